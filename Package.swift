@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "claude-fcgi",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "claude-fcgi", targets: ["FCGIWorker"]),
+        .library(name: "Core", targets: ["Core"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Debian's libfcgi-dev: module map and shim header only.
+        .systemLibrary(
+            name: "CFastCGI",
+            pkgConfig: nil,
+            providers: [.apt(["libfcgi-dev"])]
+        ),
+        .target(
+            name: "Core",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "FCGIWorker",
+            dependencies: [
+                "Core",
+                "CFastCGI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+    ]
+)

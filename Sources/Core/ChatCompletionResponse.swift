@@ -1,0 +1,44 @@
+/// The OpenAI chat-completions envelope for one answer.
+public struct ChatCompletionResponse: Encodable, Equatable, Sendable {
+    public struct Message: Encodable, Equatable, Sendable {
+        public var role = "assistant"
+        public var content: String
+    }
+
+    public struct Choice: Encodable, Equatable, Sendable {
+        public var index = 0
+        public var message: Message
+        public var finish_reason = "stop"
+    }
+
+    public struct Usage: Encodable, Equatable, Sendable {
+        public var prompt_tokens: Int
+        public var completion_tokens: Int
+        public var total_tokens: Int
+    }
+
+    public var id: String
+    public var object = "chat.completion"
+    public var created: Int64
+    public var model: String
+    public var choices: [Choice]
+    public var usage: Usage
+
+    /// - Parameters:
+    ///   - id: the random part; the envelope's `id` is `chatcmpl-` + id.
+    ///   - created: seconds since the epoch.
+    public init(id: String, created: Int64, model: String, text: String, usage: TokenUsage) {
+        self.id = "chatcmpl-" + id
+        self.created = created
+        self.model = model
+        self.choices = [Choice(message: Message(content: text))]
+        self.usage = Usage(
+            prompt_tokens: usage.promptTokens,
+            completion_tokens: usage.completionTokens,
+            total_tokens: usage.promptTokens + usage.completionTokens
+        )
+    }
+
+    /// The JSON body.
+    public var body: [UInt8] { JSONBody.encode(self) }
+}

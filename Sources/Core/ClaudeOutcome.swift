@@ -1,0 +1,45 @@
+/// Token counts as the chat-completions `usage` object reports them.
+public struct TokenUsage: Sendable, Equatable {
+    /// Input tokens, cache creation and cache reads included.
+    public var promptTokens: Int
+    public var completionTokens: Int
+
+    public init(promptTokens: Int, completionTokens: Int) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
+
+    public static let zero = TokenUsage(promptTokens: 0, completionTokens: 0)
+}
+
+/// What the CLI reported about a run, where it reported anything.
+public struct ClaudeReport: Sendable, Equatable {
+    public var usage: TokenUsage
+    public var costUSD: Double?
+    public var exitCode: Int32?
+
+    public init(usage: TokenUsage = .zero, costUSD: Double? = nil, exitCode: Int32? = nil) {
+        self.usage = usage
+        self.costUSD = costUSD
+        self.exitCode = exitCode
+    }
+}
+
+/// How one claude run ended.
+public enum ClaudeOutcome: Sendable, Equatable {
+    /// The assistant's text.
+    case succeeded(text: String, report: ClaudeReport)
+    /// Failed; `detail` is one clean line for the client.
+    case failed(detail: String, report: ClaudeReport?)
+    /// Stopped by the timeout.
+    case timedOut(detail: String, report: ClaudeReport?)
+
+    /// The outcome's name in logs.
+    public var name: String {
+        switch self {
+        case .succeeded: "ok"
+        case .failed: "failed"
+        case .timedOut: "timed_out"
+        }
+    }
+}

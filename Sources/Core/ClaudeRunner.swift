@@ -1,0 +1,76 @@
+/// One claude run: what to ask, with which agent, under which budget.
+public struct ClaudeInvocation: Sendable, Equatable {
+    public var prompt: String
+    /// `nil` runs plain claude (no `--agent`).
+    public var agent: String?
+
+    public init(prompt: String, agent: String?) {
+        self.prompt = prompt
+        self.agent = agent
+    }
+}
+
+/// Fixed settings of every run.
+public struct ClaudeSettings: Sendable, Equatable {
+    /// The claude executable: a path, or a name looked up on the child's `PATH`.
+    public var executable: String
+    public var workingDirectory: String
+    /// Passed as `--max-budget-usd`, as written in the configuration.
+    public var maxBudgetUSD: String
+    public var timeoutSeconds: Double
+    public var killGraceSeconds: Double
+    /// The scrubbed environment (see ``ChildEnvironment``).
+    public var environment: [String: String]
+
+    public init(executable: String, workingDirectory: String, maxBudgetUSD: String, timeoutSeconds: Double, killGraceSeconds: Double, environment: [String: String]) {
+        self.executable = executable
+        self.workingDirectory = workingDirectory
+        self.maxBudgetUSD = maxBudgetUSD
+        self.timeoutSeconds = timeoutSeconds
+        self.killGraceSeconds = killGraceSeconds
+        self.environment = environment
+    }
+}
+
+/// Runs claude once and says how it went.
+public protocol ClaudeRunning: Sendable {
+    func run(_ invocation: ClaudeInvocation) -> ClaudeOutcome
+}
+
+/// Runs the claude CLI as a child process: `claude -p --output-format json --no-session-persistence
+/// [--agent A] --max-budget-usd B`, the prompt on stdin (never an argument: no prompt can become a
+/// flag, and there is no ARG_MAX limit), stdin then closed.
+public struct ClaudeRunner: ClaudeRunning {
+    public let settings: ClaudeSettings
+    let launcher: any ProcessLauncher
+
+    public init(settings: ClaudeSettings, launcher: any ProcessLauncher = PosixProcessLauncher()) {
+        self.settings = settings
+        self.launcher = launcher
+    }
+
+    /// The argument vector after the executable.
+    public func arguments(for invocation: ClaudeInvocation) -> [String] {
+        var arguments = ["-p", "--output-format", "json", "--no-session-persistence"]
+        if let agent = invocation.agent { arguments += ["--agent", agent] }
+        arguments += ["--max-budget-usd", settings.maxBudgetUSD]
+        return arguments
+    }
+
+    public func run(_ invocation: ClaudeInvocation) -> ClaudeOutcome {
+        let spec = ProcessSpec(
+            executable: settings.executable,
+            arguments: arguments(for: invocation),
+            environment: settings.environment,
+            workingDirectory: settings.workingDirectory,
+            stdin: Array(invocation.prompt.utf8)
+        )
+        let limits = ProcessLimits(timeoutSeconds: settings.timeoutSeconds, killGraceSeconds: settings.killGraceSeconds)
+        do {
+            let result = try launcher.run(spec, limits: limits)
+            return ClaudeOutputInterpreter.interpret(result, timeoutSeconds: settings.timeoutSeconds)
+        } catch {
+            return .failed(detail: ClaudeOutputInterpreter.describe(error), report: nil)
+        }
+    }
+}

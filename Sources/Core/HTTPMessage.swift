@@ -1,0 +1,100 @@
+/// An HTTP request as Core sees it: what the FastCGI loop read, nothing more.
+public struct HTTPRequest: Sendable {
+    /// Upper-case method, e.g. `POST`.
+    public var method: String
+    /// The path without the query string, e.g. `/v1/chat/completions`.
+    public var path: String
+    /// The raw query string, without `?` (empty when none).
+    public var query: String
+    /// Header fields keyed by lower-cased name.
+    public var headers: [String: String]
+    /// The request body.
+    public var body: [UInt8]
+
+    public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        var lowered: [String: String] = [:]
+        for (name, value) in headers { lowered[name.lowercased()] = value }
+        self.headers = lowered
+        self.body = body
+    }
+
+    /// The value of a header field, by case-insensitive name.
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// Builds a request from FastCGI/CGI parameters (`REQUEST_METHOD`, `DOCUMENT_URI`, `HTTP_*`, …).
+    public init(cgiParams params: [String: String], body: [UInt8]) {
+        let uri = params["DOCUMENT_URI"] ?? params["REQUEST_URI"].map { String($0.prefix { $0 != "?" }) } ?? "/"
+        var headers: [String: String] = [:]
+        for (key, value) in params where key.hasPrefix("HTTP_") {
+            let name = key.dropFirst(5).replacing("_", with: "-").lowercased()
+            headers[name] = value
+        }
+        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
+        if let length = params["CONTENT_LENGTH"], !length.isEmpty { headers["content-length"] = length }
+        self.init(
+            method: (params["REQUEST_METHOD"] ?? "GET").uppercased(),
+            path: uri,
+            query: params["QUERY_STRING"] ?? "",
+            headers: headers,
+            body: body
+        )
+    }
+}
+
+/// An HTTP response produced by Core; the FastCGI loop writes it out verbatim.
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    /// Header fields in the order they are written. `Content-Type` is always present.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a header field, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// A JSON response with `Content-Type: application/json`.
+    public static func json(status: Int, body: [UInt8], extraHeaders: [(name: String, value: String)] = []) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + extraHeaders, body: body)
+    }
+
+    /// The CGI-style head (`Status:` line and headers, CRLF-terminated, with the blank line).
+    public func cgiHead() -> String {
+        var head = "Status: \(status) \(HTTPResponse.reasonPhrase(status))\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        head += "Content-Length: \(body.count)\r\n\r\n"
+        return head
+    }
+
+    public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {
+        lhs.status == rhs.status && lhs.body == rhs.body
+            && lhs.headers.map { "\($0.name):\($0.value)" } == rhs.headers.map { "\($0.name):\($0.value)" }
+    }
+
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 202: "Accepted"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 409: "Conflict"
+        case 411: "Length Required"
+        case 413: "Payload Too Large"
+        case 415: "Unsupported Media Type"
+        case 500: "Internal Server Error"
+        case 503: "Service Unavailable"
+        default: "Status"
+        }
+    }
+}

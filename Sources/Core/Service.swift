@@ -1,0 +1,108 @@
+/// Settings of the request path that are not about the claude process itself.
+public struct ServiceConfiguration: Sendable {
+    public var token: String
+    public var agentMap: AgentMap
+    /// Seconds in `Retry-After` of a busy 503.
+    public var retryAfterSeconds: Int
+    /// Bodies larger than this get 413.
+    public var maxBodyBytes: Int
+
+    public init(token: String, agentMap: AgentMap, retryAfterSeconds: Int = 10, maxBodyBytes: Int = ServiceConfiguration.defaultMaxBodyBytes) {
+        self.token = token
+        self.agentMap = agentMap
+        self.retryAfterSeconds = retryAfterSeconds
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    public static let defaultMaxBodyBytes = 4 << 20
+}
+
+/// A response and what it did, for the request log.
+public struct HandledRequest: Sendable {
+    public var response: HTTPResponse
+    /// The run's outcome (`ok`, `failed`, `timed_out`), `busy` when the lock was held, `nil` when no
+    /// run was attempted.
+    public var runOutcome: String?
+}
+
+/// Turns one HTTP request into one HTTP response: routing, then each endpoint's small named steps.
+public struct Service: Sendable {
+    let configuration: ServiceConfiguration
+    let auth: BearerAuth
+    let lock: any RunLock
+    let runner: any ClaudeRunning
+    let clock: any WallClock
+    let ids: any IDGenerator
+
+    public init(configuration: ServiceConfiguration, lock: any RunLock, runner: any ClaudeRunning,
+                clock: any WallClock = SystemWallClock(), ids: any IDGenerator = RandomIDGenerator()) {
+        self.configuration = configuration
+        self.auth = BearerAuth(token: configuration.token)
+        self.lock = lock
+        self.runner = runner
+        self.clock = clock
+        self.ids = ids
+    }
+
+    public func handle(_ request: HTTPRequest) -> HandledRequest {
+        var outcome: String?
+        do {
+            let response = try route(request, outcome: &outcome)
+            return HandledRequest(response: response, runOutcome: outcome)
+        } catch {
+            return HandledRequest(response: error.response, runOutcome: outcome)
+        }
+    }
+
+    func route(_ request: HTTPRequest, outcome: inout String?) throws(APIError) -> HTTPResponse {
+        switch request.path {
+        case "/healthz":
+            guard request.method == "GET" || request.method == "HEAD" else { throw .methodNotAllowed(allowed: ["GET", "HEAD"]) }
+            return .json(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
+        case "/v1/chat/completions":
+            guard request.method == "POST" else { throw .methodNotAllowed(allowed: ["POST"]) }
+            return try chatCompletion(request, outcome: &outcome)
+        default:
+            throw .notFound(path: String(request.path.prefix(200)))
+        }
+    }
+
+    /// POST /v1/chat/completions: auth before the body is looked at, then decode, prompt, lock, run.
+    func chatCompletion(_ request: HTTPRequest, outcome: inout String?) throws(APIError) -> HTTPResponse {
+        try auth.check(authorizationHeader: request.header("authorization"))
+        try checkBody(request)
+        let chat = try ChatCompletionDecoder.decode(request.body)
+        let prompt = try PromptBuilder.prompt(for: chat.messages)
+        let invocation = ClaudeInvocation(prompt: prompt, agent: configuration.agentMap.agent(forModel: chat.model))
+
+        guard let held = try lock.tryAcquire() else {
+            outcome = "busy"
+            throw .busy(retryAfterSeconds: configuration.retryAfterSeconds)
+        }
+        let result = runner.run(invocation)
+        held.release()
+        outcome = result.name
+
+        switch result {
+        case .succeeded(let text, let report):
+            let envelope = ChatCompletionResponse(
+                id: ids.next(), created: clock.secondsSinceEpoch(), model: chat.model, text: text, usage: report.usage)
+            return .json(status: 200, body: envelope.body)
+        case .failed(let detail, _), .timedOut(let detail, _):
+            throw .executionFailed(detail: detail)
+        }
+    }
+
+    /// Size and media type: the body must fit the limit and, when a type is declared, be JSON.
+    func checkBody(_ request: HTTPRequest) throws(APIError) {
+        if request.body.count > configuration.maxBodyBytes {
+            throw .bodyTooLarge(limit: configuration.maxBodyBytes)
+        }
+        if let type = request.header("content-type") {
+            let mediaType = type.split(separator: ";", maxSplits: 1).first.map { Substring($0).trimmingWhitespace().lowercased() } ?? ""
+            guard mediaType == "application/json" else {
+                throw .unsupportedMediaType(String(OneLine.clean(type, limit: 100)))
+            }
+        }
+    }
+}

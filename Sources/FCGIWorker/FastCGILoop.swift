@@ -1,0 +1,86 @@
+import CFastCGI
+import Core
+import Glibc
+import Logging
+
+/// The accept loop: moves each request's params and body to a handler and the handler's response
+/// back. Uses the reentrant fcgiapp API, which keeps request headers out of the process environment.
+struct FastCGILoop {
+    let maxBodyBytes: Int
+    let logger: Logger
+
+    /// True when fd 0 is a listening socket (as spawn-fcgi leaves it).
+    var isStartedByFastCGISpawner: Bool {
+        FCGX_Init() == 0 && FCGX_IsCGI() == 0
+    }
+
+    func serve(_ handle: (HTTPRequest) -> HandledRequest) {
+        // A client or child that goes away must not kill the worker on write.
+        signal(SIGPIPE, SIG_IGN)
+        var request = FCGX_Request()
+        guard FCGX_InitRequest(&request, 0, 0) == 0 else {
+            logger.critical("FCGX_InitRequest failed")
+            return
+        }
+        while FCGX_Accept_r(&request) >= 0 {
+            let started = ContinuousClock.now
+            let params = Self.params(request.envp)
+            let body = Self.body(request.in, declaredLength: params["CONTENT_LENGTH"].flatMap { Int($0) }, limit: maxBodyBytes)
+            let httpRequest = HTTPRequest(cgiParams: params, body: body)
+            let handled = handle(httpRequest)
+            Self.write(handled.response, to: request.out, includeBody: httpRequest.method != "HEAD")
+            FCGX_Finish_r(&request)
+            let elapsed = ContinuousClock.now - started
+            logger.info("request", metadata: [
+                "method": "\(httpRequest.method)",
+                "path": "\(httpRequest.path.prefix(200))",
+                "status": "\(handled.response.status)",
+                "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+                "run": "\(handled.runOutcome ?? "-")",
+            ])
+        }
+    }
+
+    /// The request's FastCGI params as a dictionary.
+    static func params(_ envp: FCGX_ParamArray?) -> [String: String] {
+        var result: [String: String] = [:]
+        guard var pointer = envp else { return result }
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+
+    /// Reads the body: the declared length (or to the end), never more than `limit + 1` bytes, so that
+    /// Core can tell an oversized body without the worker holding all of it.
+    static func body(_ stream: UnsafeMutablePointer<FCGX_Stream>?, declaredLength: Int?, limit: Int) -> [UInt8] {
+        guard let stream else { return [] }
+        let wanted = min(declaredLength ?? Int.max, limit + 1)
+        guard wanted > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: min(wanted, 1 << 20))
+        var total = 0
+        while total < wanted {
+            if total == bytes.count { bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, wanted - bytes.count))) }
+            let chunk = Int32(min(bytes.count - total, 1 << 20))
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                FCGX_GetStr(buffer.baseAddress!.advanced(by: total).assumingMemoryBound(to: CChar.self), chunk, stream)
+            }
+            if count <= 0 { break }
+            total += Int(count)
+        }
+        return Array(bytes[..<total])
+    }
+
+    static func write(_ response: HTTPResponse, to stream: UnsafeMutablePointer<FCGX_Stream>?, includeBody: Bool) {
+        guard let stream else { return }
+        let head = Array(response.cgiHead().utf8)
+        head.withUnsafeBytes { _ = FCGX_PutStr($0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count), stream) }
+        if includeBody && !response.body.isEmpty {
+            response.body.withUnsafeBytes { _ = FCGX_PutStr($0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count), stream) }
+        }
+    }
+}

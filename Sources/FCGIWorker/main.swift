@@ -1,0 +1,109 @@
+import ArgumentParser
+import Core
+import Glibc
+import Logging
+
+/// The worker: reads its configuration, then serves FastCGI requests on the listening socket that
+/// spawn-fcgi hands it as fd 0.
+struct ClaudeFCGI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claude-fcgi",
+        abstract: "OpenAI-compatible chat completions in front of the Claude Code CLI, as a FastCGI responder.",
+        discussion: """
+        Start it under spawn-fcgi (which passes the listening socket as fd 0) behind nginx. \
+        Every option falls back to the environment variable named in its help, then to its default. \
+        The token is read from CLAUDE_FCGI_TOKEN or from --token-file (never from the command line, \
+        which ps shows); without a token the worker refuses to start.
+        """
+    )
+
+    @Option(help: "File holding the bearer token; must not be readable by others. (env: CLAUDE_FCGI_TOKEN_FILE; else CLAUDE_FCGI_TOKEN holds the token)")
+    var tokenFile: String?
+
+    @Option(help: "The claude executable, a path or a name on PATH. (env: CLAUDE_FCGI_CLAUDE; default: claude)")
+    var claude: String?
+
+    @Option(help: "Working directory of claude runs. (env: CLAUDE_FCGI_WORKDIR; default: the current directory)")
+    var workdir: String?
+
+    @Option(help: "State directory: run lock, later jobs and audit log. (env: CLAUDE_FCGI_STATE_DIR; default: \(WorkerConfiguration.defaultStateDirectory))")
+    var stateDir: String?
+
+    @Option(help: "Model to agent map: MODEL=AGENT pairs, comma-separated; * is the default; an empty AGENT runs plain claude. (env: CLAUDE_FCGI_AGENT_MAP; default: \(AgentMap.defaultSpec))")
+    var agentMap: String?
+
+    @Option(name: .customLong("max-budget-usd"), help: "Budget cap of one run, passed as --max-budget-usd. (env: CLAUDE_FCGI_MAX_BUDGET_USD; default: 2.00)")
+    var maxBudgetUSD: String?
+
+    @Option(help: "Seconds a run may take before it is stopped (SIGTERM, then SIGKILL). (env: CLAUDE_FCGI_TIMEOUT; default: 900)")
+    var timeout: String?
+
+    @Option(help: "Seconds between SIGTERM and SIGKILL when a run is stopped. (env: CLAUDE_FCGI_KILL_GRACE; default: 5)")
+    var killGrace: String?
+
+    @Option(help: "Retry-After seconds of a busy 503, 1 to 120. (env: CLAUDE_FCGI_RETRY_AFTER; default: 10)")
+    var retryAfter: String?
+
+    @Option(help: "Largest request body in bytes; keep nginx's client_max_body_size in step. (env: CLAUDE_FCGI_MAX_BODY_BYTES; default: 4194304)")
+    var maxBodyBytes: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (env: CLAUDE_FCGI_LOG_LEVEL; default: info)")
+    var logLevel: String?
+
+    @Flag(help: "Check the configuration, print what is wrong or 'ok', and exit.")
+    var checkConfig = false
+
+    mutating func run() throws {
+        let environment = ProcessEnvironment.current()
+        let levelText = logLevel ?? environment["CLAUDE_FCGI_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelText) else {
+            throw ValidationError("log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "claude-fcgi")
+
+        let options = RawOptions(
+            tokenFile: tokenFile, claude: claude, workdir: workdir, stateDir: stateDir, agentMap: agentMap,
+            maxBudgetUSD: maxBudgetUSD, timeout: timeout, killGrace: killGrace, retryAfter: retryAfter,
+            maxBodyBytes: maxBodyBytes)
+        let configuration: WorkerConfiguration
+        do {
+            configuration = try WorkerConfiguration.resolve(options, environment: environment, currentDirectory: ProcessEnvironment.currentDirectory())
+            try ProcessEnvironment.makeDirectory(configuration.stateDirectory)
+        } catch {
+            printError("claude-fcgi: \(error)")
+            throw ExitCode(2)
+        }
+        for agent in configuration.missingAgents(environment: environment) {
+            logger.warning("agent '\(agent)' not found in \(configuration.claude.workingDirectory)/.claude/agents or the claude config dir; runs with it will fail")
+        }
+        if checkConfig {
+            print("ok")
+            return
+        }
+
+        let service = Service(
+            configuration: configuration.service,
+            lock: FileRunLock(path: configuration.lockPath),
+            runner: ClaudeRunner(settings: configuration.claude)
+        )
+        let loop = FastCGILoop(maxBodyBytes: configuration.service.maxBodyBytes, logger: logger)
+        guard loop.isStartedByFastCGISpawner else {
+            printError("claude-fcgi: fd 0 is not a listening socket; start it with spawn-fcgi (see README)")
+            throw ExitCode(2)
+        }
+        logger.info("worker ready", metadata: ["pid": "\(getpid())", "state_dir": "\(configuration.stateDirectory)"])
+        loop.serve(service.handle)
+    }
+
+    private func printError(_ text: String) {
+        let line = Array((text + "\n").utf8)
+        _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+}
+
+ClaudeFCGI.main()
