@@ -103,8 +103,10 @@ public struct PosixProcessLauncher: ProcessLauncher {
         posix_spawn_file_actions_adddup2(&actions, pipes.stdinRead, 0)
         posix_spawn_file_actions_adddup2(&actions, pipes.stdoutWrite, 1)
         posix_spawn_file_actions_adddup2(&actions, pipes.stderrWrite, 2)
-        guard SpawnPlatform.addChdir(&actions, spec.workingDirectory) == 0 else {
-            throw .failed("cannot set working directory \(spec.workingDirectory)")
+        guard SpawnPlatform.addChdir(&actions, spec.workingDirectory) == 0,
+              SpawnPlatform.addClosefrom(&actions, 3) == 0 else {
+            pipes.closeAll()
+            throw .failed("this C library lacks posix_spawn chdir/closefrom (glibc 2.34 or later is needed)")
         }
 
         var attributes = posix_spawnattr_t()

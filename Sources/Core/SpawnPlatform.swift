@@ -22,6 +22,23 @@ enum SpawnPlatform {
         return addChdirFunction(actions, directory)
     }
 
+    private typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+).
+    private static let addClosefromFunction: AddClosefrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return nil
+        }
+        return unsafeBitCast(symbol, to: AddClosefrom.self)
+    }()
+
+    /// Closes every descriptor from `lowest` up in the child. Descriptors that others opened without
+    /// `O_CLOEXEC` (libfcgi's connection to nginx, whatever spawn-fcgi left open) must not reach claude.
+    static func addClosefrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) -> Int32 {
+        guard let addClosefromFunction else { return ENOSYS }
+        return addClosefromFunction(actions, lowest)
+    }
+
     /// True once the child has exited; the child is left for ``reap(_:)`` (`WNOWAIT`), so its process
     /// group id cannot be reused while the group is being signalled.
     static func hasExited(_ pid: pid_t) -> Bool {

@@ -50,6 +50,9 @@ struct ClaudeFCGI: ParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (env: CLAUDE_FCGI_LOG_LEVEL; default: info)")
     var logLevel: String?
 
+    @Option(help: "Append the log to this file instead of stderr (spawn-fcgi sends a worker's stderr to /dev/null). (env: CLAUDE_FCGI_LOG_FILE; default: stderr)")
+    var logFile: String?
+
     @Flag(help: "Check the configuration, print what is wrong or 'ok', and exit.")
     var checkConfig = false
 
@@ -58,6 +61,14 @@ struct ClaudeFCGI: ParsableCommand {
         let levelText = logLevel ?? environment["CLAUDE_FCGI_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else {
             throw ValidationError("log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        if let path = logFile ?? environment["CLAUDE_FCGI_LOG_FILE"], !path.isEmpty {
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+            guard fd >= 0, dup2(fd, 2) >= 0 else {
+                printError("claude-fcgi: cannot open log file \(path): \(String(cString: strerror(errno)))")
+                throw ExitCode(2)
+            }
+            close(fd)
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -1,0 +1,25 @@
+# Shared by scripts/run-local, scripts/test and bench/: installing what the stack needs.
+# Sourced, not run.
+
+# Installs Debian packages that are missing (by the command or file that shows each one).
+ensure_system_packages() {
+    local missing=()
+    command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+    command -v spawn-fcgi >/dev/null 2>&1 || missing+=(spawn-fcgi)
+    [ -f /usr/include/fcgiapp.h ] || missing+=(libfcgi-dev)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
+    local extra
+    for extra in "$@"; do
+        command -v "$extra" >/dev/null 2>&1 || missing+=("$extra")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "installing: ${missing[*]}" >&2
+        if [ "$(id -u)" != 0 ]; then
+            echo "error: ${missing[*]} missing and not root; install them with apt-get" >&2
+            return 1
+        fi
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    fi
+}
