@@ -176,7 +176,7 @@ public struct PosixProcessLauncher: ProcessLauncher {
             if pipes.stdoutRead >= 0 { fds.append(pollfd(fd: pipes.stdoutRead, events: Int16(POLLIN), revents: 0)) }
             if pipes.stderrRead >= 0 { fds.append(pollfd(fd: pipes.stderrRead, events: Int16(POLLIN), revents: 0)) }
             // Wake at least every 50 ms to notice the child's exit while a descendant holds a pipe.
-            let wait = min(50, max(0, Int32(((deadline - Monotonic.now()) * 1000).rounded(.up))))
+            let wait = Int32(min(50, max(0, ((deadline - Monotonic.now()) * 1000).rounded(.up))))
             _ = poll(&fds, nfds_t(fds.count), wait)
             for entry in fds where entry.revents != 0 {
                 if entry.fd == pipes.stdinWrite {

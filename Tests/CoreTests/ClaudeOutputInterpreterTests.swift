@@ -1,0 +1,101 @@
+import Testing
+@testable import Core
+
+@Suite struct ClaudeOutputInterpreterTests {
+    func interpret(_ stdout: String, exit: Int32 = 0, stderr: String = "", timedOut: Bool = false,
+                   signal: Int32? = nil) -> ClaudeOutcome {
+        let termination: ProcessResult.Termination = signal.map { .signaled($0) } ?? .exited(exit)
+        return ClaudeOutputInterpreter.interpret(
+            ProcessResult(termination: termination, stdout: Array(stdout.utf8), stderr: Array(stderr.utf8), timedOut: timedOut),
+            timeoutSeconds: 900)
+    }
+
+    @Test func successJSONGivesTextUsageAndCost() {
+        let stdout = #"{"type":"result","subtype":"success","is_error":false,"result":"Hello!","total_cost_usd":0.0051,"usage":{"input_tokens":1234,"output_tokens":7,"cache_creation_input_tokens":10,"cache_read_input_tokens":100}}"# + "\n"
+        #expect(interpret(stdout) == .succeeded(
+            text: "Hello!",
+            report: ClaudeReport(usage: TokenUsage(promptTokens: 1344, completionTokens: 7), costUSD: 0.0051, exitCode: 0)))
+    }
+
+    @Test func plainStdoutIsTheTextTrimmed() {
+        #expect(interpret("  plain non-json output \n") == .succeeded(text: "plain non-json output", report: ClaudeReport(exitCode: 0)))
+    }
+
+    @Test func emptyStdoutIsAFailure() {
+        #expect(interpret("") == .failed(detail: "claude produced no output", report: ClaudeReport(exitCode: 0)))
+    }
+
+    @Test func isErrorIsAFailureWithTheCLIMessageWhateverTheExitCode() {
+        let stdout = #"{"type":"result","subtype":"success","is_error":true,"result":"Not logged in · Please run /login","total_cost_usd":0}"#
+        for code: Int32 in [0, 1] {
+            guard case .failed(let detail, _) = interpret(stdout, exit: code) else {
+                Issue.record("not a failure")
+                return
+            }
+            #expect(detail == "Not logged in · Please run /login")
+        }
+    }
+
+    @Test func errorSubtypesUseErrors() {
+        let stdout = #"{"type":"result","subtype":"error_max_budget_usd","is_error":true,"errors":["Reached maximum budget ($0.001)"]}"#
+        guard case .failed(let detail, _) = interpret(stdout, exit: 1) else {
+            Issue.record("not a failure")
+            return
+        }
+        #expect(detail == "Reached maximum budget ($0.001)")
+    }
+
+    @Test func nonZeroExitWithoutJSONGivesCodeAndLastStderrLine() {
+        #expect(interpret("", exit: 42, stderr: "first\nboom\n\n") == .failed(detail: "claude exited with code 42: boom", report: nil))
+        #expect(interpret("", exit: 1, stderr: "error: unknown option '--x'\n")
+            == .failed(detail: "claude exited with code 1: error: unknown option '--x'", report: nil))
+        #expect(interpret("", signal: 9) == .failed(detail: "claude was killed by signal 9", report: nil))
+    }
+
+    @Test func nonZeroExitWithPlainStdoutIsAFailure() {
+        #expect(interpret("partial", exit: 3) == .failed(detail: "claude exited with code 3", report: nil))
+    }
+
+    @Test func timeoutSaysSo() {
+        guard case .timedOut(let detail, _) = interpret("", exit: 143, timedOut: true) else {
+            Issue.record("not a timeout")
+            return
+        }
+        #expect(detail == "timed out after 900 s")
+    }
+
+    @Test func verboseArrayUsesTheResultElement() {
+        let stdout = #"[{"type":"system"},{"type":"result","is_error":false,"result":"from array"}]"#
+        guard case .succeeded(let text, _) = interpret(stdout) else {
+            Issue.record("not a success")
+            return
+        }
+        #expect(text == "from array")
+    }
+
+    @Test func spawnErrorsNameThePath() {
+        #expect(ClaudeOutputInterpreter.describe(.notFound("/opt/claude")) == "claude not found at /opt/claude")
+        #expect(ClaudeOutputInterpreter.describe(.notExecutable("/opt/claude")) == "claude at /opt/claude is not executable")
+    }
+}
+
+@Suite struct OneLineTests {
+    @Test func removesControlCharactersAndEscapes() {
+        #expect(OneLine.clean("a\r\nb\tc\u{1B}[31mred\u{1B}[0m\u{07}d") == "a b cred d")
+    }
+
+    @Test func foldsWhitespaceAndTrims() {
+        #expect(OneLine.clean("  a \n\n  b  ") == "a b")
+    }
+
+    @Test func cutsToTheLimit() {
+        let long = String(repeating: "x", count: 1 << 20)
+        let cleaned = OneLine.clean(long)
+        #expect(cleaned.count == 300)
+        #expect(cleaned.hasSuffix("…"))
+    }
+
+    @Test func keepsJSONLookingTextAsText() {
+        #expect(OneLine.clean("{\"error\":\n\"x\"}") == "{\"error\": \"x\"}")
+    }
+}
