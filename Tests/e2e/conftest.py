@@ -1,0 +1,161 @@
+"""End-to-end fixtures: a real stack started exactly as `scripts/run-local` starts it.
+
+Each stack is `scripts/run-local` itself, on its own port and runtime directory, with real nginx
+(TLS), real spawn-fcgi and the release worker; claude is the stand-in `fake-claude` unless a test
+says otherwise.
+"""
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+
+import httpx2 as httpx  # the HTTP client the pinned openai SDK brings
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FAKE_CLAUDE = os.path.join(REPO, "Tests", "e2e", "fake-claude")
+TOKEN = "e2e-token-" + os.urandom(8).hex()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def process_alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+class Stack:
+    def __init__(self, workers=3, claude=FAKE_CLAUDE, env=None):
+        self.port = free_port()
+        self.runtime = tempfile.mkdtemp(prefix="claude-fcgi-e2e-", dir="/tmp")
+        self.token = TOKEN
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.ca = os.path.join(self.runtime, "tls", "cert.pem")
+        self.workdir = os.path.join(self.runtime, "workdir")
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_FCGI_")}
+        environment.update({
+            "CLAUDE_FCGI_PORT": str(self.port),
+            "CLAUDE_FCGI_WORKERS": str(workers),
+            "CLAUDE_FCGI_RUNTIME_DIR": self.runtime,
+            "CLAUDE_FCGI_TOKEN": self.token,
+            "CLAUDE_FCGI_CLAUDE": claude,
+        })
+        environment.update(env or {})
+        self.output = []
+        self.process = subprocess.Popen(
+            [os.path.join(REPO, "scripts", "run-local")], env=environment, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+        ready = threading.Event()
+
+        def pump():
+            for line in self.process.stdout:
+                self.output.append(line)
+                if line.strip() == "ready":
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        if not ready.wait(300) or self.process.poll() is not None:
+            self.stop()
+            raise RuntimeError("scripts/run-local did not come up:\n" + "".join(self.output))
+        self.ssl_context = ssl.create_default_context(cafile=self.ca)
+        self.client = httpx.Client(base_url=self.url, verify=self.ssl_context, timeout=60)
+
+    @property
+    def worker_pids(self):
+        with open(os.path.join(self.runtime, "workers.pid")) as f:
+            return [int(p) for p in f.read().split()]
+
+    def post(self, path="/v1/chat/completions", body=None, token="default", headers=None, **kwargs):
+        h = {"Content-Type": "application/json"}
+        if token == "default":
+            token = self.token
+        if token is not None:
+            h["Authorization"] = f"Bearer {token}"
+        h.update(headers or {})
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        return self.client.post(path, content=body, headers=h, **kwargs)
+
+    def chat(self, text, model="recruiter-triage", **kwargs):
+        return self.post(body={"model": model, "messages": [{"role": "user", "content": text}]}, **kwargs)
+
+    def records(self):
+        """The stand-in's records of its runs, oldest first."""
+        found = []
+        for path in sorted(glob.glob(os.path.join(self.workdir, ".fake-claude", "*.json"))):
+            with open(path) as f:
+                found.append(json.load(f))
+        return sorted(found, key=lambda r: r["start"])
+
+    def log(self, name="worker.log"):
+        with open(os.path.join(self.runtime, name), errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        pids = []
+        try:
+            pids = self.worker_pids
+        except (FileNotFoundError, ValueError):
+            pass
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        left = [p for p in pids if process_alive(p)]
+        for p in left:
+            os.kill(p, signal.SIGKILL)
+        return left
+
+
+@pytest.fixture(scope="session")
+def stack():
+    s = Stack(workers=3)
+    yield s
+    left = s.stop()
+    assert left == [], f"workers still running after run-local stopped: {left}"
+    shutil.rmtree(s.runtime, ignore_errors=True)
+
+
+@pytest.fixture
+def make_stack():
+    """Starts extra stacks with their own settings; stops them after the test."""
+    started = []
+
+    def make(**kwargs):
+        s = Stack(**kwargs)
+        started.append(s)
+        return s
+
+    yield make
+    for s in started:
+        left = s.stop()
+        shutil.rmtree(s.runtime, ignore_errors=True)
+        assert left == [], f"workers still running after run-local stopped: {left}"
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()

@@ -1,0 +1,75 @@
+"""The stack itself: the rendered nginx config, timeouts, missing claude, no workers."""
+import json
+import os
+import signal
+import subprocess
+
+from conftest import process_alive, wait_for
+
+
+def test_rendered_nginx_config_passes_nginx_t(stack):
+    result = subprocess.run(["nginx", "-t", "-p", stack.runtime, "-c", os.path.join(stack.runtime, "nginx.conf")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    rendered = open(os.path.join(stack.runtime, "server.conf")).read()
+    deployed = open(os.path.join(os.path.dirname(__file__), "..", "..", "deploy", "nginx.conf")).read()
+    # Only the port, certificate paths and socket path differ from what ops install.
+    assert len(rendered.splitlines()) == len(deployed.splitlines())
+
+
+def test_timeout_terms_the_run_and_says_so(make_stack):
+    s = make_stack(workers=2, env={"CLAUDE_FCGI_TIMEOUT": "1", "CLAUDE_FCGI_KILL_GRACE": "2"})
+    r = s.chat("@fake sleep 30")
+    assert r.status_code == 503
+    assert r.json() == {"error": "execution failed", "detail": "timed out after 1 s"}
+    assert r.headers["x-should-retry"] == "false"
+    record = s.records()[-1]
+    assert record.get("signal") == signal.SIGTERM, "SIGTERM comes first, so the CLI can clean up"
+    assert not process_alive(record["pid"])
+    # The lock is free again: the next run goes through.
+    assert s.chat("after the timeout").status_code == 200
+
+
+def test_missing_claude_then_no_workers(make_stack):
+    s = make_stack(workers=2, claude="/nonexistent/claude")
+    r = s.chat("hi")
+    assert r.status_code == 503
+    assert r.json() == {"error": "execution failed", "detail": "claude not found at /nonexistent/claude"}
+    for pid in s.worker_pids:
+        os.kill(pid, signal.SIGKILL)
+    assert wait_for(lambda: not any(process_alive(p) for p in s.worker_pids))
+    r = s.chat("hi")
+    assert r.status_code == 502
+    assert r.headers["content-type"] == "application/json"
+    assert r.json()["error"] == "no worker available"
+
+
+def test_worker_refuses_to_start_without_a_token():
+    binary = os.path.join(os.path.dirname(__file__), "..", "..", ".build", "release", "claude-fcgi")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_FCGI_")}
+    result = subprocess.run([binary, "--check-config", "--state-dir", "/tmp/claude-fcgi-e2e-notoken"],
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "claude-fcgi: no token configured: set CLAUDE_FCGI_TOKEN or --token-file (refusing to serve without auth)")
+
+
+def test_nginx_refusals_are_json(stack):
+    import socket
+    import ssl
+    context = ssl.create_default_context(cafile=stack.ca)
+    for raw in [b"GARBAGE\r\n\r\n", b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+                b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 20000 + b"\r\n\r\n"]:
+        with socket.create_connection(("127.0.0.1", stack.port)) as sock:
+            with context.wrap_socket(sock, server_hostname="localhost") as tls:
+                tls.sendall(raw)
+                data = b""
+                while True:
+                    chunk = tls.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert b"Content-Type: application/json" in head, head
+        assert head.split(b" ")[1] in (b"400", b"414"), head
+        assert "error" in json.loads(body)
