@@ -7,13 +7,17 @@ public struct ProcessSpec: Sendable, Equatable {
     public var environment: [String: String]
     public var workingDirectory: String
     public var stdin: [UInt8]
+    /// Further descriptors the child gets: child descriptor number → the parent's descriptor.
+    public var inherited: [Int32: Int32]
 
-    public init(executable: String, arguments: [String], environment: [String: String], workingDirectory: String, stdin: [UInt8]) {
+    public init(executable: String, arguments: [String], environment: [String: String], workingDirectory: String, stdin: [UInt8],
+                inherited: [Int32: Int32] = [:]) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.stdin = stdin
+        self.inherited = inherited
     }
 }
 
@@ -49,12 +53,15 @@ public struct ProcessResult: Sendable, Equatable {
     public var stderr: [UInt8]
     /// True when the timeout fired and the process group was stopped.
     public var timedOut: Bool
+    /// True when the watched descriptor reported end of file and the process group was stopped.
+    public var cancelled: Bool
 
-    public init(termination: Termination, stdout: [UInt8], stderr: [UInt8], timedOut: Bool = false) {
+    public init(termination: Termination, stdout: [UInt8], stderr: [UInt8], timedOut: Bool = false, cancelled: Bool = false) {
         self.termination = termination
         self.stdout = stdout
         self.stderr = stderr
         self.timedOut = timedOut
+        self.cancelled = cancelled
     }
 }
 
@@ -67,7 +74,15 @@ public enum SpawnError: Error, Equatable, Sendable {
 
 /// Starts a process, feeds its stdin, collects its output and enforces its time limit.
 public protocol ProcessLauncher: Sendable {
-    func run(_ spec: ProcessSpec, limits: ProcessLimits) throws(SpawnError) -> ProcessResult
+    /// Runs the process to its end. When `cancelOn` is given and that descriptor reaches end of file
+    /// (its writer closed it or died), the process group is stopped as on a timeout.
+    func run(_ spec: ProcessSpec, limits: ProcessLimits, cancelOn: Int32?) throws(SpawnError) -> ProcessResult
+}
+
+extension ProcessLauncher {
+    public func run(_ spec: ProcessSpec, limits: ProcessLimits) throws(SpawnError) -> ProcessResult {
+        try run(spec, limits: limits, cancelOn: nil)
+    }
 }
 
 /// `posix_spawn` in a new session (so the child leads its own process group), pipes for all three
@@ -75,11 +90,11 @@ public protocol ProcessLauncher: Sendable {
 public struct PosixProcessLauncher: ProcessLauncher {
     public init() {}
 
-    public func run(_ spec: ProcessSpec, limits: ProcessLimits) throws(SpawnError) -> ProcessResult {
+    public func run(_ spec: ProcessSpec, limits: ProcessLimits, cancelOn: Int32?) throws(SpawnError) -> ProcessResult {
         let executable = try resolve(spec.executable, path: spec.environment["PATH"] ?? "")
         var pipes = try Pipes()
         let pid = try spawn(executable, spec, pipes: &pipes)
-        return supervise(pid: pid, pipes: &pipes, stdin: spec.stdin, limits: limits)
+        return supervise(pid: pid, pipes: &pipes, stdin: spec.stdin, limits: limits, cancelOn: cancelOn)
     }
 
     /// The executable's path: as given when it holds a `/`, else the first match on `path`.
@@ -97,49 +112,21 @@ public struct PosixProcessLauncher: ProcessLauncher {
     }
 
     private func spawn(_ executable: String, _ spec: ProcessSpec, pipes: inout Pipes) throws(SpawnError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipes.stdinRead, 0)
-        posix_spawn_file_actions_adddup2(&actions, pipes.stdoutWrite, 1)
-        posix_spawn_file_actions_adddup2(&actions, pipes.stderrWrite, 2)
-        guard SpawnPlatform.addChdir(&actions, spec.workingDirectory) == 0,
-              SpawnPlatform.addClosefrom(&actions, 3) == 0 else {
+        defer { pipes.closeChildEnds() }
+        do {
+            return try SpawnPlatform.spawn(
+                executable: executable, arguments: spec.arguments, environment: spec.environment,
+                workingDirectory: spec.workingDirectory,
+                descriptors: [(pipes.stdinRead, 0), (pipes.stdoutWrite, 1), (pipes.stderrWrite, 2)]
+                    + spec.inherited.sorted { $0.key < $1.key }.map { ($0.value, $0.key) },
+                newSession: true)
+        } catch {
             pipes.closeAll()
-            throw .failed("this C library lacks posix_spawn chdir/closefrom (glibc 2.34 or later is needed)")
-        }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        // Default dispositions (the worker ignores SIGPIPE; claude must not inherit that) and an
-        // empty mask; a new session so that the whole run can be signalled as one process group.
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | SpawnPlatform.setsid))
-
-        let argv = [executable] + spec.arguments
-        let envp = spec.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        var pid: pid_t = 0
-        let status = CStringArray.with(argv) { argvPointer in
-            CStringArray.with(envp) { envPointer in
-                posix_spawn(&pid, executable, &actions, &attributes, argvPointer, envPointer)
-            }
-        }
-        pipes.closeChildEnds()
-        switch status {
-        case 0: return pid
-        case ENOENT: pipes.closeAll(); throw .notFound(executable)
-        case EACCES, ENOEXEC: pipes.closeAll(); throw .notExecutable(executable)
-        default: pipes.closeAll(); throw .failed("cannot start \(executable): \(SystemError.describe(status))")
+            throw error
         }
     }
 
-    private func supervise(pid: pid_t, pipes: inout Pipes, stdin: [UInt8], limits: ProcessLimits) -> ProcessResult {
+    private func supervise(pid: pid_t, pipes: inout Pipes, stdin: [UInt8], limits: ProcessLimits, cancelOn: Int32?) -> ProcessResult {
         var stdout = OutputBuffer(limit: limits.maxStdoutBytes, keepTail: false)
         var stderr = OutputBuffer(limit: limits.stderrTailBytes, keepTail: true)
         var written = 0
@@ -148,13 +135,15 @@ public struct PosixProcessLauncher: ProcessLauncher {
         var deadline = start + limits.timeoutSeconds
         var phase = StopPhase.running
         var timedOut = false
+        var cancelled = false
+        var watched = cancelOn
 
         while true {
             let now = Monotonic.now()
-            if now >= deadline {
+            if now >= deadline || (cancelled && phase == .running) {
                 switch phase {
                 case .running:
-                    timedOut = true
+                    timedOut = !cancelled
                     kill(-pid, SIGTERM)
                     phase = .terminating
                     deadline = now + limits.killGraceSeconds
@@ -175,6 +164,7 @@ public struct PosixProcessLauncher: ProcessLauncher {
             if pipes.stdinWrite >= 0 { fds.append(pollfd(fd: pipes.stdinWrite, events: Int16(POLLOUT), revents: 0)) }
             if pipes.stdoutRead >= 0 { fds.append(pollfd(fd: pipes.stdoutRead, events: Int16(POLLIN), revents: 0)) }
             if pipes.stderrRead >= 0 { fds.append(pollfd(fd: pipes.stderrRead, events: Int16(POLLIN), revents: 0)) }
+            if let watched { fds.append(pollfd(fd: watched, events: Int16(POLLIN) | SpawnPlatform.pollReadHangup, revents: 0)) }
             // Wake at least every 50 ms to notice the child's exit while a descendant holds a pipe.
             let wait = Int32(min(50, max(0, ((deadline - Monotonic.now()) * 1000).rounded(.up))))
             _ = poll(&fds, nfds_t(fds.count), wait)
@@ -185,6 +175,10 @@ public struct PosixProcessLauncher: ProcessLauncher {
                     if !pipes.read(fd: entry.fd, into: &stdout) { pipes.closeStdout() }
                 } else if entry.fd == pipes.stderrRead {
                     if !pipes.read(fd: entry.fd, into: &stderr) { pipes.closeStderr() }
+                } else if entry.fd == watched {
+                    // End of file (or a byte on a pipe) means cancel; data on a socket only stops the watch.
+                    if SpawnPlatform.isCancelSignal(entry.fd) { cancelled = phase == .running }
+                    watched = nil
                 }
             }
         }
@@ -192,7 +186,7 @@ public struct PosixProcessLauncher: ProcessLauncher {
         kill(-pid, SIGKILL)
         let termination = SpawnPlatform.reap(pid)
         pipes.closeAll()
-        return ProcessResult(termination: termination, stdout: stdout.bytes, stderr: stderr.bytes, timedOut: timedOut)
+        return ProcessResult(termination: termination, stdout: stdout.bytes, stderr: stderr.bytes, timedOut: timedOut, cancelled: cancelled)
     }
 
     private enum StopPhase { case running, terminating, killed }

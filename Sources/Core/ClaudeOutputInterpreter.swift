@@ -8,6 +8,9 @@ public enum ClaudeOutputInterpreter {
         var report = json.map { self.report(from: $0) } ?? ClaudeReport()
         if case .exited(let code) = result.termination { report.exitCode = code }
 
+        if result.cancelled {
+            return .cancelled(report: report)
+        }
         if result.timedOut {
             return .timedOut(detail: "timed out after \(seconds(timeoutSeconds)) s", report: report)
         }
@@ -93,16 +96,16 @@ public enum ClaudeOutputInterpreter {
         return false
     }
 
-    /// "exited with code N: <last stderr line>" or "killed by signal N".
-    static func failureDetail(_ result: ProcessResult) -> String {
+    /// "<subject> exited with code N: <last stderr line>" or "<subject> was killed by signal N".
+    static func failureDetail(_ result: ProcessResult, subject: String = "claude") -> String {
         let lastLine = String(decoding: result.stderr, as: UTF8.self)
             .split(whereSeparator: { $0 == "\n" || $0 == "\r" })
             .last { !$0.allSatisfy(\.isWhitespace) }
         switch result.termination {
         case .exited(let code):
-            return clean("claude exited with code \(code)" + (lastLine.map { ": \($0)" } ?? ""))
+            return clean("\(subject) exited with code \(code)" + (lastLine.map { ": \($0)" } ?? ""))
         case .signaled(let signal):
-            return clean("claude was killed by signal \(signal)" + (lastLine.map { ": \($0)" } ?? ""))
+            return clean("\(subject) was killed by signal \(signal)" + (lastLine.map { ": \($0)" } ?? ""))
         }
     }
 

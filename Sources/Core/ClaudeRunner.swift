@@ -1,10 +1,16 @@
-/// One claude run: what to ask, with which agent, under which budget.
+/// One claude run: what to ask, with which agent, for which request.
 public struct ClaudeInvocation: Sendable, Equatable {
+    /// Names the run in logs and the audit log.
+    public var requestID: String
+    /// The model the client asked for (echoed, and recorded in the audit log).
+    public var model: String
     public var prompt: String
     /// `nil` runs plain claude (no `--agent`).
     public var agent: String?
 
-    public init(prompt: String, agent: String?) {
+    public init(requestID: String = "", model: String = "", prompt: String, agent: String?) {
+        self.requestID = requestID
+        self.model = model
         self.prompt = prompt
         self.agent = agent
     }
@@ -32,15 +38,18 @@ public struct ClaudeSettings: Sendable, Equatable {
     }
 }
 
-/// Runs claude once and says how it went.
+/// Runs claude once, under the run lock the caller holds, and says how it went.
 public protocol ClaudeRunning: Sendable {
-    func run(_ invocation: ClaudeInvocation) -> ClaudeOutcome
+    /// - Parameters:
+    ///   - lock: the held run lock; the run keeps it until every process of the run is gone.
+    ///   - cancelOn: a descriptor whose end of file (the client hung up) stops the run.
+    func run(_ invocation: ClaudeInvocation, lock: any HeldRunLock, cancelOn: Int32?) -> ClaudeOutcome
 }
 
-/// Runs the claude CLI as a child process: `claude -p --output-format json --no-session-persistence
+/// The claude CLI as a child process: `claude -p --output-format json --no-session-persistence
 /// [--agent A] --max-budget-usd B`, the prompt on stdin (never an argument: no prompt can become a
 /// flag, and there is no ARG_MAX limit), stdin then closed.
-public struct ClaudeRunner: ClaudeRunning {
+public struct ClaudeProcess: Sendable {
     public let settings: ClaudeSettings
     let launcher: any ProcessLauncher
 
@@ -57,7 +66,8 @@ public struct ClaudeRunner: ClaudeRunning {
         return arguments
     }
 
-    public func run(_ invocation: ClaudeInvocation) -> ClaudeOutcome {
+    /// Runs claude to its end, its timeout, or until `cancelOn` signals.
+    public func run(_ invocation: ClaudeInvocation, cancelOn: Int32? = nil) -> ClaudeOutcome {
         let spec = ProcessSpec(
             executable: settings.executable,
             arguments: arguments(for: invocation),
@@ -67,7 +77,7 @@ public struct ClaudeRunner: ClaudeRunning {
         )
         let limits = ProcessLimits(timeoutSeconds: settings.timeoutSeconds, killGraceSeconds: settings.killGraceSeconds)
         do {
-            let result = try launcher.run(spec, limits: limits)
+            let result = try launcher.run(spec, limits: limits, cancelOn: cancelOn)
             return ClaudeOutputInterpreter.interpret(result, timeoutSeconds: settings.timeoutSeconds)
         } catch {
             return .failed(detail: ClaudeOutputInterpreter.describe(error), report: nil)

@@ -10,8 +10,11 @@ public struct HTTPRequest: Sendable {
     public var headers: [String: String]
     /// The request body.
     public var body: [UInt8]
+    /// The connection to nginx, to watch for a hang-up while a run goes on; `nil` when there is none.
+    public var connectionDescriptor: Int32?
 
-    public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = []) {
+    public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
+                connectionDescriptor: Int32? = nil) {
         self.method = method
         self.path = path
         self.query = query
@@ -19,13 +22,14 @@ public struct HTTPRequest: Sendable {
         for (name, value) in headers { lowered[name.lowercased()] = value }
         self.headers = lowered
         self.body = body
+        self.connectionDescriptor = connectionDescriptor
     }
 
     /// The value of a header field, by case-insensitive name.
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 
     /// Builds a request from FastCGI/CGI parameters (`REQUEST_METHOD`, `DOCUMENT_URI`, `HTTP_*`, …).
-    public init(cgiParams params: [String: String], body: [UInt8]) {
+    public init(cgiParams params: [String: String], body: [UInt8], connectionDescriptor: Int32? = nil) {
         let uri = params["DOCUMENT_URI"] ?? params["REQUEST_URI"].map { String($0.prefix { $0 != "?" }) } ?? "/"
         var headers: [String: String] = [:]
         for (key, value) in params where key.hasPrefix("HTTP_") {
@@ -39,7 +43,8 @@ public struct HTTPRequest: Sendable {
             path: uri,
             query: params["QUERY_STRING"] ?? "",
             headers: headers,
-            body: body
+            body: body,
+            connectionDescriptor: connectionDescriptor
         )
     }
 }

@@ -6,16 +6,23 @@ public protocol RunLock: Sendable {
     func tryAcquire() throws(APIError) -> (any HeldRunLock)?
 }
 
-/// A lock that is held until ``release()`` is called (or its holder exits).
+/// A lock that is held until ``release()`` is called (or every process holding it has exited).
 public protocol HeldRunLock: AnyObject {
+    /// The descriptor that carries the lock, to hand to the run's supervisor; `nil` for locks that
+    /// are not descriptors.
+    var descriptor: Int32? { get }
     func release()
 }
 
 /// `flock(2)` on a file in the state directory: exclusive, non-blocking, across processes.
 ///
-/// The descriptor is opened `O_CLOEXEC`, so the claude child does not inherit it: the lock then lives
-/// exactly as long as the worker's hold, and a Bash-tool process that outlives the run cannot keep
-/// every later request at 503.
+/// Who holds it: the worker takes it (so a busy request is answered at once, without spawning), then
+/// hands a duplicate of the descriptor to the run's supervisor, which keeps it until the run and every
+/// process of it are gone. An flock belongs to the open file description, so the lock is free only when
+/// both have closed it: a worker killed mid-run leaves it held by the supervisor until the supervisor
+/// has cleaned up, and no second run can start before that. The descriptor is `O_CLOEXEC` and the
+/// supervisor closes it for claude, so no claude or tool process can hold the lock past its run.
+/// Release is `close`, never `LOCK_UN`, which would unlock the supervisor's copy too.
 public struct FileRunLock: RunLock {
     public let path: String
 
@@ -42,9 +49,10 @@ public struct FileRunLock: RunLock {
 
         init(fd: Int32) { self.fd = fd }
 
+        var descriptor: Int32? { fd >= 0 ? fd : nil }
+
         func release() {
             guard fd >= 0 else { return }
-            flock(fd, LOCK_UN)
             close(fd)
             fd = -1
         }

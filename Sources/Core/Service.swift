@@ -73,23 +73,27 @@ public struct Service: Sendable {
         try checkBody(request)
         let chat = try ChatCompletionDecoder.decode(request.body)
         let prompt = try PromptBuilder.prompt(for: chat.messages)
-        let invocation = ClaudeInvocation(prompt: prompt, agent: configuration.agentMap.agent(forModel: chat.model))
+        let invocation = ClaudeInvocation(
+            requestID: ids.next(), model: chat.model, prompt: prompt, agent: configuration.agentMap.agent(forModel: chat.model))
 
         guard let held = try lock.tryAcquire() else {
             outcome = "busy"
             throw .busy(retryAfterSeconds: configuration.retryAfterSeconds)
         }
-        let result = runner.run(invocation)
+        let result = runner.run(invocation, lock: held, cancelOn: request.connectionDescriptor)
         held.release()
         outcome = result.name
 
         switch result {
         case .succeeded(let text, let report):
             let envelope = ChatCompletionResponse(
-                id: ids.next(), created: clock.secondsSinceEpoch(), model: chat.model, text: text, usage: report.usage)
+                id: invocation.requestID, created: clock.secondsSinceEpoch(), model: chat.model, text: text, usage: report.usage)
             return .json(status: 200, body: envelope.body)
         case .failed(let detail, _), .timedOut(let detail, _):
             throw .executionFailed(detail: detail)
+        case .cancelled:
+            // Nobody reads this answer: the client is gone.
+            throw .executionFailed(detail: "cancelled: the client closed the connection")
         }
     }
 

@@ -39,6 +39,63 @@ enum SpawnPlatform {
         return addClosefromFunction(actions, lowest)
     }
 
+    /// `POLLRDHUP` (poll.h, `__USE_GNU`): the peer closed its end of a stream socket.
+    static let pollReadHangup: Int16 = 0x2000
+
+    /// Whether a watched descriptor that polled readable asks for cancellation: a socket at end of file
+    /// or reset, or any readable pipe (its writer closed it or wrote a byte for the purpose).
+    static func isCancelSignal(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if count == 0 { return true }
+        if count > 0 { return false }
+        return errno != EAGAIN && errno != EINTR
+    }
+
+    /// Spawns `executable` with exactly the given descriptors (parent fd → child fd), every other
+    /// descriptor closed, default signal dispositions and an empty mask; in a new session when asked,
+    /// so that the child leads a process group that can be signalled as one.
+    static func spawn(executable: String, arguments: [String], environment: [String: String], workingDirectory: String,
+                      descriptors: [(parent: Int32, child: Int32)], newSession: Bool) throws(SpawnError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (parent, child) in descriptors {
+            posix_spawn_file_actions_adddup2(&actions, parent, child)
+        }
+        let lowestClosed = (descriptors.map(\.child).max() ?? 2) + 1
+        guard addChdir(&actions, workingDirectory) == 0, addClosefrom(&actions, max(3, lowestClosed)) == 0 else {
+            throw .failed("this C library lacks posix_spawn chdir/closefrom (glibc 2.34 or later is needed)")
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        // The worker ignores SIGPIPE; children must not inherit that.
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (newSession ? setsid : 0)))
+
+        let argv = [executable] + arguments
+        let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let status = CStringArray.with(argv) { argvPointer in
+            CStringArray.with(envp) { envPointer in
+                posix_spawn(&pid, executable, &actions, &attributes, argvPointer, envPointer)
+            }
+        }
+        switch status {
+        case 0: return pid
+        case ENOENT: throw .notFound(executable)
+        case EACCES, ENOEXEC: throw .notExecutable(executable)
+        default: throw .failed("cannot start \(executable): \(SystemError.describe(status))")
+        }
+    }
+
     /// True once the child has exited; the child is left for ``reap(_:)`` (`WNOWAIT`), so its process
     /// group id cannot be reused while the group is being signalled.
     static func hasExited(_ pid: pid_t) -> Bool {

@@ -26,7 +26,7 @@ struct FastCGILoop {
             let started = ContinuousClock.now
             let params = Self.params(request.envp)
             let body = Self.body(request.in, declaredLength: params["CONTENT_LENGTH"].flatMap { Int($0) }, limit: maxBodyBytes)
-            let httpRequest = HTTPRequest(cgiParams: params, body: body)
+            let httpRequest = HTTPRequest(cgiParams: params, body: body, connectionDescriptor: request.ipcFd)
             let handled = handle(httpRequest)
             Self.write(handled.response, to: request.out, includeBody: httpRequest.method != "HEAD")
             FCGX_Finish_r(&request)
@@ -71,6 +71,11 @@ struct FastCGILoop {
             }
             if count <= 0 { break }
             total += Int(count)
+        }
+        // Read to the end of the stream (its closing record), so that whatever arrives on the
+        // connection afterwards can only be nginx hanging up.
+        if total < wanted || declaredLength == total {
+            while FCGX_GetChar(stream) != -1 {}
         }
         return Array(bytes[..<total])
     }

@@ -100,7 +100,11 @@ struct ClaudeFCGI: ParsableCommand {
         let service = Service(
             configuration: configuration.service,
             lock: FileRunLock(path: configuration.lockPath),
-            runner: ClaudeRunner(settings: configuration.claude)
+            runner: SupervisedClaudeRunner(
+                supervisorExecutable: ProcessEnvironment.ownExecutable(),
+                settings: configuration.claude,
+                stateDirectory: configuration.stateDirectory,
+                log: { logger.warning("\($0)") })
         )
         let loop = FastCGILoop(maxBodyBytes: configuration.service.maxBodyBytes, logger: logger)
         guard loop.isStartedByFastCGISpawner else {
@@ -117,4 +121,9 @@ struct ClaudeFCGI: ParsableCommand {
     }
 }
 
-ClaudeFCGI.main()
+// `claude-fcgi supervise …` is the per-run supervisor the worker starts; it is not for people.
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "supervise" {
+    Supervise.main(Array(CommandLine.arguments.dropFirst(2)))
+} else {
+    ClaudeFCGI.main()
+}

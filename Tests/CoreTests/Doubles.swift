@@ -15,6 +15,7 @@ final class FakeRunLock: RunLock, @unchecked Sendable {
     final class Held: HeldRunLock {
         let owner: FakeRunLock
         init(owner: FakeRunLock) { self.owner = owner }
+        var descriptor: Int32? { nil }
         func release() { owner.releases += 1 }
     }
 }
@@ -24,16 +25,18 @@ final class FakeRunner: ClaudeRunning, @unchecked Sendable {
     var outcome: ClaudeOutcome
     var invocations: [ClaudeInvocation] = []
     var lockWasHeld: [Bool] = []
-    let lock: FakeRunLock?
+    var cancelDescriptors: [Int32?] = []
+    let runLock: FakeRunLock?
 
     init(outcome: ClaudeOutcome, lock: FakeRunLock? = nil) {
         self.outcome = outcome
-        self.lock = lock
+        self.runLock = lock
     }
 
-    func run(_ invocation: ClaudeInvocation) -> ClaudeOutcome {
+    func run(_ invocation: ClaudeInvocation, lock: any HeldRunLock, cancelOn: Int32?) -> ClaudeOutcome {
         invocations.append(invocation)
-        if let lock { lockWasHeld.append(lock.acquisitions > lock.releases) }
+        if let runLock { lockWasHeld.append(runLock.acquisitions > runLock.releases) }
+        cancelDescriptors.append(cancelOn)
         return outcome
     }
 }

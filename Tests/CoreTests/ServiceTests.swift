@@ -34,7 +34,9 @@ import Testing
         #expect(handled.response.header("Content-Type") == "application/json")
         #expect(handled.runOutcome == "ok")
         #expect(String(decoding: handled.response.body, as: UTF8.self) == #"{"choices":[{"finish_reason":"stop","index":0,"message":{"content":"Paris.","role":"assistant"}}],"created":1700000000,"id":"chatcmpl-fixedid","model":"claude-haiku-4-5","object":"chat.completion","usage":{"completion_tokens":2,"prompt_tokens":10,"total_tokens":12}}"#)
-        #expect(runner.invocations == [ClaudeInvocation(prompt: "System instructions:\nBe concise.\n\n---\n\nRequest:\nCapital of France?", agent: "recruiter-triage")])
+        #expect(runner.invocations == [ClaudeInvocation(
+            requestID: "fixedid", model: "claude-haiku-4-5",
+            prompt: "System instructions:\nBe concise.\n\n---\n\nRequest:\nCapital of France?", agent: "recruiter-triage")])
         #expect(runner.lockWasHeld == [true])
         #expect(lock.releases == 1)
     }

@@ -1,0 +1,53 @@
+import FoundationEssentials
+import Glibc
+
+/// One line of the audit log: a run and what it spent.
+public struct AuditRecord: Encodable, Equatable, Sendable {
+    /// RFC 3339 UTC time the run started.
+    public var time: String
+    public var request_id: String
+    public var model: String
+    public var agent: String?
+    /// `ok`, `failed`, `timed_out` or `cancelled`.
+    public var outcome: String
+    public var duration_ms: Int
+    public var exit_code: Int32?
+    public var total_cost_usd: Double?
+    public var prompt_tokens: Int?
+    public var completion_tokens: Int?
+
+    public init(started: Date, durationSeconds: Double, invocation: ClaudeInvocation, outcome: ClaudeOutcome) {
+        time = started.formatted(.iso8601)
+        request_id = invocation.requestID
+        model = invocation.model
+        agent = invocation.agent
+        self.outcome = outcome.name
+        duration_ms = Int((durationSeconds * 1000).rounded())
+        let report = outcome.report
+        exit_code = report?.exitCode
+        total_cost_usd = report?.costUSD
+        prompt_tokens = report?.usage.promptTokens
+        completion_tokens = report?.usage.completionTokens
+    }
+}
+
+/// `<state-dir>/audit.log`: one JSON line per run, appended with one `write(2)` on an `O_APPEND`
+/// descriptor, so that lines from several processes never interleave.
+public struct AuditLog: Sendable {
+    public let path: String
+
+    public init(stateDirectory: String) {
+        path = stateDirectory + "/audit.log"
+    }
+
+    /// Appends the record; false when the log cannot be written (the caller logs it).
+    @discardableResult
+    public func append(_ record: AuditRecord) -> Bool {
+        let line = JSONBody.encode(record) + [UInt8(ascii: "\n")]
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        return written == line.count
+    }
+}

@@ -1,0 +1,62 @@
+import Glibc
+
+/// Linux process-tree control for the run supervisor: child subreaper, parent-death signal, and
+/// ending every process left below it.
+public enum ProcessControl {
+    private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+
+    /// `prctl(2)` is variadic in C, which Swift does not import; it is called through its symbol.
+    private static let prctlFunction: Prctl? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return nil }
+        return unsafeBitCast(symbol, to: Prctl.self)
+    }()
+
+    static let setPdeathsig: Int32 = 1       // PR_SET_PDEATHSIG
+    static let setChildSubreaper: Int32 = 36  // PR_SET_CHILD_SUBREAPER
+
+    /// Makes this process the reaper of its orphaned descendants: a tool process that escapes into its
+    /// own session is re-parented here, not to init, once its parent dies.
+    @discardableResult
+    public static func becomeChildSubreaper() -> Bool {
+        prctlFunction?(setChildSubreaper, 1, 0, 0, 0) == 0
+    }
+
+    /// Asks the kernel to send `signal` to this process when its parent dies.
+    @discardableResult
+    public static func signalOnParentDeath(_ signal: Int32) -> Bool {
+        prctlFunction?(setPdeathsig, UInt(signal), 0, 0, 0) == 0
+    }
+
+    /// The pids whose parent is `parent`, read from /proc.
+    static func children(of parent: pid_t) -> [pid_t] {
+        guard let directory = opendir("/proc") else { return [] }
+        defer { closedir(directory) }
+        var found: [pid_t] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = pid_t(name), let stat = FileBytes.read("/proc/\(name)/stat", limit: 1024) else { continue }
+            // Fields after the last ')' (the command name may hold anything): state, ppid, …
+            guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { continue }
+            let fields = String(decoding: stat[(close + 1)...], as: UTF8.self).split(separator: " ")
+            if fields.count > 1, pid_t(fields[1]) == parent { found.append(pid) }
+        }
+        return found
+    }
+
+    /// Kills and reaps every descendant of this process (as a subreaper they all end up as its
+    /// children), until none is left or `seconds` have passed. Returns how many were killed.
+    @discardableResult
+    public static func killAllDescendants(within seconds: Double = 5) -> Int {
+        let me = getpid()
+        let deadline = Monotonic.now() + seconds
+        var killed = 0
+        while true {
+            var status: Int32 = 0
+            while waitpid(-1, &status, WNOHANG) > 0 {}
+            let children = children(of: me)
+            if children.isEmpty || Monotonic.now() > deadline { return killed }
+            for child in children where kill(child, SIGKILL) == 0 { killed += 1 }
+            usleep(5_000)
+        }
+    }
+}
