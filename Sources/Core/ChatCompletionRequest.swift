@@ -39,12 +39,7 @@ public enum ChatCompletionDecoder {
     static let refusedFields = ["tools", "tool_choice", "functions", "function_call"]
 
     public static func decode(_ body: [UInt8]) throws(APIError) -> ChatCompletionRequest {
-        guard !body.isEmpty else { throw .invalidRequest("request body is empty") }
-        guard let document = JSONValue.parse(body) else { throw .invalidRequest("request body is not valid JSON") }
-        guard case .object(let fields) = document else {
-            throw .invalidRequest("request body must be a JSON object, not \(document.typeName)")
-        }
-        return try decode(fields)
+        try decode(JSONValue.parseRequestObject(body))
     }
 
     static func decode(_ fields: [String: JSONValue]) throws(APIError) -> ChatCompletionRequest {

@@ -28,7 +28,7 @@ public enum ClaudeOutputInterpreter {
             return .succeeded(text: text, report: report)
         }
         guard result.termination == .exited(0) else {
-            return .failed(detail: failureDetail(result), report: nil)
+            return .failed(detail: failureDetail(result), report: report)
         }
         let text = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters()
         guard !text.isEmpty else {

@@ -15,6 +15,19 @@ public enum JSONValue: Equatable, Sendable {
         try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
+    /// Parses a request body that must be one JSON object with no key repeated.
+    public static func parseRequestObject(_ body: [UInt8]) throws(APIError) -> [String: JSONValue] {
+        guard !body.isEmpty else { throw .invalidRequest("request body is empty") }
+        guard let document = parse(body) else { throw .invalidRequest("request body is not valid JSON") }
+        guard case .object(let fields) = document else {
+            throw .invalidRequest("request body must be a JSON object, not \(document.typeName)")
+        }
+        if let key = DuplicateKeyScanner.firstDuplicate(in: body) {
+            throw .invalidRequest("request body repeats the key '\(OneLine.clean(key, limit: 64))'")
+        }
+        return fields
+    }
+
     /// A short name of the JSON type, for error messages.
     public var typeName: String {
         switch self {

@@ -46,14 +46,14 @@ import Testing
     }
 
     @Test func nonZeroExitWithoutJSONGivesCodeAndLastStderrLine() {
-        #expect(interpret("", exit: 42, stderr: "first\nboom\n\n") == .failed(detail: "claude exited with code 42: boom", report: nil))
+        #expect(interpret("", exit: 42, stderr: "first\nboom\n\n") == .failed(detail: "claude exited with code 42: boom", report: ClaudeReport(exitCode: 42)))
         #expect(interpret("", exit: 1, stderr: "error: unknown option '--x'\n")
-            == .failed(detail: "claude exited with code 1: error: unknown option '--x'", report: nil))
-        #expect(interpret("", signal: 9) == .failed(detail: "claude was killed by signal 9", report: nil))
+            == .failed(detail: "claude exited with code 1: error: unknown option '--x'", report: ClaudeReport(exitCode: 1)))
+        #expect(interpret("", signal: 9) == .failed(detail: "claude was killed by signal 9", report: ClaudeReport()))
     }
 
     @Test func nonZeroExitWithPlainStdoutIsAFailure() {
-        #expect(interpret("partial", exit: 3) == .failed(detail: "claude exited with code 3", report: nil))
+        #expect(interpret("partial", exit: 3) == .failed(detail: "claude exited with code 3", report: ClaudeReport(exitCode: 3)))
     }
 
     @Test func timeoutSaysSo() {

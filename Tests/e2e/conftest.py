@@ -97,7 +97,7 @@ class Stack:
     def records(self):
         """The stand-in's records of its runs, oldest first."""
         found = []
-        for path in sorted(glob.glob(os.path.join(self.workdir, ".fake-claude", "*.json"))):
+        for path in sorted(glob.glob(os.path.join(self.workdir, ".fake-claude", "*-*.json"))):
             with open(path) as f:
                 found.append(json.load(f))
         return sorted(found, key=lambda r: r["start"])
@@ -159,3 +159,64 @@ def wait_for(predicate, timeout=10.0, interval=0.05):
             return value
         time.sleep(interval)
     return predicate()
+
+
+def pids_with(text):
+    """Live processes whose command line contains `text`."""
+    found = []
+    needle = text.encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if needle in f.read() and process_alive(int(entry)):
+                    found.append(int(entry))
+        except OSError:
+            pass
+    return found
+
+
+def parent_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def lock_is_free(stack):
+    """Tries the run lock once (and lets it go at once)."""
+    import fcntl
+    with open(os.path.join(stack.runtime, "state", "run.lock"), "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+
+def run_is_gone(stack, record, marker=None):
+    """No process of the run is left (stand-in, its tool process, the supervisor) and the lock is free."""
+    alive = [p for p in [record["pid"], record["ppid"], record.get("grandchild")] if p and process_alive(p)]
+    if marker:
+        alive += pids_with(marker)
+    return not alive and lock_is_free(stack)
+
+
+def audit_lines(stack):
+    path = os.path.join(stack.runtime, "state", "audit.log")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
+def overlaps(records):
+    """Pairs of runs whose [start, end] intervals overlap."""
+    runs = sorted((r["start"], r["end"] or float("inf")) for r in records)
+    return [(a, b) for a, b in zip(runs, runs[1:]) if b[0] < a[1]]
+
+
+def check_lock_in_stand_in(stack):
+    """Has the stand-in try the run lock itself on every run (it must find it held)."""
+    os.makedirs(os.path.join(stack.workdir, ".fake-claude"), exist_ok=True)
+    with open(os.path.join(stack.workdir, ".fake-claude", "config.json"), "w") as f:
+        json.dump({"lock_path": os.path.join(stack.runtime, "state", "run.lock")}, f)
