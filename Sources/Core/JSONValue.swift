@@ -22,8 +22,10 @@ public enum JSONValue: Equatable, Sendable {
         guard case .object(let fields) = document else {
             throw .invalidRequest("request body must be a JSON object, not \(document.typeName)")
         }
-        if let key = DuplicateKeyScanner.firstDuplicate(in: body) {
-            throw .invalidRequest("request body repeats the key '\(OneLine.clean(key, limit: 64))'")
+        switch StrictJSONScanner.firstProblem(in: body) {
+        case .duplicateKey(let key)?: throw .invalidRequest("request body repeats the key '\(OneLine.clean(key, limit: 64))'")
+        case .trailingComma?: throw .invalidRequest("request body is not valid JSON")
+        case nil: break
         }
         return fields
     }

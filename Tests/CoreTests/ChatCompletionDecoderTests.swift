@@ -90,8 +90,20 @@ import Testing
     }
 }
 
-@Suite struct DuplicateKeyScannerTests {
-    func duplicate(_ json: String) -> String? { DuplicateKeyScanner.firstDuplicate(in: Array(json.utf8)) }
+@Suite struct StrictJSONScannerTests {
+    func duplicate(_ json: String) -> String? {
+        if case .duplicateKey(let key)? = StrictJSONScanner.firstProblem(in: Array(json.utf8)) { return key }
+        return nil
+    }
+
+    @Test func findsTrailingCommasTheDecoderAccepts() {
+        #expect(StrictJSONScanner.firstProblem(in: Array(#"{"a":1 , }"#.utf8)) == .trailingComma)
+        #expect(StrictJSONScanner.firstProblem(in: Array("[1,\n]".utf8)) == .trailingComma)
+        #expect(StrictJSONScanner.firstProblem(in: Array(#"{"a":",}","b":[1,2]}"#.utf8)) == nil)
+        #expect(throws: APIError.invalidRequest("request body is not valid JSON")) {
+            try ChatCompletionDecoder.decode(Array(#"{"model":"m","messages":[{"role":"user","content":"x"}],}"#.utf8))
+        }
+    }
 
     @Test func findsRepeatedKeysAtAnyDepth() {
         #expect(duplicate(#"{"a":1,"a":2}"#) == "a")

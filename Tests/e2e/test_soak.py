@@ -1,12 +1,14 @@
 """Never two runs at once, under load: a bounded soak through nginx across four workers."""
+import random
 import threading
+import time
 
 from conftest import audit_lines, check_lock_in_stand_in, overlaps, process_alive
 
 BUSY = {"error": "execution failed", "detail": "busy: another run is in progress"}
 
 
-def soak(stack, clients, per_client):
+def soak(stack, clients, per_client, pause=0.05):
     import httpx2 as httpx
     counts = {"ok": 0, "busy": 0, "other": []}
     guard = threading.Lock()
@@ -14,6 +16,7 @@ def soak(stack, clients, per_client):
     def client():
         with httpx.Client(base_url=stack.url, verify=stack.ssl_context, timeout=60) as http:
             for _ in range(per_client):
+                busy = False
                 r = http.post("/v1/chat/completions", headers={"Authorization": f"Bearer {stack.token}"},
                               json={"model": "recruiter-triage", "messages": [{"role": "user", "content": "soak"}]})
                 with guard:
@@ -21,8 +24,13 @@ def soak(stack, clients, per_client):
                         counts["ok"] += 1
                     elif r.status_code == 503 and r.json() == BUSY and r.headers.get("retry-after") == "10":
                         counts["busy"] += 1
+                        busy = True
                     else:
                         counts["other"].append((r.status_code, r.text[:200]))
+                if busy and pause:
+                    # A little jitter after a busy answer lets more runs through, so that the lock
+                    # changes hands often.
+                    time.sleep(random.uniform(0, pause))
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:

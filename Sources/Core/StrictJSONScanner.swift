@@ -1,10 +1,16 @@
 import FoundationEssentials
 
-/// Finds a key that appears twice in one JSON object. JSON decoders accept such documents silently
-/// (one of the values wins), so a request could say two things at once; we refuse it instead.
-enum DuplicateKeyScanner {
-    /// The first repeated key, or `nil`. `bytes` must already be valid JSON.
-    static func firstDuplicate(in bytes: [UInt8]) -> String? {
+/// What Foundation's JSON decoder lets through but a request must not hold: a key that appears twice
+/// in one object (the decoder keeps one value silently, so a request could say two things at once),
+/// and a trailing comma before `}` or `]` (which the decoder accepts, though RFC 8259 does not).
+enum StrictJSONScanner {
+    enum Problem: Equatable {
+        case duplicateKey(String)
+        case trailingComma
+    }
+
+    /// The first problem, or `nil`. `bytes` must already have been parsed by the decoder.
+    static func firstProblem(in bytes: [UInt8]) -> Problem? {
         // One entry per open container: the keys seen so far for an object, nil for an array.
         var open: [Set<String>?] = []
         var expectingKey = false
@@ -21,12 +27,16 @@ enum DuplicateKeyScanner {
                 _ = open.popLast()
                 expectingKey = false
             case UInt8(ascii: ","):
+                if let next = bytes[(index + 1)...].first(where: { !isWhitespace($0) }),
+                   next == UInt8(ascii: "}") || next == UInt8(ascii: "]") {
+                    return .trailingComma
+                }
                 expectingKey = open.last.map { $0 != nil } ?? false
             case UInt8(ascii: "\""):
                 let end = endOfString(bytes, from: index)
                 if expectingKey, var keys = open.popLast() ?? nil {
                     let key = decodeKey(bytes[index...end])
-                    if keys.contains(key) { return key }
+                    if keys.contains(key) { return .duplicateKey(key) }
                     keys.insert(key)
                     open.append(keys)
                     expectingKey = false
@@ -38,6 +48,10 @@ enum DuplicateKeyScanner {
             index += 1
         }
         return nil
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// The index of the closing quote of the string that opens at `start`.
