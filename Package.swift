@@ -19,10 +19,8 @@ let package = Package(
             pkgConfig: nil,
             providers: [.apt(["libfcgi-dev"])]
         ),
-        .target(
-            name: "Core",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
-        ),
+        // All behaviour; no dependency beyond the toolchain, so fuzz/run can build it with swiftc.
+        .target(name: "Core"),
         .executableTarget(
             name: "FCGIWorker",
             dependencies: [

@@ -8,7 +8,7 @@ from conftest import audit_lines, check_lock_in_stand_in, overlaps, process_aliv
 BUSY = {"error": "execution failed", "detail": "busy: another run is in progress"}
 
 
-def soak(stack, clients, per_client, pause=0.05):
+def soak(stack, clients, per_client, pause=0.3):
     import httpx2 as httpx
     counts = {"ok": 0, "busy": 0, "other": []}
     guard = threading.Lock()
