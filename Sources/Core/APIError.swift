@@ -17,8 +17,12 @@ public enum APIError: Error, Equatable, Sendable {
     case notFound(path: String)
     /// The path exists but not for this method.
     case methodNotAllowed(allowed: [String])
-    /// Another run holds the run lock.
+    /// Another run holds the run lock (chat: 503, OpenAI clients have no job to come back to).
     case busy(retryAfterSeconds: Int)
+    /// Another run holds the run lock (`/execute`: 409).
+    case jobBusy(retryAfterSeconds: Int)
+    /// The job cannot be cancelled: it has finished.
+    case jobFinished(status: String)
     /// The claude run failed; the detail is one clean line.
     case executionFailed(detail: String)
     /// Something on our side failed (e.g. the lock file cannot be opened).
@@ -33,6 +37,7 @@ public enum APIError: Error, Equatable, Sendable {
         case .unsupportedMediaType: 415
         case .notFound: 404
         case .methodNotAllowed: 405
+        case .jobBusy, .jobFinished: 409
         case .busy, .executionFailed: 503
         case .internalFailure: 500
         }
@@ -49,6 +54,8 @@ public enum APIError: Error, Equatable, Sendable {
         case .notFound(let path): ("not found", "no route for \(path)")
         case .methodNotAllowed(let allowed): ("method not allowed", "allowed: \(allowed.joined(separator: ", "))")
         case .busy: ("execution failed", "busy: another run is in progress")
+        case .jobBusy: ("busy", "another run is in progress")
+        case .jobFinished(let status): ("job already finished", "status: \(status)")
         case .executionFailed(let detail): ("execution failed", detail)
         case .internalFailure(let detail): ("internal error", detail)
         }
@@ -63,7 +70,7 @@ public enum APIError: Error, Equatable, Sendable {
             headers.append(("WWW-Authenticate", "Bearer"))
         case .methodNotAllowed(let allowed):
             headers.append(("Allow", allowed.joined(separator: ", ")))
-        case .busy(let seconds):
+        case .busy(let seconds), .jobBusy(let seconds):
             headers.append(("Retry-After", String(seconds)))
         case .executionFailed, .internalFailure:
             // The official clients retry 5xx POSTs twice; a failed paid run must not start again.

@@ -6,7 +6,8 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
     /// RFC 3339 UTC time the run started.
     public var time: String
     public var request_id: String
-    public var model: String
+    /// The requested model (chat runs; jobs have none).
+    public var model: String?
     public var agent: String?
     /// `ok`, `failed`, `timed_out` or `cancelled`.
     public var outcome: String
@@ -15,11 +16,13 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
     public var total_cost_usd: Double?
     public var prompt_tokens: Int?
     public var completion_tokens: Int?
+    /// What the git sync before the run did: `off`, `skipped`, `ok` or `failed`.
+    public var git_sync: String?
 
     public init(started: Date, durationSeconds: Double, invocation: ClaudeInvocation, outcome: ClaudeOutcome) {
         time = started.formatted(.iso8601)
         request_id = invocation.requestID
-        model = invocation.model
+        model = invocation.model.isEmpty ? nil : invocation.model
         agent = invocation.agent
         self.outcome = outcome.name
         duration_ms = Int((durationSeconds * 1000).rounded())

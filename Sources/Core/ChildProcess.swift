@@ -301,6 +301,11 @@ struct Pipes {
     }
 }
 
+/// Sleeps the calling thread.
+func usleepSeconds(_ seconds: Double) {
+    usleep(useconds_t(max(0, seconds) * 1_000_000))
+}
+
 /// A monotonic clock in seconds.
 enum Monotonic {
     static func now() -> Double {

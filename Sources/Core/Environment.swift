@@ -2,14 +2,22 @@ import FoundationEssentials
 
 /// The wall clock, behind a protocol so tests can fix it.
 public protocol WallClock: Sendable {
-    /// Seconds since the Unix epoch.
-    func secondsSinceEpoch() -> Int64
+    func now() -> Date
+}
+
+extension WallClock {
+    /// Whole seconds since the Unix epoch.
+    public func secondsSinceEpoch() -> Int64 { Int64(now().timeIntervalSince1970) }
+    /// Milliseconds since the Unix epoch.
+    public func millisecondsSinceEpoch() -> Int64 { Int64((now().timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// RFC 3339 UTC, e.g. `2026-11-28T22:05:03Z`.
+    public func rfc3339() -> String { now().formatted(.iso8601) }
 }
 
 /// The system's wall clock.
 public struct SystemWallClock: WallClock {
     public init() {}
-    public func secondsSinceEpoch() -> Int64 { Int64(Date().timeIntervalSince1970) }
+    public func now() -> Date { Date() }
 }
 
 /// Random identifiers, behind a protocol so tests can fix them.

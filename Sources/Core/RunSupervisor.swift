@@ -1,35 +1,80 @@
 import FoundationEssentials
 import Glibc
 
-/// What a supervisor is told on its command line.
-public struct SupervisorOptions: Sendable {
+/// What a supervisor is told on its command line (see ``arguments``).
+public struct SupervisorOptions: Sendable, Equatable {
+    /// A detached job: where its record lives, and how long its prompt is (a worker that dies while
+    /// handing the prompt over must not start a run on half of it).
+    public struct Job: Sendable, Equatable {
+        public var id: String
+        public var promptBytes: Int
+
+        public init(id: String, promptBytes: Int) {
+            self.id = id
+            self.promptBytes = promptBytes
+        }
+    }
+
     public var settings: ClaudeSettings
     public var stateDirectory: String
     public var invocation: ClaudeInvocation
-    /// The worker that started it; when that process dies the run is stopped.
+    public var gitSyncMode: GitSyncMode
+    public var gitTimeoutSeconds: Double
+    /// The worker that started it, for a chat run; when that process dies the run is stopped.
     public var parentPID: pid_t?
+    /// Set for a job of the `/execute` API.
+    public var job: Job?
     /// The descriptor carrying the run lock (inherited from the worker).
-    public var lockDescriptor: Int32
+    public var lockDescriptor: Int32 = 3
 
-    public init(settings: ClaudeSettings, stateDirectory: String, invocation: ClaudeInvocation, parentPID: pid_t?, lockDescriptor: Int32 = 3) {
+    public init(settings: ClaudeSettings, stateDirectory: String, invocation: ClaudeInvocation, gitSyncMode: GitSyncMode = .off,
+                gitTimeoutSeconds: Double = 60, parentPID: pid_t? = nil, job: Job? = nil) {
         self.settings = settings
         self.stateDirectory = stateDirectory
         self.invocation = invocation
+        self.gitSyncMode = gitSyncMode
+        self.gitTimeoutSeconds = gitTimeoutSeconds
         self.parentPID = parentPID
-        self.lockDescriptor = lockDescriptor
+        self.job = job
     }
+
+    /// The `claude-fcgi` arguments that start a supervisor with these options (the prompt goes on
+    /// stdin). Values go as `--name=value`, so that none can be read as an option.
+    public var arguments: [String] {
+        var arguments = [
+            "supervise",
+            "--claude=\(settings.executable)",
+            "--workdir=\(settings.workingDirectory)",
+            "--state-dir=\(stateDirectory)",
+            "--max-budget-usd=\(settings.maxBudgetUSD)",
+            "--timeout=\(settings.timeoutSeconds)",
+            "--kill-grace=\(settings.killGraceSeconds)",
+            "--git-sync=\(gitSyncMode.rawValue)",
+            "--git-timeout=\(gitTimeoutSeconds)",
+            "--request-id=\(invocation.requestID)",
+        ]
+        if !invocation.model.isEmpty { arguments.append("--model=\(invocation.model)") }
+        if let agent = invocation.agent { arguments.append("--agent=\(agent)") }
+        if let parentPID { arguments.append("--parent-pid=\(parentPID)") }
+        if let job { arguments += ["--job-id=\(job.id)", "--prompt-bytes=\(job.promptBytes)"] }
+        return arguments
+    }
+
+    public var jobStore: FileJobStore { FileJobStore(directory: stateDirectory + "/jobs") }
 }
 
 /// The per-run supervisor: a small process (the worker's own binary in `supervise` mode) that owns one
 /// claude run from start to the last descendant.
 ///
 /// It holds the run lock for the whole run, is the child subreaper of the run (so tool processes
-/// that escape into their own sessions come back to it), stops the run on timeout or on SIGTERM —
-/// which it also gets when its worker dies (`PR_SET_PDEATHSIG`) or the worker cancels — and ends with
-/// no process of the run left. It writes the audit line and reports the outcome as one JSON line on stdout.
+/// that escape into their own sessions come back to it), syncs the working directory with git, stops
+/// the run on timeout or on SIGTERM — which it also gets when its worker dies (`PR_SET_PDEATHSIG`, chat
+/// runs only: a job outlives its worker) or the job is cancelled — and ends with no process of the run
+/// left. It writes the audit line, and reports the outcome as one JSON line on stdout (chat) or in the
+/// job's record (jobs).
 public enum RunSupervisor {
     /// Runs the supervisor; the prompt is read from stdin to its end. Returns the exit code.
-    public static func run(_ options: SupervisorOptions, logError: (String) -> Void) -> Int32 {
+    public static func run(_ options: SupervisorOptions, clock: any WallClock = SystemWallClock(), logError: (String) -> Void) -> Int32 {
         // The lock stays with this process; claude and its tools must not inherit it.
         _ = fcntl(options.lockDescriptor, F_SETFD, FD_CLOEXEC)
         ProcessControl.becomeChildSubreaper()
@@ -41,25 +86,51 @@ public enum RunSupervisor {
         }
 
         var invocation = options.invocation
-        guard let prompt = FileBytes.readAll(0) else {
-            logError("supervisor: cannot read the prompt: \(SystemError.describe(errno))")
-            return 1
-        }
+        let prompt = FileBytes.readAll(0) ?? []
         invocation.prompt = String(decoding: prompt, as: UTF8.self)
-
-        let started = Date()
+        let started = clock.now()
         let startedMonotonic = Monotonic.now()
-        let outcome = ClaudeProcess(settings: options.settings).run(invocation, cancelOn: cancel.descriptor)
+
+        var gitSync = GitSyncOutcome.off
+        let outcome: ClaudeOutcome
+        if let job = options.job, prompt.count != job.promptBytes {
+            outcome = .failed(detail: "runner lost: the prompt was cut off at \(prompt.count) of \(job.promptBytes) bytes", report: nil)
+        } else {
+            gitSync = GitSync(mode: options.gitSyncMode, timeoutSeconds: options.gitTimeoutSeconds)
+                .sync(workingDirectory: options.settings.workingDirectory, environment: options.settings.environment)
+            if case .failed(let reason) = gitSync {
+                logError("supervisor: request \(invocation.requestID): git sync failed: \(reason)")
+            }
+            if case .failed(let reason) = gitSync, options.gitSyncMode == .required {
+                outcome = .failed(detail: OneLine.clean("git sync failed: \(reason)"), report: nil)
+            } else {
+                outcome = ClaudeProcess(settings: options.settings).run(invocation, cancelOn: cancel.descriptor)
+            }
+        }
         let leftovers = ProcessControl.killAllDescendants()
         if leftovers > 0 {
             logError("supervisor: request \(invocation.requestID): killed \(leftovers) process(es) left behind by the run")
         }
-        let record = AuditRecord(started: started, durationSeconds: Monotonic.now() - startedMonotonic, invocation: invocation, outcome: outcome)
+
+        var record = AuditRecord(started: started, durationSeconds: Monotonic.now() - startedMonotonic, invocation: invocation, outcome: outcome)
+        record.git_sync = gitSync.name
         if !AuditLog(stateDirectory: options.stateDirectory).append(record) {
             logError("supervisor: cannot append to the audit log in \(options.stateDirectory): \(SystemError.describe(errno))")
         }
-        let line = SupervisorReport(outcome).line
-        _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+        if let job = options.job {
+            let store = options.jobStore
+            var jobRecord = store.read(job.id) ?? JobRecord(id: job.id, agent: invocation.agent, created: clock.rfc3339())
+            jobRecord.finish(outcome, at: clock.rfc3339())
+            do {
+                try store.write(jobRecord)
+            } catch {
+                logError("supervisor: job \(job.id): \(error.message.detail ?? error.message.error)")
+                return 1
+            }
+        } else {
+            let line = SupervisorReport(outcome).line
+            _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+        }
         return 0
     }
 }

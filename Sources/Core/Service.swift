@@ -33,13 +33,16 @@ public struct Service: Sendable {
     let runner: any ClaudeRunning
     let clock: any WallClock
     let ids: any IDGenerator
+    let execute: ExecuteEndpoint?
 
-    public init(configuration: ServiceConfiguration, lock: any RunLock, runner: any ClaudeRunning,
+    /// - Parameter execute: the `/execute` job API; `nil` leaves it out (404).
+    public init(configuration: ServiceConfiguration, lock: any RunLock, runner: any ClaudeRunning, execute: ExecuteEndpoint? = nil,
                 clock: any WallClock = SystemWallClock(), ids: any IDGenerator = RandomIDGenerator()) {
         self.configuration = configuration
         self.auth = BearerAuth(token: configuration.token)
         self.lock = lock
         self.runner = runner
+        self.execute = execute
         self.clock = clock
         self.ids = ids
     }
@@ -62,6 +65,18 @@ public struct Service: Sendable {
         case "/v1/chat/completions":
             guard request.method == "POST" else { throw .methodNotAllowed(allowed: ["POST"]) }
             return try chatCompletion(request, outcome: &outcome)
+        case "/execute" where execute != nil:
+            guard let execute, ["GET", "POST"].contains(request.method) else { throw .methodNotAllowed(allowed: ["GET", "POST"]) }
+            try auth.check(authorizationHeader: request.header("authorization"))
+            if request.method == "GET" { return try execute.list(request, service: self) }
+            try checkBody(request)
+            return try execute.submit(request, service: self, outcome: &outcome)
+        case let path where execute != nil && path.hasPrefix("/execute/"):
+            guard let execute, ["GET", "DELETE"].contains(request.method) else { throw .methodNotAllowed(allowed: ["GET", "DELETE"]) }
+            try auth.check(authorizationHeader: request.header("authorization"))
+            let id = String(path.dropFirst("/execute/".count))
+            guard JobID.isValid(id) else { throw .notFound(path: String(path.prefix(200))) }
+            return request.method == "GET" ? try execute.show(id, service: self) : try execute.cancel(id, service: self)
         default:
             throw .notFound(path: String(request.path.prefix(200)))
         }

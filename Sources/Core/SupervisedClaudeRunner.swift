@@ -11,35 +11,25 @@ public struct SupervisedClaudeRunner: ClaudeRunning {
     public let supervisorExecutable: String
     public let settings: ClaudeSettings
     public let stateDirectory: String
+    public let gitSync: GitSync
     let launcher: any ProcessLauncher
     /// Receives each line the supervisor wrote to its stderr (warnings for the worker's log).
     let log: @Sendable (String) -> Void
 
-    public init(supervisorExecutable: String, settings: ClaudeSettings, stateDirectory: String,
+    public init(supervisorExecutable: String, settings: ClaudeSettings, stateDirectory: String, gitSync: GitSync,
                 launcher: any ProcessLauncher = PosixProcessLauncher(), log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.supervisorExecutable = supervisorExecutable
         self.settings = settings
         self.stateDirectory = stateDirectory
+        self.gitSync = gitSync
         self.launcher = launcher
         self.log = log
     }
 
-    /// The supervisor's arguments. Values go as `--name=value`, so that none can be read as an option.
-    public func arguments(for invocation: ClaudeInvocation) -> [String] {
-        var arguments = [
-            "supervise",
-            "--claude=\(settings.executable)",
-            "--workdir=\(settings.workingDirectory)",
-            "--state-dir=\(stateDirectory)",
-            "--max-budget-usd=\(settings.maxBudgetUSD)",
-            "--timeout=\(settings.timeoutSeconds)",
-            "--kill-grace=\(settings.killGraceSeconds)",
-            "--request-id=\(invocation.requestID)",
-            "--model=\(invocation.model)",
-            "--parent-pid=\(getpid())",
-        ]
-        if let agent = invocation.agent { arguments.append("--agent=\(agent)") }
-        return arguments
+    /// The supervisor's options for one run.
+    public func options(for invocation: ClaudeInvocation) -> SupervisorOptions {
+        SupervisorOptions(settings: settings, stateDirectory: stateDirectory, invocation: invocation,
+                          gitSyncMode: gitSync.mode, gitTimeoutSeconds: gitSync.timeoutSeconds, parentPID: getpid())
     }
 
     public func run(_ invocation: ClaudeInvocation, lock: any HeldRunLock, cancelOn: Int32?) -> ClaudeOutcome {
@@ -48,7 +38,7 @@ public struct SupervisedClaudeRunner: ClaudeRunning {
         }
         let spec = ProcessSpec(
             executable: supervisorExecutable,
-            arguments: arguments(for: invocation),
+            arguments: options(for: invocation).arguments,
             environment: settings.environment,
             workingDirectory: settings.workingDirectory,
             stdin: Array(invocation.prompt.utf8),

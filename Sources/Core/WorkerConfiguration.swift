@@ -12,10 +12,16 @@ public struct RawOptions: Sendable {
     public var killGrace: String?
     public var retryAfter: String?
     public var maxBodyBytes: String?
+    public var gitSync: String?
+    public var gitTimeout: String?
+    public var defaultAgent: String?
+    public var jobMaxAgeDays: String?
+    public var jobMaxCount: String?
 
     public init(tokenFile: String? = nil, claude: String? = nil, workdir: String? = nil, stateDir: String? = nil,
                 agentMap: String? = nil, maxBudgetUSD: String? = nil, timeout: String? = nil, killGrace: String? = nil,
-                retryAfter: String? = nil, maxBodyBytes: String? = nil) {
+                retryAfter: String? = nil, maxBodyBytes: String? = nil, gitSync: String? = nil, gitTimeout: String? = nil,
+                defaultAgent: String? = nil, jobMaxAgeDays: String? = nil, jobMaxCount: String? = nil) {
         self.tokenFile = tokenFile
         self.claude = claude
         self.workdir = workdir
@@ -26,6 +32,11 @@ public struct RawOptions: Sendable {
         self.killGrace = killGrace
         self.retryAfter = retryAfter
         self.maxBodyBytes = maxBodyBytes
+        self.gitSync = gitSync
+        self.gitTimeout = gitTimeout
+        self.defaultAgent = defaultAgent
+        self.jobMaxAgeDays = jobMaxAgeDays
+        self.jobMaxCount = jobMaxCount
     }
 }
 
@@ -34,8 +45,12 @@ public struct WorkerConfiguration: Sendable {
     public var service: ServiceConfiguration
     public var claude: ClaudeSettings
     public var stateDirectory: String
+    public var gitSync: GitSync
+    /// The `/execute` job API's settings (its template's invocation is filled per job).
+    public var jobs: JobSettings
 
     public var lockPath: String { stateDirectory + "/run.lock" }
+    public var jobsDirectory: String { stateDirectory + "/jobs" }
 
     public static let defaultStateDirectory = "/var/lib/claude-fcgi"
 
@@ -72,18 +87,43 @@ public struct WorkerConfiguration: Sendable {
         guard isDirectory(workdir) else { throw ConfigurationError("workdir \(workdir) is not a directory") }
         var claude = value(options.claude, "CLAUDE_FCGI_CLAUDE") ?? "claude"
         if claude.contains("/") { claude = absolute(claude) }
+        let gitSyncText = value(options.gitSync, "CLAUDE_FCGI_GIT_SYNC") ?? GitSyncMode.bestEffort.rawValue
+        guard let gitSyncMode = GitSyncMode(rawValue: gitSyncText) else {
+            throw ConfigurationError("git sync '\(gitSyncText)' must be one of off, best-effort, required")
+        }
+        let gitTimeout = try seconds(value(options.gitTimeout, "CLAUDE_FCGI_GIT_TIMEOUT") ?? "60", name: "git timeout")
+        let defaultAgentText = value(options.defaultAgent, "CLAUDE_FCGI_DEFAULT_AGENT")
+        if let defaultAgentText, !AgentMap.isValidName(defaultAgentText) {
+            throw ConfigurationError("default agent '\(defaultAgentText)' may only hold letters, digits, '-', '_' and '.'")
+        }
+        let maxAgeDays = try seconds(value(options.jobMaxAgeDays, "CLAUDE_FCGI_JOB_MAX_AGE_DAYS") ?? "30", name: "job max age days")
+        let maxCountText = value(options.jobMaxCount, "CLAUDE_FCGI_JOB_MAX_COUNT") ?? "10000"
+        guard let maxCount = Int(maxCountText), maxCount > 0 else {
+            throw ConfigurationError("job max count '\(maxCountText)' must be a positive whole number")
+        }
 
+        let settings = ClaudeSettings(
+            executable: claude,
+            workingDirectory: workdir,
+            maxBudgetUSD: budgetText,
+            timeoutSeconds: timeout,
+            killGraceSeconds: grace,
+            environment: ChildEnvironment.scrubbed(environment, token: token)
+        )
+        let stateDirectory = absolute(value(options.stateDir, "CLAUDE_FCGI_STATE_DIR") ?? defaultStateDirectory)
+        let gitSync = GitSync(mode: gitSyncMode, timeoutSeconds: gitTimeout)
+        let template = SupervisorOptions(
+            settings: settings, stateDirectory: stateDirectory, invocation: ClaudeInvocation(prompt: "", agent: nil),
+            gitSyncMode: gitSyncMode, gitTimeoutSeconds: gitTimeout)
         return WorkerConfiguration(
             service: ServiceConfiguration(token: token, agentMap: agentMap, retryAfterSeconds: retryAfter, maxBodyBytes: maxBody),
-            claude: ClaudeSettings(
-                executable: claude,
-                workingDirectory: workdir,
-                maxBudgetUSD: budgetText,
-                timeoutSeconds: timeout,
-                killGraceSeconds: grace,
-                environment: ChildEnvironment.scrubbed(environment, token: token)
-            ),
-            stateDirectory: absolute(value(options.stateDir, "CLAUDE_FCGI_STATE_DIR") ?? defaultStateDirectory)
+            claude: settings,
+            stateDirectory: stateDirectory,
+            gitSync: gitSync,
+            jobs: JobSettings(
+                template: template, caps: JobCaps(maxBudgetUSD: budget, timeoutSeconds: timeout),
+                defaultAgent: defaultAgentText ?? agentMap.fallback,
+                maxAgeSeconds: Int64(maxAgeDays * 86_400), maxCount: maxCount)
         )
     }
 
@@ -130,7 +170,8 @@ public struct WorkerConfiguration: Sendable {
     /// `$CLAUDE_CONFIG_DIR/agents/NAME.md` (default `~/.claude`) exists.
     public func missingAgents(environment: [String: String]) -> [String] {
         let configDirectory = environment["CLAUDE_CONFIG_DIR"] ?? (environment["HOME"].map { $0 + "/.claude" } ?? "")
-        return service.agentMap.agents.filter { agent in
+        let agents = Set(service.agentMap.agents + [jobs.defaultAgent].compactMap { $0 }).sorted()
+        return agents.filter { agent in
             let candidates = [claude.workingDirectory + "/.claude/agents/\(agent).md", configDirectory + "/agents/\(agent).md"]
             return !candidates.contains { access($0, R_OK) == 0 }
         }

@@ -30,6 +30,7 @@ struct FastCGILoop {
             let handled = handle(httpRequest)
             Self.write(handled.response, to: request.out, includeBody: httpRequest.method != "HEAD")
             FCGX_Finish_r(&request)
+            Self.reapDetachedChildren()
             let elapsed = ContinuousClock.now - started
             logger.info("request", metadata: [
                 "method": "\(httpRequest.method)",
@@ -39,6 +40,13 @@ struct FastCGILoop {
                 "run": "\(handled.runOutcome ?? "-")",
             ])
         }
+    }
+
+    /// Reaps the supervisors of `/execute` jobs that have finished (they are this worker's children
+    /// until it exits), so none lingers as a zombie.
+    static func reapDetachedChildren() {
+        var status: Int32 = 0
+        while waitpid(-1, &status, WNOHANG) > 0 {}
     }
 
     /// The request's FastCGI params as a dictionary.

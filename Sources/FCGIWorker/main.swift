@@ -47,6 +47,21 @@ struct ClaudeFCGI: ParsableCommand {
     @Option(help: "Largest request body in bytes; keep nginx's client_max_body_size in step. (env: CLAUDE_FCGI_MAX_BODY_BYTES; default: 4194304)")
     var maxBodyBytes: String?
 
+    @Option(help: "Git sync of the working directory before each run: off, best-effort (failure is logged, the run goes on) or required (failure fails the run). (env: CLAUDE_FCGI_GIT_SYNC; default: best-effort)")
+    var gitSync: String?
+
+    @Option(help: "Seconds the git pull before a run may take. (env: CLAUDE_FCGI_GIT_TIMEOUT; default: 60)")
+    var gitTimeout: String?
+
+    @Option(help: "Agent of an /execute job that names none. (env: CLAUDE_FCGI_DEFAULT_AGENT; default: the agent map's * entry)")
+    var defaultAgent: String?
+
+    @Option(help: "Days a finished /execute job record is kept. (env: CLAUDE_FCGI_JOB_MAX_AGE_DAYS; default: 30)")
+    var jobMaxAgeDays: String?
+
+    @Option(help: "Most /execute job records kept; older ones are pruned. (env: CLAUDE_FCGI_JOB_MAX_COUNT; default: 10000)")
+    var jobMaxCount: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (env: CLAUDE_FCGI_LOG_LEVEL; default: info)")
     var logLevel: String?
 
@@ -80,11 +95,12 @@ struct ClaudeFCGI: ParsableCommand {
         let options = RawOptions(
             tokenFile: tokenFile, claude: claude, workdir: workdir, stateDir: stateDir, agentMap: agentMap,
             maxBudgetUSD: maxBudgetUSD, timeout: timeout, killGrace: killGrace, retryAfter: retryAfter,
-            maxBodyBytes: maxBodyBytes)
+            maxBodyBytes: maxBodyBytes, gitSync: gitSync, gitTimeout: gitTimeout, defaultAgent: defaultAgent,
+            jobMaxAgeDays: jobMaxAgeDays, jobMaxCount: jobMaxCount)
         let configuration: WorkerConfiguration
         do {
             configuration = try WorkerConfiguration.resolve(options, environment: environment, currentDirectory: ProcessEnvironment.currentDirectory())
-            try ProcessEnvironment.makeDirectory(configuration.stateDirectory)
+            try ProcessEnvironment.makeDirectory(configuration.jobsDirectory)
         } catch {
             printError("claude-fcgi: \(error)")
             throw ExitCode(2)
@@ -97,14 +113,20 @@ struct ClaudeFCGI: ParsableCommand {
             return
         }
 
+        let ownExecutable = ProcessEnvironment.ownExecutable()
         let service = Service(
             configuration: configuration.service,
             lock: FileRunLock(path: configuration.lockPath),
             runner: SupervisedClaudeRunner(
-                supervisorExecutable: ProcessEnvironment.ownExecutable(),
+                supervisorExecutable: ownExecutable,
                 settings: configuration.claude,
                 stateDirectory: configuration.stateDirectory,
-                log: { logger.warning("\($0)") })
+                gitSync: configuration.gitSync,
+                log: { logger.warning("\($0)") }),
+            execute: ExecuteEndpoint(
+                settings: configuration.jobs,
+                store: FileJobStore(directory: configuration.jobsDirectory),
+                runner: DetachedJobRunner(supervisorExecutable: ownExecutable))
         )
         let loop = FastCGILoop(maxBodyBytes: configuration.service.maxBodyBytes, logger: logger)
         guard loop.isStartedByFastCGISpawner else {

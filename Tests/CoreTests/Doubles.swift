@@ -1,3 +1,4 @@
+import FoundationEssentials
 @testable import Core
 
 /// A lock whose state the test sets.
@@ -42,7 +43,7 @@ final class FakeRunner: ClaudeRunning, @unchecked Sendable {
 }
 
 struct FixedClock: WallClock {
-    func secondsSinceEpoch() -> Int64 { 1_700_000_000 }
+    func now() -> Date { Date(timeIntervalSince1970: 1_700_000_000) }
 }
 
 struct FixedIDs: IDGenerator {

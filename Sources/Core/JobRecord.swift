@@ -1,0 +1,83 @@
+/// A job of the `/execute` API as stored on disk, one file each.
+public struct JobRecord: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        case running, succeeded, failed, timed_out, cancelled
+
+        public var isFinished: Bool { self != .running }
+    }
+
+    /// The process that runs the job, so that a reader can tell a live job from a lost one.
+    public struct Runner: Codable, Equatable, Sendable {
+        public var pid: Int32
+        /// The process's start time in clock ticks since boot (/proc/PID/stat field 22): a pid can be
+        /// reused, a pid with its start time cannot.
+        public var start_ticks: UInt64
+    }
+
+    public struct Usage: Codable, Equatable, Sendable {
+        public var prompt_tokens: Int
+        public var completion_tokens: Int
+    }
+
+    public var job_id: String
+    public var status: Status
+    public var agent: String?
+    public var created: String
+    public var started: String?
+    public var finished: String?
+    public var result: String?
+    public var detail: String?
+    public var cost_usd: Double?
+    public var usage: Usage?
+    public var runner: Runner?
+
+    public init(id: String, agent: String?, created: String) {
+        job_id = id
+        status = .running
+        self.agent = agent
+        self.created = created
+        started = created
+    }
+
+    /// Records how the run ended.
+    public mutating func finish(_ outcome: ClaudeOutcome, at time: String) {
+        finished = time
+        switch outcome {
+        case .succeeded(let text, _):
+            status = .succeeded
+            result = text
+        case .failed(let message, _):
+            status = .failed
+            detail = message
+        case .timedOut(let message, _):
+            status = .timed_out
+            detail = message
+        case .cancelled:
+            status = .cancelled
+            detail = "cancelled"
+        }
+        if let report = outcome.report {
+            cost_usd = report.costUSD
+            usage = Usage(prompt_tokens: report.usage.promptTokens, completion_tokens: report.usage.completionTokens)
+        }
+    }
+
+    /// What clients see: the record without its runner; without `result` in listings.
+    public struct Public: Encodable, Equatable {
+        public var job_id: String
+        public var status: Status
+        public var agent: String?
+        public var created: String
+        public var started: String?
+        public var finished: String?
+        public var result: String?
+        public var detail: String?
+        public var cost_usd: Double?
+        public var usage: Usage?
+    }
+
+    public func publicView(includingResult: Bool = true) -> Public {
+        Public(job_id: job_id, status: status, agent: agent, created: created, started: started, finished: finished,
+               result: includingResult ? result : nil, detail: detail, cost_usd: cost_usd, usage: usage)
+    }
+}
