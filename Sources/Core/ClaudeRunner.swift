@@ -1,3 +1,5 @@
+import Glibc
+
 /// One claude run: what to ask, with which agent, for which request.
 public struct ClaudeInvocation: Sendable, Equatable {
     /// Names the run in logs and the audit log.
@@ -52,10 +54,14 @@ public protocol ClaudeRunning: Sendable {
 public struct ClaudeProcess: Sendable {
     public let settings: ClaudeSettings
     let launcher: any ProcessLauncher
+    /// When set, claude is started through `<wrapper> exec-child --parent-pid=<us> -- <claude> …`
+    /// (see ``ProcessControl/execDyingWithParent(parentPID:path:arguments:)``).
+    let dieWithParentWrapper: String?
 
-    public init(settings: ClaudeSettings, launcher: any ProcessLauncher = PosixProcessLauncher()) {
+    public init(settings: ClaudeSettings, launcher: any ProcessLauncher = PosixProcessLauncher(), dieWithParentWrapper: String? = nil) {
         self.settings = settings
         self.launcher = launcher
+        self.dieWithParentWrapper = dieWithParentWrapper
     }
 
     /// The argument vector after the executable.
@@ -68,7 +74,7 @@ public struct ClaudeProcess: Sendable {
 
     /// Runs claude to its end, its timeout, or until `cancelOn` signals.
     public func run(_ invocation: ClaudeInvocation, cancelOn: Int32? = nil) -> ClaudeOutcome {
-        let spec = ProcessSpec(
+        var spec = ProcessSpec(
             executable: settings.executable,
             arguments: arguments(for: invocation),
             environment: settings.environment,
@@ -77,6 +83,12 @@ public struct ClaudeProcess: Sendable {
         )
         let limits = ProcessLimits(timeoutSeconds: settings.timeoutSeconds, killGraceSeconds: settings.killGraceSeconds)
         do {
+            if let dieWithParentWrapper {
+                // Resolved here, so that a missing claude is still reported as such.
+                let claude = try PosixProcessLauncher().resolve(settings.executable, path: settings.environment["PATH"] ?? "")
+                spec.arguments = ["exec-child", "--parent-pid=\(getpid())", "--", claude] + spec.arguments
+                spec.executable = dieWithParentWrapper
+            }
             let result = try launcher.run(spec, limits: limits, cancelOn: cancelOn)
             return ClaudeOutputInterpreter.interpret(result, timeoutSeconds: settings.timeoutSeconds)
         } catch {

@@ -27,6 +27,27 @@ public enum ProcessControl {
         prctlFunction?(setPdeathsig, UInt(signal), 0, 0, 0) == 0
     }
 
+    /// The path of this process's executable (/proc/self/exe).
+    public static func ownExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return CommandLine.arguments.first ?? "claude-fcgi" }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Replaces this process with `path` after asking for SIGKILL when the parent `parentPID` dies:
+    /// what `claude-fcgi exec-child` does between the supervisor and claude, so that a claude whose
+    /// supervisor was killed cannot run on without the lock. Returns only on failure.
+    public static func execDyingWithParent(parentPID: pid_t, path: String, arguments: [String]) -> String {
+        guard signalOnParentDeath(SIGKILL) else { return "cannot set the parent-death signal" }
+        guard getppid() == parentPID else { return "the supervisor is already gone" }
+        let argv = [path] + arguments
+        _ = CStringArray.with(argv) { pointer in
+            execv(path, UnsafeMutablePointer(mutating: pointer))
+        }
+        return "cannot execute \(path): \(SystemError.describe(errno))"
+    }
+
     /// The pids whose parent is `parent`, read from /proc.
     static func children(of parent: pid_t) -> [pid_t] {
         guard let directory = opendir("/proc") else { return [] }

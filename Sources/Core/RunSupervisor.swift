@@ -104,7 +104,8 @@ public enum RunSupervisor {
             if case .failed(let reason) = gitSync, options.gitSyncMode == .required {
                 outcome = .failed(detail: OneLine.clean("git sync failed: \(reason)"), report: nil)
             } else {
-                outcome = ClaudeProcess(settings: options.settings).run(invocation, cancelOn: cancel.descriptor)
+                outcome = ClaudeProcess(settings: options.settings, dieWithParentWrapper: ProcessControl.ownExecutable())
+                    .run(invocation, cancelOn: cancel.descriptor)
             }
         }
         let leftovers = ProcessControl.killAllDescendants()

@@ -113,7 +113,7 @@ struct ClaudeFCGI: ParsableCommand {
             return
         }
 
-        let ownExecutable = ProcessEnvironment.ownExecutable()
+        let ownExecutable = ProcessControl.ownExecutable()
         let service = Service(
             configuration: configuration.service,
             lock: FileRunLock(path: configuration.lockPath),
@@ -143,9 +143,13 @@ struct ClaudeFCGI: ParsableCommand {
     }
 }
 
-// `claude-fcgi supervise …` is the per-run supervisor the worker starts; it is not for people.
-if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "supervise" {
+// `claude-fcgi supervise …` is the per-run supervisor the worker starts, and `claude-fcgi exec-child
+// --parent-pid=N -- CLAUDE ARGS…` the step by which the supervisor starts claude; neither is for people.
+switch CommandLine.arguments.dropFirst().first {
+case "supervise":
     Supervise.main(Array(CommandLine.arguments.dropFirst(2)))
-} else {
+case "exec-child":
+    ExecChild.run(Array(CommandLine.arguments.dropFirst(2)))
+default:
     ClaudeFCGI.main()
 }

@@ -55,6 +55,8 @@ class Stack:
             "CLAUDE_FCGI_CLAUDE": claude,
         })
         environment.update(env or {})
+        if environment.get("CLAUDE_FCGI_WORKDIR"):
+            self.workdir = environment["CLAUDE_FCGI_WORKDIR"]
         self.output = []
         self.process = subprocess.Popen(
             [os.path.join(REPO, "scripts", "run-local")], env=environment, stdout=subprocess.PIPE,
@@ -74,6 +76,32 @@ class Stack:
             raise RuntimeError("scripts/run-local did not come up:\n" + "".join(self.output))
         self.ssl_context = ssl.create_default_context(cafile=self.ca)
         self.client = httpx.Client(base_url=self.url, verify=self.ssl_context, timeout=60)
+
+    def restart_workers(self):
+        """Starts the workers again exactly as run-local started them."""
+        subprocess.run([os.path.join(self.runtime, "spawn-workers")], check=True)
+
+    def get(self, path, token="default"):
+        token = self.token if token == "default" else token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client.get(path, headers=headers)
+
+    def delete(self, path, token="default"):
+        token = self.token if token == "default" else token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client.delete(path, headers=headers)
+
+    def submit(self, prompt, **fields):
+        return self.post("/execute", body={"prompt": prompt, **fields})
+
+    def wait_job(self, job_id, timeout=20):
+        """Polls until the job has finished; returns its record."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.get(f"/execute/{job_id}").json()
+            if job["status"] != "running" or time.monotonic() > deadline:
+                return job
+            time.sleep(0.05)
 
     @property
     def worker_pids(self):
