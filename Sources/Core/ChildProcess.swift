@@ -137,6 +137,8 @@ public struct PosixProcessLauncher: ProcessLauncher {
         var timedOut = false
         var cancelled = false
         var watched = cancelOn
+        let exited = SpawnPlatform.exitDescriptor(pid)
+        defer { if exited >= 0 { close(exited) } }
 
         while true {
             let now = Monotonic.now()
@@ -165,8 +167,11 @@ public struct PosixProcessLauncher: ProcessLauncher {
             if pipes.stdoutRead >= 0 { fds.append(pollfd(fd: pipes.stdoutRead, events: Int16(POLLIN), revents: 0)) }
             if pipes.stderrRead >= 0 { fds.append(pollfd(fd: pipes.stderrRead, events: Int16(POLLIN), revents: 0)) }
             if let watched { fds.append(pollfd(fd: watched, events: Int16(POLLIN) | SpawnPlatform.pollReadHangup, revents: 0)) }
-            // Wake at least every 50 ms to notice the child's exit while a descendant holds a pipe.
-            let wait = Int32(min(50, max(0, ((deadline - Monotonic.now()) * 1000).rounded(.up))))
+            if exited >= 0 { fds.append(pollfd(fd: exited, events: Int16(POLLIN), revents: 0)) }
+            // Without an exit descriptor, wake every 50 ms to notice the child's exit while a
+            // descendant holds a pipe.
+            let tick: Double = exited >= 0 ? 1000 : 50
+            let wait = Int32(min(tick, max(0, ((deadline - Monotonic.now()) * 1000).rounded(.up))))
             _ = poll(&fds, nfds_t(fds.count), wait)
             for entry in fds where entry.revents != 0 {
                 if entry.fd == pipes.stdinWrite {

@@ -15,12 +15,16 @@ public struct HTTPRequest: Sendable {
 
     public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
                 connectionDescriptor: Int32? = nil) {
+        var lowered: [String: String] = [:]
+        for (name, value) in headers { lowered[name.lowercased()] = value }
+        self.init(method: method, path: path, query: query, lowercasedHeaders: lowered, body: body, connectionDescriptor: connectionDescriptor)
+    }
+
+    init(method: String, path: String, query: String, lowercasedHeaders: [String: String], body: [UInt8], connectionDescriptor: Int32?) {
         self.method = method
         self.path = path
         self.query = query
-        var lowered: [String: String] = [:]
-        for (name, value) in headers { lowered[name.lowercased()] = value }
-        self.headers = lowered
+        self.headers = lowercasedHeaders
         self.body = body
         self.connectionDescriptor = connectionDescriptor
     }
@@ -32,20 +36,33 @@ public struct HTTPRequest: Sendable {
     public init(cgiParams params: [String: String], body: [UInt8], connectionDescriptor: Int32? = nil) {
         let uri = params["DOCUMENT_URI"] ?? params["REQUEST_URI"].map { String($0.prefix { $0 != "?" }) } ?? "/"
         var headers: [String: String] = [:]
-        for (key, value) in params where key.hasPrefix("HTTP_") {
-            let name = key.dropFirst(5).replacing("_", with: "-").lowercased()
-            headers[name] = value
+        for (key, value) in params where key.utf8.starts(with: "HTTP_".utf8) {
+            headers[HTTPRequest.headerName(cgiName: key)] = value
         }
         if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         if let length = params["CONTENT_LENGTH"], !length.isEmpty { headers["content-length"] = length }
         self.init(
-            method: (params["REQUEST_METHOD"] ?? "GET").uppercased(),
+            method: params["REQUEST_METHOD"] ?? "GET",
             path: uri,
             query: params["QUERY_STRING"] ?? "",
-            headers: headers,
+            lowercasedHeaders: headers,
             body: body,
             connectionDescriptor: connectionDescriptor
         )
+    }
+}
+
+extension HTTPRequest {
+    /// `HTTP_X_STAINLESS_RETRY_COUNT` → `x-stainless-retry-count`, byte by byte (this runs for every
+    /// header of every request).
+    static func headerName(cgiName: String) -> String {
+        String(decoding: cgiName.utf8.dropFirst(5).map { byte -> UInt8 in
+            switch byte {
+            case UInt8(ascii: "_"): UInt8(ascii: "-")
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+            default: byte
+            }
+        }, as: UTF8.self)
     }
 }
 

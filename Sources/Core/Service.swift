@@ -34,6 +34,9 @@ public struct Service: Sendable {
     let clock: any WallClock
     let ids: any IDGenerator
     let execute: ExecuteEndpoint?
+    /// The answers most requests get while a run goes on or without a token, encoded once.
+    let unauthorizedResponse: HTTPResponse
+    let busyResponse: HTTPResponse
 
     /// - Parameter execute: the `/execute` job API; `nil` leaves it out (404).
     public init(configuration: ServiceConfiguration, lock: any RunLock, runner: any ClaudeRunning, execute: ExecuteEndpoint? = nil,
@@ -45,6 +48,8 @@ public struct Service: Sendable {
         self.execute = execute
         self.clock = clock
         self.ids = ids
+        unauthorizedResponse = APIError.unauthorized.response
+        busyResponse = APIError.busy(retryAfterSeconds: configuration.retryAfterSeconds).response
     }
 
     public func handle(_ request: HTTPRequest) -> HandledRequest {
@@ -53,7 +58,13 @@ public struct Service: Sendable {
             let response = try route(request, outcome: &outcome)
             return HandledRequest(response: response, runOutcome: outcome)
         } catch {
-            return HandledRequest(response: error.response, runOutcome: outcome)
+            let response: HTTPResponse
+            switch error {
+            case .unauthorized: response = unauthorizedResponse
+            case .busy(configuration.retryAfterSeconds): response = busyResponse
+            default: response = error.response
+            }
+            return HandledRequest(response: response, runOutcome: outcome)
         }
     }
 
@@ -86,17 +97,18 @@ public struct Service: Sendable {
     func chatCompletion(_ request: HTTPRequest, outcome: inout String?) throws(APIError) -> HTTPResponse {
         try auth.check(authorizationHeader: request.header("authorization"))
         try checkBody(request)
-        let chat = try ChatCompletionDecoder.decode(request.body)
-        let prompt = try PromptBuilder.prompt(for: chat.messages)
-        let invocation = ClaudeInvocation(
-            requestID: ids.next(), model: chat.model, prompt: prompt, agent: configuration.agentMap.agent(forModel: chat.model))
-
+        // Busy is answered before the body is decoded: that answer is the one every request gets while a
+        // run goes on, so it is kept cheap; a bad body still gets its 400 once the run is over.
         guard let held = try lock.tryAcquire() else {
             outcome = "busy"
             throw .busy(retryAfterSeconds: configuration.retryAfterSeconds)
         }
+        defer { held.release() }
+        let chat = try ChatCompletionDecoder.decode(request.body)
+        let prompt = try PromptBuilder.prompt(for: chat.messages)
+        let invocation = ClaudeInvocation(
+            requestID: ids.next(), model: chat.model, prompt: prompt, agent: configuration.agentMap.agent(forModel: chat.model))
         let result = runner.run(invocation, lock: held, cancelOn: request.connectionDescriptor)
-        held.release()
         outcome = result.name
 
         switch result {
@@ -117,7 +129,7 @@ public struct Service: Sendable {
         if request.body.count > configuration.maxBodyBytes {
             throw .bodyTooLarge(limit: configuration.maxBodyBytes)
         }
-        if let type = request.header("content-type") {
+        if let type = request.header("content-type"), type != "application/json" {
             let mediaType = type.split(separator: ";", maxSplits: 1).first.map { Substring($0).trimmingWhitespace().lowercased() } ?? ""
             guard mediaType == "application/json" else {
                 throw .unsupportedMediaType(String(OneLine.clean(type, limit: 100)))

@@ -96,6 +96,23 @@ enum SpawnPlatform {
         }
     }
 
+    private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
+
+    /// glibc's `pidfd_open` (2.36+, Linux 5.3+).
+    private static let pidfdOpenFunction: PidfdOpen? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_open") else { return nil }
+        return unsafeBitCast(symbol, to: PidfdOpen.self)
+    }()
+
+    /// A descriptor that polls readable when the child exits, so the poll loop wakes at once instead of
+    /// on its next tick; -1 where the system has none.
+    static func exitDescriptor(_ pid: pid_t) -> Int32 {
+        guard let pidfdOpenFunction else { return -1 }
+        let fd = pidfdOpenFunction(pid, 0)
+        if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return fd
+    }
+
     /// True once the child has exited; the child is left for ``reap(_:)`` (`WNOWAIT`), so its process
     /// group id cannot be reused while the group is being signalled.
     static func hasExited(_ pid: pid_t) -> Bool {

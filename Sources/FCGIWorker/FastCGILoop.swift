@@ -49,14 +49,18 @@ struct FastCGILoop {
         while waitpid(-1, &status, WNOHANG) > 0 {}
     }
 
-    /// The request's FastCGI params as a dictionary.
+    /// The request's FastCGI params as a dictionary; split at the first `=` byte by byte.
     static func params(_ envp: FCGX_ParamArray?) -> [String: String] {
         var result: [String: String] = [:]
         guard var pointer = envp else { return result }
         while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            let length = strlen(entry)
+            entry.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+                let buffer = UnsafeBufferPointer(start: bytes, count: length)
+                if let equals = buffer.firstIndex(of: UInt8(ascii: "=")) {
+                    result[String(decoding: buffer[..<equals], as: UTF8.self)] =
+                        String(decoding: buffer[(equals + 1)...], as: UTF8.self)
+                }
             }
             pointer += 1
         }

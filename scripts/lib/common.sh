@@ -23,3 +23,10 @@ ensure_system_packages() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
     fi
 }
+
+# Builds the release worker. The Swift runtime is linked statically: every claude run starts the
+# binary twice more (as its supervisor and as exec-child), and a static binary starts in about half
+# the time (about 4 ms instead of 7 here) and idles in less memory.
+build_release() {
+    swift build -c release --static-swift-stdlib --product claude-fcgi >&2
+}

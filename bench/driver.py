@@ -1,0 +1,403 @@
+"""bench/run's driver: starts nginx once in front of three backends (ours, the C floor, the FastAPI
+reconstruction), measures each the same way in the same run, and prints one markdown table."""
+import argparse
+import datetime
+import fcntl
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import http.client
+
+TOKEN = "bench-token-" + os.urandom(6).hex()
+CHAT_BODY = '{"model":"recruiter-triage","messages":[{"role":"user","content":"%s"}]}'
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Bench:
+    def __init__(self, mode, repo):
+        self.quick = mode == "quick"
+        self.repo = repo
+        self.seconds = 1 if self.quick else 5
+        self.runtime = tempfile.mkdtemp(prefix="claude-fcgi-bench-", dir="/tmp")
+        os.chmod(self.runtime, 0o755)
+        self.processes = []
+        self.ours_bin = os.path.join(repo, ".build", "release", "claude-fcgi")
+        self.floor_bin = os.path.join(repo, ".build-bench", "floor")
+        self.stand_in = os.path.join(repo, ".build-bench", "instant-claude")
+        self.ports = {"ours": free_port(), "floor": free_port(), "fastapi": free_port()}
+        self.uvicorn_port = free_port()
+        self.workdir = os.path.join(self.runtime, "workdir")
+        os.makedirs(os.path.join(self.workdir, ".claude", "agents"))
+        shutil.copy(os.path.join(repo, "deploy", "agents", "recruiter-triage.md"), os.path.join(self.workdir, ".claude", "agents"))
+        self.ca = os.path.join(self.runtime, "cert.pem")
+        self.context = ssl.create_default_context(cafile=None)
+
+    # ---- the stack -------------------------------------------------------------------------
+    def path(self, *parts):
+        return os.path.join(self.runtime, *parts)
+
+    def ours_env(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_FCGI_")}
+        env.update({"CLAUDE_FCGI_TOKEN": TOKEN, "CLAUDE_FCGI_CLAUDE": self.stand_in, "CLAUDE_FCGI_WORKDIR": self.workdir,
+                    "CLAUDE_FCGI_STATE_DIR": self.path("state"), "CLAUDE_FCGI_LOG_LEVEL": "warning",
+                    "CLAUDE_FCGI_GIT_SYNC": "off", "CLAUDE_FCGI_LOG_FILE": self.path("worker.log")})
+        return env
+
+    def floor_env(self):
+        env = dict(os.environ)
+        env.update({"FLOOR_TOKEN": TOKEN, "FLOOR_LOCK": self.path("floor.lock"), "FLOOR_CLAUDE": self.stand_in})
+        return env
+
+    def spawn_workers(self, name, binary, env, count=4):
+        subprocess.run(["spawn-fcgi", "-s", self.path(f"{name}.sock"), "-F", str(count), "-P", self.path(f"{name}.pid"),
+                        "-U", "www-data", "-G", "www-data", "-M", "0660", "--", binary],
+                       env=env, check=True, stdout=subprocess.DEVNULL)
+        with open(self.path(f"{name}.pid")) as f:
+            return [int(p) for p in f.read().split()]
+
+    def start(self):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                        "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                        "-keyout", self.path("key.pem"), "-out", self.ca], check=True, capture_output=True)
+        self.context = ssl.create_default_context(cafile=self.ca)
+        self.workers = {"ours": self.spawn_workers("ours", self.ours_bin, self.ours_env()),
+                        "floor": self.spawn_workers("floor", self.floor_bin, self.floor_env())}
+        uvicorn_env = dict(os.environ, PEER_TOKEN=TOKEN, PEER_CLAUDE=self.stand_in)
+        uvicorn = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(self.uvicorn_port),
+             "--workers", "1", "--log-level", "warning", "--no-access-log"],
+            cwd=os.path.join(self.repo, "bench", "peers"), env=uvicorn_env)
+        self.processes.append(uvicorn)
+        self.workers["fastapi"] = [uvicorn.pid]
+        # One nginx: deploy/nginx.conf rendered for ours and for the floor, and the same server with
+        # proxy_pass for the FastAPI reconstruction.
+        with open(os.path.join(self.repo, "deploy", "nginx.conf")) as f:
+            deployed = f.read()
+        servers = []
+        for name in ("ours", "floor", "fastapi"):
+            server = (deployed.replace("listen 443 ssl;", f"listen 127.0.0.1:{self.ports[name]} ssl;")
+                      .replace("/etc/claude-fcgi/tls/cert.pem", self.ca)
+                      .replace("/etc/claude-fcgi/tls/key.pem", self.path("key.pem"))
+                      .replace("unix:/run/claude-fcgi/fcgi.sock", f"unix:{self.path(name + '.sock')}"))
+            if name == "fastapi":
+                server = re.sub(r"include fastcgi_params;\s*fastcgi_pass [^;]+;",
+                                f"proxy_pass http://127.0.0.1:{self.uvicorn_port}; proxy_http_version 1.1; "
+                                f"proxy_set_header Connection \"\"; proxy_read_timeout 960s;", server)
+                server = re.sub(r"\n\s*fastcgi_[a-z_]+ [^;\n]+;", "", server)
+            servers.append(server)
+        with open(self.path("servers.conf"), "w") as f:
+            f.write("\n".join(servers))
+        shutil.copy("/etc/nginx/fastcgi_params", self.path("fastcgi_params"))
+        os.makedirs(self.path("tmp"), exist_ok=True)
+        with open(self.path("nginx.conf"), "w") as f:
+            temp = self.path("tmp")
+            f.write(f"""user www-data;
+worker_processes 2;
+daemon off;
+pid {self.path('nginx.pid')};
+error_log {self.path('nginx-error.log')} warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {temp};
+    proxy_temp_path {temp};
+    fastcgi_temp_path {temp};
+    uwsgi_temp_path {temp};
+    scgi_temp_path {temp};
+    include {self.path('servers.conf')};
+}}
+""")
+        nginx = subprocess.Popen(["nginx", "-p", self.runtime, "-c", self.path("nginx.conf")])
+        self.processes.append(nginx)
+        for name in self.ports:
+            if not wait_until(lambda: self.request(name, "GET", "/healthz", token=None)[0] in (200, 401), 30):
+                raise RuntimeError(f"{name} did not come up")
+
+    def stop(self):
+        for name in ("ours", "floor"):
+            for pid in self.workers.get(name, []):
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.kill_sleeping_stand_ins()
+        shutil.rmtree(self.runtime, ignore_errors=True)
+
+    # ---- one request over HTTPS --------------------------------------------------------------
+    def request(self, name, method, path, body=None, token=TOKEN):
+        try:
+            connection = http.client.HTTPSConnection("127.0.0.1", self.ports[name], context=self.context, timeout=60)
+            headers = {"Content-Type": "application/json"}
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            connection.close()
+            return response.status, data
+        except OSError:
+            return 0, b""
+
+    # ---- wrk ---------------------------------------------------------------------------------
+    def wrk(self, name, connections, seconds, token=True, content="hi", latency=False):
+        script = self.path(f"wrk-{name}-{int(token)}.lua")
+        headers = '["Content-Type"] = "application/json"'
+        if token:
+            headers += f', ["Authorization"] = "Bearer {TOKEN}"'
+        with open(script, "w") as f:
+            f.write(f'wrk.method = "POST"\nwrk.body = [[{CHAT_BODY % content}]]\nwrk.headers = {{{headers}}}\n')
+        command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "-s", script]
+        if latency:
+            command.append("--latency")
+        command.append(f"https://127.0.0.1:{self.ports[name]}/v1/chat/completions")
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        requests = int(re.search(r"(\d+) requests in", output).group(1))
+        duration = float(re.search(r"requests in ([\d.]+)s", output).group(1))
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        result = {"rps": requests / duration, "requests": requests, "ok": requests - (int(non2xx.group(1)) if non2xx else 0),
+                  "duration": duration}
+        if latency:
+            for percentile in ("50", "99"):
+                match = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)", output)
+                value = float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[match.group(2)]
+                result[f"p{percentile}"] = value
+        return result
+
+    # ---- holding the lock --------------------------------------------------------------------
+    def hold_lock(self, name):
+        if name in ("ours", "floor"):
+            path = self.path("state", "run.lock") if name == "ours" else self.path("floor.lock")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            handle = open(path, "a")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            return handle
+        # The FastAPI reconstruction's lock is in its process: hold it with a run that sleeps.
+        import threading
+        threading.Thread(target=lambda: self.request(name, "POST", "/v1/chat/completions", CHAT_BODY % "@bench-sleep"),
+                         daemon=True).start()
+        wait_until(lambda: self.sleeping_stand_ins())
+        return None
+
+    def release_lock(self, handle):
+        if handle:
+            handle.close()
+        self.kill_sleeping_stand_ins()
+
+    def sleeping_stand_ins(self):
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        if f.read().startswith(self.stand_in.encode()):
+                            found.append(int(entry))
+                except OSError:
+                    pass
+        return found
+
+    def kill_sleeping_stand_ins(self):
+        for pid in self.sleeping_stand_ins():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    # ---- measurements ------------------------------------------------------------------------
+    def worker_rss_mib(self, name):
+        return max(rss_kib(pid) for pid in self.workers[name]) / 1024
+
+    def payload_latency(self, name, content, runs):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            status, _ = self.request(name, "POST", "/v1/chat/completions", CHAT_BODY % content)
+            times.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise RuntimeError(f"{name}: payload request got {status}")
+        return statistics.median(times)
+
+    def start_time_ms(self, name, runs):
+        """Process start to the first answered request, for one new worker on its own socket."""
+        times = []
+        for n in range(runs):
+            if name == "fastapi":
+                port = free_port()
+                started = time.perf_counter()
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+                     "--log-level", "warning"], cwd=os.path.join(self.repo, "bench", "peers"),
+                    env=dict(os.environ, PEER_TOKEN=TOKEN, PEER_CLAUDE=self.stand_in))
+                answered = wait_until(lambda: http_get_ok(port), 30)
+            else:
+                sock = self.path(f"start-{name}-{n}.sock")
+                binary, env = (self.ours_bin, self.ours_env()) if name == "ours" else (self.floor_bin, self.floor_env())
+                started = time.perf_counter()
+                process = subprocess.Popen(["spawn-fcgi", "-n", "-s", sock, "--", binary], env=env,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                answered = wait_until(lambda: fastcgi_answers(sock), 30)
+            elapsed = (time.perf_counter() - started) * 1000
+            process.terminate()
+            process.wait(10)
+            if not answered:
+                raise RuntimeError(f"{name}: a new worker did not answer")
+            times.append(elapsed)
+        return statistics.median(times)
+
+
+def http_get_ok(port):
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        connection.request("GET", "/healthz")
+        ok = connection.getresponse().status == 200
+        connection.close()
+        return ok
+    except OSError:
+        return False
+
+
+def fastcgi_answers(path):
+    """Sends one FastCGI GET /healthz and says whether an answer came back."""
+    def record(kind, content):
+        return struct.pack(">BBHHBx", 1, kind, 1, len(content), 0) + content
+
+    def pair(name, value):
+        return bytes([len(name)]) + bytes([len(value)]) + name + value
+
+    params = pair(b"REQUEST_METHOD", b"GET") + pair(b"DOCUMENT_URI", b"/healthz") + pair(b"REQUEST_URI", b"/healthz")
+    message = (record(1, struct.pack(">HBxxxxx", 1, 0)) + record(4, params) + record(4, b"") + record(5, b""))
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(2)
+            s.connect(path)
+            s.sendall(message)
+            return len(s.recv(8)) > 0
+    except OSError:
+        return False
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a and b else "–"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=["full", "quick"], default="full")
+    parser.add_argument("--repo", required=True)
+    options = parser.parse_args()
+    bench = Bench(options.mode, options.repo)
+    names = ("ours", "floor", "fastapi")
+    rows = []
+    began = time.monotonic()
+    try:
+        bench.start()
+        idle = {n: bench.worker_rss_mib(n) for n in names}
+
+        reject = {n: bench.wrk(n, 32, bench.seconds, token=False) for n in names}
+        busy = {}
+        for n in names:
+            held = bench.hold_lock(n)
+            busy[n] = bench.wrk(n, 32, bench.seconds)
+            bench.release_lock(held)
+        chat1 = {n: bench.wrk(n, 1, bench.seconds, latency=True) for n in names}
+        chat8 = {n: bench.wrk(n, 8, bench.seconds) for n in names}
+        for n in names:
+            for result in (reject[n], busy[n]):
+                if result["ok"]:
+                    raise RuntimeError(f"{n}: {result['ok']} requests succeeded where all must be refused")
+            if not chat1[n]["ok"]:
+                raise RuntimeError(f"{n}: no chat request succeeded")
+
+        # Growth after many requests (reject and busy paths, the ones every request takes).
+        target = 10_000 if bench.quick else 100_000
+        served = {n: 0 for n in names}
+        for n in ("ours", "floor"):
+            held = bench.hold_lock(n)
+            while served[n] < target:
+                served[n] += bench.wrk(n, 32, 2)["requests"]
+                served[n] += bench.wrk(n, 32, 2, token=False)["requests"]
+            bench.release_lock(held)
+        grown = {n: bench.worker_rss_mib(n) for n in names}
+
+        runs = 2 if bench.quick else 5
+        start = {n: bench.start_time_ms(n, runs) for n in names}
+        small, big = "x" * 1024, "x" * (1 << 20)
+        payload = {n: (bench.payload_latency(n, small, runs * 2), bench.payload_latency(n, big, runs * 2),
+                       bench.payload_latency(n, small + " @bench-big-answer", runs * 2)) for n in names}
+    finally:
+        bench.stop()
+
+    def row(label, values, fmt, lower_is_better):
+        o, f, p = (values[n] for n in names)
+        rows.append((label, fmt.format(o), fmt.format(f), fmt.format(p), ratio(o, f), ratio(o, p),
+                     "lower" if lower_is_better else "higher"))
+
+    row("reject (no token → 401), requests/s, 32 conns", {n: reject[n]["rps"] for n in names}, "{:.0f}", False)
+    row("busy (lock held → 503), requests/s, 32 conns", {n: busy[n]["rps"] for n in names}, "{:.0f}", False)
+    row("chat, instant stand-in, p50 ms, 1 conn", {n: chat1[n]["p50"] for n in names}, "{:.2f}", True)
+    row("chat, instant stand-in, p99 ms, 1 conn", {n: chat1[n]["p99"] for n in names}, "{:.2f}", True)
+    row("chat, instant stand-in, runs/s (200s), 8 conns", {n: chat8[n]["ok"] / chat8[n]["duration"] for n in names}, "{:.0f}", False)
+    row("chat, requests/s answered (200 + busy 503), 8 conns", {n: chat8[n]["rps"] for n in names}, "{:.0f}", False)
+    row("worker RSS idle, MiB (largest worker)", idle, "{:.1f}", True)
+    row(f"worker RSS growth after {target:,} requests, MiB", {n: grown[n] - idle[n] if n != "fastapi" else 0 for n in names},
+        "{:.2f}", True)
+    row("worker start to first answer, ms", start, "{:.1f}", True)
+    row("1 KiB prompt, latency ms (median)", {n: payload[n][0] for n in names}, "{:.2f}", True)
+    row("1 MiB prompt adds, ms", {n: payload[n][1] - payload[n][0] for n in names}, "{:.2f}", True)
+    row("1 MiB answer adds, ms", {n: payload[n][2] - payload[n][0] for n in names}, "{:.2f}", True)
+
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    print(f"claude-fcgi benchmark, {options.mode} run, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+          f"nproc {os.cpu_count()}, {cpu}; {time.monotonic() - began:.0f} s")
+    print("Ours: 4 workers (spawn-fcgi); floor: 4 workers (spawn-fcgi); FastAPI: 1 uvicorn worker (its asyncio lock is "
+          "per process). One nginx, same TLS; wrk over HTTPS. Growth is not measured for FastAPI (–).\n")
+    print("| measure | ours | C floor | FastAPI | ours/floor | ours/FastAPI | better |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+
+
+if __name__ == "__main__":
+    main()
