@@ -31,28 +31,43 @@ public struct HTTPRequest: Sendable {
 
     /// The value of a header field, by case-insensitive name.
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
-
-    /// Builds a request from FastCGI/CGI parameters (`REQUEST_METHOD`, `DOCUMENT_URI`, `HTTP_*`, …).
-    public init(cgiParams params: [String: String], body: [UInt8], connectionDescriptor: Int32? = nil) {
-        let uri = params["DOCUMENT_URI"] ?? params["REQUEST_URI"].map { String($0.prefix { $0 != "?" }) } ?? "/"
-        var headers: [String: String] = [:]
-        for (key, value) in params where key.utf8.starts(with: "HTTP_".utf8) {
-            headers[HTTPRequest.headerName(cgiName: key)] = value
-        }
-        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
-        if let length = params["CONTENT_LENGTH"], !length.isEmpty { headers["content-length"] = length }
-        self.init(
-            method: params["REQUEST_METHOD"] ?? "GET",
-            path: uri,
-            query: params["QUERY_STRING"] ?? "",
-            lowercasedHeaders: headers,
-            body: body,
-            connectionDescriptor: connectionDescriptor
-        )
-    }
 }
 
 extension HTTPRequest {
+    /// Builds a request straight from FastCGI's `KEY=VALUE` entries, keeping only what a request is
+    /// made of (method, URI, query, content type and length, `HTTP_*` headers) and making no string
+    /// for the rest: this runs for every request, rejected and busy ones included.
+    public init<Entries: Sequence>(cgiEntries: Entries, body: [UInt8], connectionDescriptor: Int32? = nil)
+    where Entries.Element == UnsafeBufferPointer<UInt8> {
+        var method = "GET", documentURI: String?, requestURI: String?, query = ""
+        var headers: [String: String] = [:]
+        for entry in cgiEntries {
+            guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let key = UnsafeBufferPointer(rebasing: entry[..<equals])
+            let value = { String(decoding: entry[(equals + 1)...], as: UTF8.self) }
+            if key.starts(with: "HTTP_".utf8) {
+                headers[HTTPRequest.headerName(cgiName: String(decoding: key, as: UTF8.self))] = value()
+            } else if key.elementsEqual("REQUEST_METHOD".utf8) {
+                method = value()
+            } else if key.elementsEqual("DOCUMENT_URI".utf8) {
+                documentURI = value()
+            } else if key.elementsEqual("REQUEST_URI".utf8) {
+                requestURI = value()
+            } else if key.elementsEqual("QUERY_STRING".utf8) {
+                query = value()
+            } else if key.elementsEqual("CONTENT_TYPE".utf8) {
+                let type = value()
+                if !type.isEmpty { headers["content-type"] = type }
+            } else if key.elementsEqual("CONTENT_LENGTH".utf8) {
+                let length = value()
+                if !length.isEmpty { headers["content-length"] = length }
+            }
+        }
+        let path = documentURI ?? requestURI.map { String($0.prefix { $0 != "?" }) } ?? "/"
+        self.init(method: method, path: path, query: query, lowercasedHeaders: headers, body: body,
+                  connectionDescriptor: connectionDescriptor)
+    }
+
     /// `HTTP_X_STAINLESS_RETRY_COUNT` → `x-stainless-retry-count`, byte by byte (this runs for every
     /// header of every request).
     static func headerName(cgiName: String) -> String {

@@ -24,9 +24,9 @@ struct FastCGILoop {
         }
         while FCGX_Accept_r(&request) >= 0 {
             let started = ContinuousClock.now
-            let params = Self.params(request.envp)
-            let body = Self.body(request.in, declaredLength: params["CONTENT_LENGTH"].flatMap { Int($0) }, limit: maxBodyBytes)
-            let httpRequest = HTTPRequest(cgiParams: params, body: body, connectionDescriptor: request.ipcFd)
+            let entries = Self.entries(request.envp)
+            var httpRequest = HTTPRequest(cgiEntries: entries, body: [], connectionDescriptor: request.ipcFd)
+            httpRequest.body = Self.body(request.in, declaredLength: httpRequest.header("content-length").flatMap { Int($0) }, limit: maxBodyBytes)
             let handled = handle(httpRequest)
             Self.write(handled.response, to: request.out, includeBody: httpRequest.method != "HEAD")
             FCGX_Finish_r(&request)
@@ -49,19 +49,14 @@ struct FastCGILoop {
         while waitpid(-1, &status, WNOHANG) > 0 {}
     }
 
-    /// The request's FastCGI params as a dictionary; split at the first `=` byte by byte.
-    static func params(_ envp: FCGX_ParamArray?) -> [String: String] {
-        var result: [String: String] = [:]
+    /// The request's FastCGI params, each a `KEY=VALUE` byte buffer that libfcgi keeps until the
+    /// request is finished.
+    static func entries(_ envp: FCGX_ParamArray?) -> [UnsafeBufferPointer<UInt8>] {
+        var result: [UnsafeBufferPointer<UInt8>] = []
         guard var pointer = envp else { return result }
         while let entry = pointer.pointee {
             let length = strlen(entry)
-            entry.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-                let buffer = UnsafeBufferPointer(start: bytes, count: length)
-                if let equals = buffer.firstIndex(of: UInt8(ascii: "=")) {
-                    result[String(decoding: buffer[..<equals], as: UTF8.self)] =
-                        String(decoding: buffer[(equals + 1)...], as: UTF8.self)
-                }
-            }
+            result.append(UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: length))
             pointer += 1
         }
         return result

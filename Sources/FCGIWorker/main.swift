@@ -85,11 +85,7 @@ struct ClaudeFCGI: ParsableCommand {
             }
             close(fd)
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         let logger = Logger(label: "claude-fcgi")
 
         let options = RawOptions(

@@ -1,0 +1,55 @@
+import Glibc
+import Logging
+
+/// One log line per event on stderr: `2026-11-28T22:05:03Z info claude-fcgi: key=value … message`.
+///
+/// Leaner than swift-log's `StreamLogHandler`, which formats the local time with `strftime` and
+/// merges metadata dictionaries for every line; a worker logs a line for every request, rejected
+/// and busy ones included, so the line's cost counts (it was a quarter of the reject path).
+struct LineLogHandler: LogHandler {
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+    let label: String
+
+    init(label: String, level: Logger.Level) {
+        self.label = label
+        self.logLevel = level
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var line = UTCSecond.text() + " \(event.level) \(label):"
+        var fields = metadata
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        for key in fields.keys.sorted() {
+            line += " \(key)=\(fields[key].map { "\($0)" } ?? "")"
+        }
+        line += " \(event.message)\n"
+        var bytes = Array(line.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
+}
+
+/// The current UTC second as RFC 3339 text, formatted once per second.
+enum UTCSecond {
+    // The worker logs from one thread; a stale read would only repeat last second's text.
+    nonisolated(unsafe) private static var cached: (second: time_t, text: String) = (-1, "")
+
+    static func text() -> String {
+        let now = time(nil)
+        if now == cached.second { return cached.text }
+        var parts = tm()
+        var seconds = now
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let text = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        cached = (now, text)
+        return text
+    }
+}
