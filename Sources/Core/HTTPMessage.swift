@@ -1,3 +1,5 @@
+import Glibc
+
 /// An HTTP request as Core sees it: what the FastCGI loop read, nothing more.
 public struct HTTPRequest: Sendable {
     /// Upper-case method, e.g. `POST`.
@@ -45,20 +47,20 @@ extension HTTPRequest {
             guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let key = UnsafeBufferPointer(rebasing: entry[..<equals])
             let value = { String(decoding: entry[(equals + 1)...], as: UTF8.self) }
-            if key.starts(with: "HTTP_".utf8) {
-                headers[HTTPRequest.headerName(cgiName: String(decoding: key, as: UTF8.self))] = value()
-            } else if key.elementsEqual("REQUEST_METHOD".utf8) {
+            if key.count > 5 && CGIKey.matches(UnsafeBufferPointer(rebasing: key[..<5]), "HTTP_") {
+                headers[HTTPRequest.headerName(cgiName: UnsafeBufferPointer(rebasing: key[5...]))] = value()
+            } else if CGIKey.matches(key, "REQUEST_METHOD") {
                 method = value()
-            } else if key.elementsEqual("DOCUMENT_URI".utf8) {
+            } else if CGIKey.matches(key, "DOCUMENT_URI") {
                 documentURI = value()
-            } else if key.elementsEqual("REQUEST_URI".utf8) {
+            } else if CGIKey.matches(key, "REQUEST_URI") {
                 requestURI = value()
-            } else if key.elementsEqual("QUERY_STRING".utf8) {
+            } else if CGIKey.matches(key, "QUERY_STRING") {
                 query = value()
-            } else if key.elementsEqual("CONTENT_TYPE".utf8) {
+            } else if CGIKey.matches(key, "CONTENT_TYPE") {
                 let type = value()
                 if !type.isEmpty { headers["content-type"] = type }
-            } else if key.elementsEqual("CONTENT_LENGTH".utf8) {
+            } else if CGIKey.matches(key, "CONTENT_LENGTH") {
                 let length = value()
                 if !length.isEmpty { headers["content-length"] = length }
             }
@@ -68,16 +70,27 @@ extension HTTPRequest {
                   connectionDescriptor: connectionDescriptor)
     }
 
-    /// `HTTP_X_STAINLESS_RETRY_COUNT` → `x-stainless-retry-count`, byte by byte (this runs for every
-    /// header of every request).
-    static func headerName(cgiName: String) -> String {
-        String(decoding: cgiName.utf8.dropFirst(5).map { byte -> UInt8 in
-            switch byte {
-            case UInt8(ascii: "_"): UInt8(ascii: "-")
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
-            default: byte
+    /// `X_STAINLESS_RETRY_COUNT` (after `HTTP_`) → `x-stainless-retry-count`, byte by byte.
+    static func headerName(cgiName: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: cgiName.count) { output in
+            for (index, byte) in cgiName.enumerated() {
+                switch byte {
+                case UInt8(ascii: "_"): output[index] = UInt8(ascii: "-")
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): output[index] = byte + 32
+                default: output[index] = byte
+                }
             }
-        }, as: UTF8.self)
+            return cgiName.count
+        }
+    }
+}
+
+/// Compares a FastCGI key with a literal without making a string of it.
+enum CGIKey {
+    static func matches(_ key: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard key.count == literal.utf8CodeUnitCount else { return false }
+        guard let start = key.baseAddress else { return key.isEmpty }
+        return memcmp(start, literal.utf8Start, key.count) == 0
     }
 }
 
