@@ -14,7 +14,7 @@ def main():
     requests = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
     clients = int(sys.argv[2]) if len(sys.argv) > 2 else 64
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 4
-    per_client = max(1, requests // clients)
+    per_client = max(1, -(-requests // clients))  # at least the requests asked for
     stack = Stack(workers=workers)
     try:
         check_lock_in_stand_in(stack)
