@@ -97,7 +97,7 @@ public struct ExecuteEndpoint: Sendable {
             }
         }
         let page = store.list(limit: limit + 1, before: before)
-        var jobs: [JobRecord.Public] = []
+        var jobs: [JobRecord] = []
         for record in page.prefix(limit) {
             jobs.append(try job(record.job_id, service: service).publicView(includingResult: false))
         }
@@ -124,6 +124,6 @@ public struct ExecuteEndpoint: Sendable {
 }
 
 struct JobListing: Encodable {
-    var jobs: [JobRecord.Public]
+    var jobs: [JobRecord]
     var next_before: String?
 }

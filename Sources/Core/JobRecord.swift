@@ -62,22 +62,12 @@ public struct JobRecord: Codable, Equatable, Sendable {
         }
     }
 
-    /// What clients see: the record without its runner; without `result` in listings.
-    public struct Public: Encodable, Equatable {
-        public var job_id: String
-        public var status: Status
-        public var agent: String?
-        public var created: String
-        public var started: String?
-        public var finished: String?
-        public var result: String?
-        public var detail: String?
-        public var cost_usd: Double?
-        public var usage: Usage?
-    }
-
-    public func publicView(includingResult: Bool = true) -> Public {
-        Public(job_id: job_id, status: status, agent: agent, created: created, started: started, finished: finished,
-               result: includingResult ? result : nil, detail: detail, cost_usd: cost_usd, usage: usage)
+    /// What clients see: the record without its runner, and without `result` in listings (fields
+    /// that are `nil` are left out of the JSON).
+    public func publicView(includingResult: Bool = true) -> JobRecord {
+        var view = self
+        view.runner = nil
+        if !includingResult { view.result = nil }
+        return view
     }
 }

@@ -6,10 +6,7 @@ public enum ProcessControl {
     private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
 
     /// `prctl(2)` is variadic in C, which Swift does not import; it is called through its symbol.
-    private static let prctlFunction: Prctl? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return nil }
-        return unsafeBitCast(symbol, to: Prctl.self)
-    }()
+    private static let prctlFunction = SpawnPlatform.cFunction("prctl", as: Prctl.self)
 
     static let setPdeathsig: Int32 = 1       // PR_SET_PDEATHSIG
     static let setChildSubreaper: Int32 = 36  // PR_SET_CHILD_SUBREAPER

@@ -5,16 +5,17 @@ enum SpawnPlatform {
     /// glibc's `POSIX_SPAWN_SETSID` (spawn.h, `__USE_GNU`): the child starts a new session.
     static let setsid: Int32 = 0x80
 
+    /// A C function of the C library, looked up at run time: the Glibc module hides GNU extensions
+    /// and variadic functions. `nil` where this C library has none.
+    static func cFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
+    }
+
     private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
 
-    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), looked up once at run time because the
-    /// Glibc module hides GNU extensions.
-    private static let addChdirFunction: AddChdir? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {
-            return nil
-        }
-        return unsafeBitCast(symbol, to: AddChdir.self)
-    }()
+    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+).
+    private static let addChdirFunction = cFunction("posix_spawn_file_actions_addchdir_np", as: AddChdir.self)
 
     /// Adds a `chdir` to the spawn's file actions; non-zero when it cannot.
     static func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ directory: String) -> Int32 {
@@ -25,12 +26,7 @@ enum SpawnPlatform {
     private typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+).
-    private static let addClosefromFunction: AddClosefrom? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
-            return nil
-        }
-        return unsafeBitCast(symbol, to: AddClosefrom.self)
-    }()
+    private static let addClosefromFunction = cFunction("posix_spawn_file_actions_addclosefrom_np", as: AddClosefrom.self)
 
     /// Closes every descriptor from `lowest` up in the child. Descriptors that others opened without
     /// `O_CLOEXEC` (libfcgi's connection to nginx, whatever spawn-fcgi left open) must not reach claude.
@@ -99,10 +95,7 @@ enum SpawnPlatform {
     private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
 
     /// glibc's `pidfd_open` (2.36+, Linux 5.3+).
-    private static let pidfdOpenFunction: PidfdOpen? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_open") else { return nil }
-        return unsafeBitCast(symbol, to: PidfdOpen.self)
-    }()
+    private static let pidfdOpenFunction = cFunction("pidfd_open", as: PidfdOpen.self)
 
     /// A descriptor that polls readable when the child exits, so the poll loop wakes at once instead of
     /// on its next tick; -1 where the system has none.
