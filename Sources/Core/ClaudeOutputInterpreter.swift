@@ -12,7 +12,7 @@ public enum ClaudeOutputInterpreter {
             return .cancelled(report: report)
         }
         if result.timedOut {
-            return .timedOut(detail: "timed out after \(seconds(timeoutSeconds)) s", report: report)
+            return .timedOut(detail: "timed out after \(NumberText.short(timeoutSeconds)) s", report: report)
         }
         if let json {
             let message = cliMessage(json)
@@ -117,9 +117,6 @@ public enum ClaudeOutputInterpreter {
         }
     }
 
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
 
     static func clean(_ text: String) -> String { OneLine.clean(text) }
 }

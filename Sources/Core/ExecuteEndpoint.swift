@@ -42,7 +42,7 @@ public struct ExecuteEndpoint: Sendable {
             requestID: JobID.make(milliseconds: service.clock.millisecondsSinceEpoch(), random: String(service.ids.next().prefix(8))),
             model: "", prompt: execute.prompt, agent: execute.agent ?? settings.defaultAgent)
         options.settings.timeoutSeconds = execute.timeoutSeconds ?? settings.caps.timeoutSeconds
-        if let budget = execute.maxBudgetUSD { options.settings.maxBudgetUSD = ClaudeOutputInterpreter.seconds(budget) }
+        if let budget = execute.maxBudgetUSD { options.settings.maxBudgetUSD = NumberText.short(budget) }
         options.job = SupervisorOptions.Job(id: options.invocation.requestID, promptBytes: options.invocation.prompt.utf8.count)
 
         guard let held = try service.lock.tryAcquire() else {

@@ -56,7 +56,7 @@ public enum ExecuteRequestDecoder {
         }
         guard number > 0 else { throw .invalidRequest("\(name) must be a positive number") }
         guard number <= cap else {
-            throw .invalidRequest("\(name) \(ClaudeOutputInterpreter.seconds(number)) is above the cap of \(ClaudeOutputInterpreter.seconds(cap))")
+            throw .invalidRequest("\(name) \(NumberText.short(number)) is above the cap of \(NumberText.short(cap))")
         }
         return number
     }

@@ -50,7 +50,7 @@ public struct GitSync: Sendable {
         case .failure(let error):
             return .failed(OneLine.clean("\(error)", limit: 200))
         case .success(let result) where result.timedOut:
-            return .failed("git pull timed out after \(ClaudeOutputInterpreter.seconds(timeoutSeconds)) s")
+            return .failed("git pull timed out after \(NumberText.short(timeoutSeconds)) s")
         case .success(let result) where result.termination != .exited(0):
             return .failed(ClaudeOutputInterpreter.failureDetail(result, subject: "git pull"))
         case .success:
