@@ -61,6 +61,43 @@ public struct SupervisorOptions: Sendable, Equatable {
     }
 
     public var jobStore: FileJobStore { FileJobStore(directory: stateDirectory + "/jobs") }
+
+    /// Reads the options back from ``arguments`` (without the leading `supervise`). A plain parser, not
+    /// ArgumentParser: this runs at the start of every claude run, and only a worker writes these.
+    public init(arguments: [String], environment: [String: String]) throws(ConfigurationError) {
+        var values: [String: String] = [:]
+        for argument in arguments {
+            guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else {
+                throw ConfigurationError("supervise: '\(argument)' is not --name=value")
+            }
+            values[String(argument[argument.index(argument.startIndex, offsetBy: 2)..<equals])] = String(argument[argument.index(after: equals)...])
+        }
+        func required(_ name: String) throws(ConfigurationError) -> String {
+            guard let value = values[name] else { throw ConfigurationError("supervise: --\(name) is missing") }
+            return value
+        }
+        func number(_ name: String) throws(ConfigurationError) -> Double {
+            let text = try required(name)
+            guard let value = Double(text) else { throw ConfigurationError("supervise: --\(name)=\(text) is not a number") }
+            return value
+        }
+        let modeText = try required("git-sync")
+        guard let mode = GitSyncMode(rawValue: modeText) else { throw ConfigurationError("supervise: unknown git sync mode \(modeText)") }
+        let settings = ClaudeSettings(
+            executable: try required("claude"), workingDirectory: try required("workdir"),
+            maxBudgetUSD: try required("max-budget-usd"), timeoutSeconds: try number("timeout"),
+            killGraceSeconds: try number("kill-grace"), environment: environment)
+        var job: Job?
+        if let id = values["job-id"] {
+            guard let bytes = values["prompt-bytes"].flatMap({ Int($0) }) else { throw ConfigurationError("supervise: --prompt-bytes is missing") }
+            job = Job(id: id, promptBytes: bytes)
+        }
+        self.init(
+            settings: settings, stateDirectory: try required("state-dir"),
+            invocation: ClaudeInvocation(requestID: try required("request-id"), model: values["model"] ?? "", prompt: "", agent: values["agent"]),
+            gitSyncMode: mode, gitTimeoutSeconds: try number("git-timeout"),
+            parentPID: values["parent-pid"].flatMap { pid_t($0) }, job: job)
+    }
 }
 
 /// The per-run supervisor: a small process (the worker's own binary in `supervise` mode) that owns one

@@ -143,7 +143,7 @@ struct ClaudeFCGI: ParsableCommand {
 // --parent-pid=N -- CLAUDE ARGS…` the step by which the supervisor starts claude; neither is for people.
 switch CommandLine.arguments.dropFirst().first {
 case "supervise":
-    Supervise.main(Array(CommandLine.arguments.dropFirst(2)))
+    Supervise.run(Array(CommandLine.arguments.dropFirst(2)))
 case "exec-child":
     ExecChild.run(Array(CommandLine.arguments.dropFirst(2)))
 default:

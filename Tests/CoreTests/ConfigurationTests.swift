@@ -109,3 +109,26 @@ import Testing
         #expect(try AgentMap(spec: AgentMap.defaultSpec).agent(forModel: "gpt-4o-mini") == "recruiter-triage")
     }
 }
+
+@Suite struct SupervisorOptionsTests {
+    let settings = ClaudeSettings(executable: "/usr/bin/claude", workingDirectory: "/srv/work", maxBudgetUSD: "1.5",
+                                  timeoutSeconds: 600, killGraceSeconds: 5, environment: ["PATH": "/bin"])
+
+    @Test func argumentsReadBackToTheSameOptions() throws {
+        for options in [
+            SupervisorOptions(settings: settings, stateDirectory: "/var/lib/x", invocation: ClaudeInvocation(
+                requestID: "r1", model: "--model=x", prompt: "", agent: "recruiter-triage"),
+                gitSyncMode: .required, gitTimeoutSeconds: 30, parentPID: 42),
+            SupervisorOptions(settings: settings, stateDirectory: "/var/lib/x", invocation: ClaudeInvocation(
+                requestID: "job_1795904120787_wl7wYsBr", model: "", prompt: "", agent: nil),
+                gitSyncMode: .off, job: .init(id: "job_1795904120787_wl7wYsBr", promptBytes: 12)),
+        ] {
+            #expect(try SupervisorOptions(arguments: Array(options.arguments.dropFirst()), environment: ["PATH": "/bin"]) == options)
+        }
+    }
+
+    @Test func refusesWhatAWorkerWouldNotWrite() {
+        #expect(throws: ConfigurationError.self) { try SupervisorOptions(arguments: ["--claude"], environment: [:]) }
+        #expect(throws: ConfigurationError.self) { try SupervisorOptions(arguments: ["--claude=/x"], environment: [:]) }
+    }
+}

@@ -28,5 +28,5 @@ ensure_system_packages() {
 # binary twice more (as its supervisor and as exec-child), and a static binary starts in about half
 # the time (about 4 ms instead of 7 here) and idles in less memory.
 build_release() {
-    swift build -c release --static-swift-stdlib --product claude-fcgi >&2
+    swift build -c release --static-swift-stdlib --disable-local-rpath --product claude-fcgi >&2
 }
