@@ -20,7 +20,7 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
     public var git_sync: String?
 
     public init(started: Date, durationSeconds: Double, invocation: ClaudeInvocation, outcome: ClaudeOutcome) {
-        time = started.formatted(.iso8601)
+        time = RFC3339.format(started)
         request_id = invocation.requestID
         model = invocation.model.isEmpty ? nil : invocation.model
         agent = invocation.agent

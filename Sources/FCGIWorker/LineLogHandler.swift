@@ -1,3 +1,4 @@
+import Core
 import Glibc
 import Logging
 
@@ -43,12 +44,7 @@ enum UTCSecond {
     static func text() -> String {
         let now = time(nil)
         if now == cached.second { return cached.text }
-        var parts = tm()
-        var seconds = now
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let text = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        let text = RFC3339.format(secondsSinceEpoch: now)
         cached = (now, text)
         return text
     }
