@@ -35,7 +35,7 @@ public struct ExecuteEndpoint: Sendable {
     }
 
     /// Submits a job: 202 once the lock is held for it and its supervisor is started; 409 when busy.
-    func submit(_ request: HTTPRequest, service: Service, outcome: inout String?) throws(APIError) -> HTTPResponse {
+    func submit(_ request: HTTPRequest, service: Service, note: inout RunNote) throws(APIError) -> HTTPResponse {
         let execute = try ExecuteRequestDecoder.decode(request.body, caps: settings.caps)
         var options = settings.template
         options.invocation = ClaudeInvocation(
@@ -46,14 +46,15 @@ public struct ExecuteEndpoint: Sendable {
         options.job = SupervisorOptions.Job(id: options.invocation.requestID, promptBytes: options.invocation.prompt.utf8.count)
 
         guard let held = try service.lock.tryAcquire() else {
-            outcome = "busy"
+            note.outcome = "busy"
             throw .jobBusy(retryAfterSeconds: service.configuration.retryAfterSeconds)
         }
         defer { held.release() }
         let record = try runner.start(
             JobRecord(id: options.invocation.requestID, agent: options.invocation.agent, created: service.clock.rfc3339()),
             options: options, lock: held, store: store)
-        outcome = "job_started"
+        note.outcome = "job_started"
+        note.requestID = record.job_id
         store.prune(nowMilliseconds: service.clock.millisecondsSinceEpoch(), maxAgeSeconds: settings.maxAgeSeconds, maxCount: settings.maxCount)
         return .json(status: 202, body: JSONBody.encode(record.publicView()), extraHeaders: [("Location", "/execute/\(record.job_id)")])
     }

@@ -17,12 +17,22 @@ public struct ServiceConfiguration: Sendable {
     public static let defaultMaxBodyBytes = 4 << 20
 }
 
+/// What a request did about a run, for the request log.
+public struct RunNote: Sendable, Equatable {
+    /// The run's outcome (`ok`, `failed`, `timed_out`, `cancelled`, `job_started`), `busy` when the lock
+    /// was held, `nil` when no run was attempted.
+    public var outcome: String?
+    /// The run's request id (a job's id), as in the audit log.
+    public var requestID: String?
+}
+
 /// A response and what it did, for the request log.
 public struct HandledRequest: Sendable {
     public var response: HTTPResponse
-    /// The run's outcome (`ok`, `failed`, `timed_out`), `busy` when the lock was held, `nil` when no
-    /// run was attempted.
-    public var runOutcome: String?
+    public var run: RunNote
+
+    /// The run's outcome (see ``RunNote/outcome``).
+    public var runOutcome: String? { run.outcome }
 }
 
 /// Turns one HTTP request into one HTTP response: routing, then each endpoint's small named steps.
@@ -53,10 +63,10 @@ public struct Service: Sendable {
     }
 
     public func handle(_ request: HTTPRequest) -> HandledRequest {
-        var outcome: String?
+        var note = RunNote()
         do {
-            let response = try route(request, outcome: &outcome)
-            return HandledRequest(response: response, runOutcome: outcome)
+            let response = try route(request, note: &note)
+            return HandledRequest(response: response, run: note)
         } catch {
             let response: HTTPResponse
             switch error {
@@ -64,24 +74,24 @@ public struct Service: Sendable {
             case .busy(configuration.retryAfterSeconds): response = busyResponse
             default: response = error.response
             }
-            return HandledRequest(response: response, runOutcome: outcome)
+            return HandledRequest(response: response, run: note)
         }
     }
 
-    func route(_ request: HTTPRequest, outcome: inout String?) throws(APIError) -> HTTPResponse {
+    func route(_ request: HTTPRequest, note: inout RunNote) throws(APIError) -> HTTPResponse {
         switch request.path {
         case "/healthz":
             guard request.method == "GET" || request.method == "HEAD" else { throw .methodNotAllowed(allowed: ["GET", "HEAD"]) }
             return .json(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
         case "/v1/chat/completions":
             guard request.method == "POST" else { throw .methodNotAllowed(allowed: ["POST"]) }
-            return try chatCompletion(request, outcome: &outcome)
+            return try chatCompletion(request, note: &note)
         case "/execute" where execute != nil:
             guard let execute, ["GET", "POST"].contains(request.method) else { throw .methodNotAllowed(allowed: ["GET", "POST"]) }
             try auth.check(authorizationHeader: request.header("authorization"))
             if request.method == "GET" { return try execute.list(request, service: self) }
             try checkBody(request)
-            return try execute.submit(request, service: self, outcome: &outcome)
+            return try execute.submit(request, service: self, note: &note)
         case let path where execute != nil && path.hasPrefix("/execute/"):
             guard let execute, ["GET", "DELETE"].contains(request.method) else { throw .methodNotAllowed(allowed: ["GET", "DELETE"]) }
             try auth.check(authorizationHeader: request.header("authorization"))
@@ -94,13 +104,13 @@ public struct Service: Sendable {
     }
 
     /// POST /v1/chat/completions: auth before the body is looked at, then decode, prompt, lock, run.
-    func chatCompletion(_ request: HTTPRequest, outcome: inout String?) throws(APIError) -> HTTPResponse {
+    func chatCompletion(_ request: HTTPRequest, note: inout RunNote) throws(APIError) -> HTTPResponse {
         try auth.check(authorizationHeader: request.header("authorization"))
         try checkBody(request)
         // Busy is answered before the body is decoded: that answer is the one every request gets while a
         // run goes on, so it is kept cheap; a bad body still gets its 400 once the run is over.
         guard let held = try lock.tryAcquire() else {
-            outcome = "busy"
+            note.outcome = "busy"
             throw .busy(retryAfterSeconds: configuration.retryAfterSeconds)
         }
         defer { held.release() }
@@ -108,8 +118,9 @@ public struct Service: Sendable {
         let prompt = try PromptBuilder.prompt(for: chat.messages)
         let invocation = ClaudeInvocation(
             requestID: ids.next(), model: chat.model, prompt: prompt, agent: configuration.agentMap.agent(forModel: chat.model))
+        note.requestID = invocation.requestID
         let result = runner.run(invocation, lock: held, cancelOn: request.connectionDescriptor)
-        outcome = result.name
+        note.outcome = result.name
 
         switch result {
         case .succeeded(let text, let report):

@@ -37,7 +37,8 @@ struct FastCGILoop {
                 "path": "\(httpRequest.path.prefix(200))",
                 "status": "\(handled.response.status)",
                 "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-                "run": "\(handled.runOutcome ?? "-")",
+                "run": "\(handled.run.outcome ?? "-")",
+                "request_id": "\(handled.run.requestID ?? "-")",
             ])
         }
     }

@@ -152,5 +152,7 @@ def test_every_run_is_in_the_audit_log(stack):
     assert (ok["prompt_tokens"], ok["completion_tokens"]) == (24, 3)
     assert failed["exit_code"] == 4 and failed.get("total_cost_usd") is None
     assert len(ok["request_id"]) == 24 and ok["time"].endswith("Z") and ok["duration_ms"] >= 0
+    # The request log names the run as the audit log does.
+    assert wait_for(lambda: f"request_id={ok['request_id']}" in stack.log())
     # A busy rejection is not a run.
     assert all(line["outcome"] != "busy" for line in audit_lines(stack))
