@@ -34,7 +34,8 @@ struct FastCGILoop {
             let elapsed = ContinuousClock.now - started
             logger.info("request", metadata: [
                 "method": "\(httpRequest.method)",
-                "path": "\(httpRequest.path.prefix(200))",
+                // nginx passes the path percent-decoded: a client's %0A must not start a log line.
+                "path": "\(OneLine.clean(httpRequest.path, limit: 200))",
                 "status": "\(handled.response.status)",
                 "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
                 "run": "\(handled.run.outcome ?? "-")",

@@ -142,6 +142,13 @@ def test_busy_returns_503_at_once_from_another_worker(stack):
     assert len(stack.records()) == before + 1, "the busy request must not start a run"
 
 
+def test_a_path_cannot_forge_a_log_line(stack):
+    r = stack.client.get("/v1/x%0A2026-01-01T00:00:00Z%20info%20claude-fcgi:%20forged")
+    assert r.status_code == 404
+    assert wait_for(lambda: "forged" in stack.log())
+    assert not any(line.startswith("2026-01-01") for line in stack.log().splitlines())
+
+
 def test_healthz_unknown_path_and_wrong_method(stack):
     r = stack.client.get("/healthz")
     assert (r.status_code, r.json()) == (200, {"status": "ok"})
