@@ -31,7 +31,12 @@ def test_timeout_terms_the_run_and_says_so(make_stack):
 
 
 def test_missing_claude_then_no_workers(make_stack):
-    s = make_stack(workers=2, claude="/nonexistent/claude")
+    s = make_stack(workers=2, claude="/nonexistent/claude",
+                   env={"CLAUDE_FCGI_AGENT_MAP": "*=recruiter-triage,other=no-such-agent"})
+    # Each worker warns at start about an agent claude will not find, and only about that one.
+    log = s.log()
+    assert log.count("agent 'no-such-agent' not found") >= 2  # each worker (and run-local's --check-config)
+    assert "agent 'recruiter-triage' not found" not in log
     r = s.chat("hi")
     assert r.status_code == 503
     assert r.json() == {"error": "execution failed", "detail": "claude not found at /nonexistent/claude"}
