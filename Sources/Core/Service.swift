@@ -103,7 +103,8 @@ public struct Service: Sendable {
         }
     }
 
-    /// POST /v1/chat/completions: auth before the body is looked at, then decode, prompt, lock, run.
+    /// POST /v1/chat/completions: auth before the body is looked at, body checks, the lock (busy answered
+    /// at once), then decode, prompt and run.
     func chatCompletion(_ request: HTTPRequest, note: inout RunNote) throws(APIError) -> HTTPResponse {
         try auth.check(authorizationHeader: request.header("authorization"))
         try checkBody(request)
