@@ -1,7 +1,8 @@
 # Shared by scripts/run-local, scripts/test and bench/: installing what the stack needs.
 # Sourced, not run.
 
-# Installs Debian packages that are missing (by the command or file that shows each one).
+# Installs Debian packages that are missing (by the command or file that shows each one). Extra
+# arguments are commands, or COMMAND:PACKAGE where the package has another name.
 ensure_system_packages() {
     local missing=()
     command -v nginx >/dev/null 2>&1 || missing+=(nginx)
@@ -11,7 +12,7 @@ ensure_system_packages() {
     command -v curl >/dev/null 2>&1 || missing+=(curl)
     local extra
     for extra in "$@"; do
-        command -v "$extra" >/dev/null 2>&1 || missing+=("$extra")
+        command -v "${extra%%:*}" >/dev/null 2>&1 || missing+=("${extra#*:}")
     done
     if [ ${#missing[@]} -gt 0 ]; then
         echo "installing: ${missing[*]}" >&2
