@@ -73,17 +73,3 @@ public struct DetachedJobRunner: JobRunning {
         isAlive(runner) && kill(runner.pid, SIGTERM) == 0
     }
 }
-
-/// Reads /proc for process identity.
-public enum ProcessTable {
-    /// The start time (clock ticks since boot) of a live process; `nil` when there is no such process
-    /// or it is a zombie.
-    public static func startTicks(_ pid: pid_t) -> UInt64? {
-        guard let stat = FileBytes.read("/proc/\(pid)/stat", limit: 4096),
-              let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        let fields = String(decoding: stat[(close + 1)...], as: UTF8.self).split(separator: " ")
-        // fields[0] is the state (field 3); the start time is field 22.
-        guard fields.count > 19, fields[0] != "Z", fields[0] != "X" else { return nil }
-        return UInt64(fields[19])
-    }
-}

@@ -62,9 +62,15 @@ public struct ExecuteEndpoint: Sendable {
     /// The job, with a lost runner detected and recorded.
     func job(_ id: String, service: Service) throws(APIError) -> JobRecord {
         guard let record = store.read(id) else { throw .notFound(path: "/execute/\(id)") }
+        return try checkedForLostRunner(record, service: service)
+    }
+
+    /// The record as read, or, when it says running but its runner is gone, recorded as lost.
+    func checkedForLostRunner(_ record: JobRecord, service: Service) throws(APIError) -> JobRecord {
         guard record.status == .running, let runnerProcess = record.runner, !runner.isAlive(runnerProcess) else { return record }
         // The runner may have written its outcome just now.
-        guard var current = store.read(id), current.status == .running else { return store.read(id) ?? record }
+        guard var current = store.read(record.job_id) else { return record }
+        guard current.status == .running else { return current }
         current.status = .failed
         current.detail = "runner lost"
         current.finished = service.clock.rfc3339()
@@ -100,7 +106,7 @@ public struct ExecuteEndpoint: Sendable {
         let page = store.list(limit: limit + 1, before: before)
         var jobs: [JobRecord] = []
         for record in page.prefix(limit) {
-            jobs.append(try job(record.job_id, service: service).publicView(includingResult: false))
+            jobs.append(try checkedForLostRunner(record, service: service).publicView(includingResult: false))
         }
         let listing = JobListing(jobs: jobs, next_before: page.count > limit ? jobs.last?.job_id : nil)
         return .json(status: 200, body: JSONBody.encode(listing))

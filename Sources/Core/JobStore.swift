@@ -72,16 +72,11 @@ public struct FileJobStore: JobStore {
 
     /// Every job id in the store, newest first.
     func ids() -> [String] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var ids: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name.hasSuffix(".json") else { continue }
-            let id = String(name.dropLast(5))
-            if JobID.isValid(id) { ids.append(id) }
-        }
-        return ids.sorted(by: >)
+        FileBytes.names(inDirectory: directory)
+            .filter { $0.hasSuffix(".json") }
+            .map { String($0.dropLast(5)) }
+            .filter(JobID.isValid)
+            .sorted(by: >)
     }
 
     public func list(limit: Int, before: String?) -> [JobRecord] {

@@ -47,18 +47,11 @@ public enum ProcessControl {
 
     /// The pids whose parent is `parent`, read from /proc.
     static func children(of parent: pid_t) -> [pid_t] {
-        guard let directory = opendir("/proc") else { return [] }
-        defer { closedir(directory) }
-        var found: [pid_t] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = pid_t(name), let stat = FileBytes.read("/proc/\(name)/stat", limit: 1024) else { continue }
-            // Fields after the last ')' (the command name may hold anything): state, ppid, …
-            guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { continue }
-            let fields = String(decoding: stat[(close + 1)...], as: UTF8.self).split(separator: " ")
-            if fields.count > 1, pid_t(fields[1]) == parent { found.append(pid) }
+        FileBytes.names(inDirectory: "/proc").compactMap { name in
+            guard let pid = pid_t(name), let fields = ProcessTable.statFields(pid), fields.count > 1,
+                  pid_t(fields[1]) == parent else { return nil }
+            return pid
         }
-        return found
     }
 
     /// Kills and reaps every descendant of this process (as a subreaper they all end up as its
@@ -76,5 +69,23 @@ public enum ProcessControl {
             for child in children where kill(child, SIGKILL) == 0 { killed += 1 }
             usleep(5_000)
         }
+    }
+}
+
+/// Reads /proc for process identity.
+public enum ProcessTable {
+    /// The fields of /proc/PID/stat after the command name (which may hold anything, `)` included):
+    /// `[0]` is the state (field 3), `[1]` the parent pid, `[19]` the start time (field 22).
+    static func statFields(_ pid: pid_t) -> [Substring]? {
+        guard let stat = FileBytes.read("/proc/\(pid)/stat", limit: 4096),
+              let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        return String(decoding: stat[(close + 1)...], as: UTF8.self).split(separator: " ")
+    }
+
+    /// The start time (clock ticks since boot) of a live process; `nil` when there is no such process
+    /// or it is a zombie.
+    public static func startTicks(_ pid: pid_t) -> UInt64? {
+        guard let fields = statFields(pid), fields.count > 19, fields[0] != "Z", fields[0] != "X" else { return nil }
+        return UInt64(fields[19])
     }
 }

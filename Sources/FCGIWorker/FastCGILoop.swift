@@ -70,7 +70,8 @@ struct FastCGILoop {
         guard let stream else { return [] }
         let wanted = min(declaredLength ?? Int.max, limit + 1)
         guard wanted > 0 else { return [] }
-        var bytes = [UInt8](repeating: 0, count: min(wanted, 1 << 20))
+        // A declared length is allocated at once (up to 1 MiB); an unknown one (GET, HEAD) starts small.
+        var bytes = [UInt8](repeating: 0, count: min(wanted, declaredLength == nil ? 4096 : 1 << 20))
         var total = 0
         while total < wanted {
             if total == bytes.count { bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, wanted - bytes.count))) }
