@@ -1,5 +1,4 @@
 import Core
-import Glibc
 import Logging
 
 /// One log line per event on stderr: `2026-11-28T22:05:03Z info claude-fcgi: key=value … message`.
@@ -31,21 +30,6 @@ struct LineLogHandler: LogHandler {
             line += " \(key)=\(fields[key].map { "\($0)" } ?? "")"
         }
         line += " \(event.message)\n"
-        var bytes = Array(line.utf8)
-        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
-    }
-}
-
-/// The current UTC second as RFC 3339 text, formatted once per second.
-enum UTCSecond {
-    // The worker logs from one thread; a stale read would only repeat last second's text.
-    nonisolated(unsafe) private static var cached: (second: time_t, text: String) = (-1, "")
-
-    static func text() -> String {
-        let now = time(nil)
-        if now == cached.second { return cached.text }
-        let text = RFC3339.format(secondsSinceEpoch: now)
-        cached = (now, text)
-        return text
+        StandardError.write(Array(line.utf8))
     }
 }

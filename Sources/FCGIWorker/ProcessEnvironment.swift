@@ -28,7 +28,7 @@ enum ProcessEnvironment {
         for component in path.split(separator: "/") {
             prefix += "/" + component
             if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
-                throw ConfigurationError("cannot create state directory \(prefix): \(String(cString: strerror(errno)))")
+                throw ConfigurationError("cannot create state directory \(prefix): \(Errno.describe(errno))")
             }
         }
     }

@@ -4,7 +4,7 @@ import Glibc
 import Logging
 
 /// The worker: reads its configuration, then serves FastCGI requests on the listening socket that
-/// spawn-fcgi hands it as fd 0.
+/// spawn-fcgi hands it as fd 0. Each option's name, help, variable and default come from `WorkerOption`.
 struct ClaudeFCGI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claude-fcgi",
@@ -17,135 +17,89 @@ struct ClaudeFCGI: ParsableCommand {
         """
     )
 
-    @Option(help: "File holding the bearer token; must not be readable by others. (env: CLAUDE_FCGI_TOKEN_FILE; else CLAUDE_FCGI_TOKEN holds the token)")
-    var tokenFile: String?
-
-    @Option(help: "The claude executable, a path or a name on PATH. (env: CLAUDE_FCGI_CLAUDE; default: claude)")
-    var claude: String?
-
-    @Option(help: "Working directory of claude runs. (env: CLAUDE_FCGI_WORKDIR; default: the current directory)")
-    var workdir: String?
-
-    @Option(help: "State directory: run lock, later jobs and audit log. (env: CLAUDE_FCGI_STATE_DIR; default: \(WorkerConfiguration.defaultStateDirectory))")
-    var stateDir: String?
-
-    @Option(help: "Model to agent map: MODEL=AGENT pairs, comma-separated; * is the default; an empty AGENT runs plain claude. (env: CLAUDE_FCGI_AGENT_MAP; default: \(AgentMap.defaultSpec))")
-    var agentMap: String?
-
-    @Option(name: .customLong("max-budget-usd"), help: "Budget cap of one run, passed as --max-budget-usd. (env: CLAUDE_FCGI_MAX_BUDGET_USD; default: 2.00)")
-    var maxBudgetUSD: String?
-
-    @Option(help: "Seconds a run may take before it is stopped (SIGTERM, then SIGKILL). (env: CLAUDE_FCGI_TIMEOUT; default: 900)")
-    var timeout: String?
-
-    @Option(help: "Seconds between SIGTERM and SIGKILL when a run is stopped. (env: CLAUDE_FCGI_KILL_GRACE; default: 5)")
-    var killGrace: String?
-
-    @Option(help: "Retry-After seconds of a busy 503, 1 to 120. (env: CLAUDE_FCGI_RETRY_AFTER; default: 10)")
-    var retryAfter: String?
-
-    @Option(help: "Largest request body in bytes; keep nginx's client_max_body_size in step. (env: CLAUDE_FCGI_MAX_BODY_BYTES; default: 4194304)")
-    var maxBodyBytes: String?
-
-    @Option(help: "Git sync of the working directory before each run: off, best-effort (failure is logged, the run goes on) or required (failure fails the run). (env: CLAUDE_FCGI_GIT_SYNC; default: best-effort)")
-    var gitSync: String?
-
-    @Option(help: "Seconds the git pull before a run may take. (env: CLAUDE_FCGI_GIT_TIMEOUT; default: 60)")
-    var gitTimeout: String?
-
-    @Option(help: "Agent of an /execute job that names none. (env: CLAUDE_FCGI_DEFAULT_AGENT; default: the agent map's * entry)")
-    var defaultAgent: String?
-
-    @Option(help: "Days a finished /execute job record is kept. (env: CLAUDE_FCGI_JOB_MAX_AGE_DAYS; default: 30)")
-    var jobMaxAgeDays: String?
-
-    @Option(help: "Most /execute job records kept; older ones are pruned. (env: CLAUDE_FCGI_JOB_MAX_COUNT; default: 10000)")
-    var jobMaxCount: String?
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (env: CLAUDE_FCGI_LOG_LEVEL; default: info)")
-    var logLevel: String?
-
-    @Option(help: "Append the log to this file instead of stderr (spawn-fcgi sends a worker's stderr to /dev/null). (env: CLAUDE_FCGI_LOG_FILE; default: stderr)")
-    var logFile: String?
+    @Option(name: .customLong(WorkerOption.tokenFile.name), help: ArgumentHelp(WorkerOption.tokenFile.help)) var tokenFile: String?
+    @Option(name: .customLong(WorkerOption.claude.name), help: ArgumentHelp(WorkerOption.claude.help)) var claude: String?
+    @Option(name: .customLong(WorkerOption.workdir.name), help: ArgumentHelp(WorkerOption.workdir.help)) var workdir: String?
+    @Option(name: .customLong(WorkerOption.stateDir.name), help: ArgumentHelp(WorkerOption.stateDir.help)) var stateDir: String?
+    @Option(name: .customLong(WorkerOption.agentMap.name), help: ArgumentHelp(WorkerOption.agentMap.help)) var agentMap: String?
+    @Option(name: .customLong(WorkerOption.maxBudgetUSD.name), help: ArgumentHelp(WorkerOption.maxBudgetUSD.help)) var maxBudgetUSD: String?
+    @Option(name: .customLong(WorkerOption.timeout.name), help: ArgumentHelp(WorkerOption.timeout.help)) var timeout: String?
+    @Option(name: .customLong(WorkerOption.killGrace.name), help: ArgumentHelp(WorkerOption.killGrace.help)) var killGrace: String?
+    @Option(name: .customLong(WorkerOption.retryAfter.name), help: ArgumentHelp(WorkerOption.retryAfter.help)) var retryAfter: String?
+    @Option(name: .customLong(WorkerOption.maxBodyBytes.name), help: ArgumentHelp(WorkerOption.maxBodyBytes.help)) var maxBodyBytes: String?
+    @Option(name: .customLong(WorkerOption.gitSync.name), help: ArgumentHelp(WorkerOption.gitSync.help)) var gitSync: String?
+    @Option(name: .customLong(WorkerOption.gitTimeout.name), help: ArgumentHelp(WorkerOption.gitTimeout.help)) var gitTimeout: String?
+    @Option(name: .customLong(WorkerOption.defaultAgent.name), help: ArgumentHelp(WorkerOption.defaultAgent.help)) var defaultAgent: String?
+    @Option(name: .customLong(WorkerOption.jobMaxAgeDays.name), help: ArgumentHelp(WorkerOption.jobMaxAgeDays.help)) var jobMaxAgeDays: String?
+    @Option(name: .customLong(WorkerOption.jobMaxCount.name), help: ArgumentHelp(WorkerOption.jobMaxCount.help)) var jobMaxCount: String?
+    @Option(name: .customLong(WorkerOption.logLevel.name), help: ArgumentHelp(WorkerOption.logLevel.help)) var logLevel: String?
+    @Option(name: .customLong(WorkerOption.logFile.name), help: ArgumentHelp(WorkerOption.logFile.help)) var logFile: String?
 
     @Flag(help: "Check the configuration, print what is wrong or 'ok', and exit.")
     var checkConfig = false
 
-    mutating func run() throws {
-        let environment = ProcessEnvironment.current()
-        let levelText = logLevel ?? environment["CLAUDE_FCGI_LOG_LEVEL"] ?? "info"
-        guard let level = Logger.Level(rawValue: levelText) else {
-            throw ValidationError("log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
-        }
-        if let path = logFile ?? environment["CLAUDE_FCGI_LOG_FILE"], !path.isEmpty {
-            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-            guard fd >= 0, dup2(fd, 2) >= 0 else {
-                printError("claude-fcgi: cannot open log file \(path): \(String(cString: strerror(errno)))")
-                throw ExitCode(2)
-            }
-            close(fd)
-        }
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
-        let logger = Logger(label: "claude-fcgi")
+    /// The values given on the command line, by option.
+    var given: [WorkerOption: String] {
+        let pairs: [(WorkerOption, String?)] = [
+            (.tokenFile, tokenFile), (.claude, claude), (.workdir, workdir), (.stateDir, stateDir), (.agentMap, agentMap),
+            (.maxBudgetUSD, maxBudgetUSD), (.timeout, timeout), (.killGrace, killGrace), (.retryAfter, retryAfter),
+            (.maxBodyBytes, maxBodyBytes), (.gitSync, gitSync), (.gitTimeout, gitTimeout), (.defaultAgent, defaultAgent),
+            (.jobMaxAgeDays, jobMaxAgeDays), (.jobMaxCount, jobMaxCount), (.logLevel, logLevel), (.logFile, logFile),
+        ]
+        return Dictionary(uniqueKeysWithValues: pairs.compactMap { option, value in value.map { (option, $0) } })
+    }
 
-        let options = RawOptions(
-            tokenFile: tokenFile, claude: claude, workdir: workdir, stateDir: stateDir, agentMap: agentMap,
-            maxBudgetUSD: maxBudgetUSD, timeout: timeout, killGrace: killGrace, retryAfter: retryAfter,
-            maxBodyBytes: maxBodyBytes, gitSync: gitSync, gitTimeout: gitTimeout, defaultAgent: defaultAgent,
-            jobMaxAgeDays: jobMaxAgeDays, jobMaxCount: jobMaxCount)
+    mutating func run() throws {
+        let values = OptionValues(given: given, environment: ProcessEnvironment.current())
         let configuration: WorkerConfiguration
+        let logger: Logger
         do {
-            configuration = try WorkerConfiguration.resolve(options, environment: environment, currentDirectory: ProcessEnvironment.currentDirectory())
-            try ProcessEnvironment.makeDirectory(configuration.jobsDirectory)
+            logger = try Self.startLogging(values)
+            configuration = try WorkerConfiguration.resolve(values, currentDirectory: ProcessEnvironment.currentDirectory())
+            try ProcessEnvironment.makeDirectory(configuration.run.jobsDirectory)
         } catch {
-            printError("claude-fcgi: \(error)")
+            StandardError.writeLine("claude-fcgi: \(error)")
             throw ExitCode(2)
         }
-        for agent in configuration.missingAgents(environment: environment) {
-            logger.warning("agent '\(agent)' not found in \(configuration.claude.workingDirectory)/.claude/agents or the claude config dir; runs with it will fail")
+        for agent in configuration.missingAgents(environment: values.environment) {
+            logger.warning("agent '\(agent)' not found in \(configuration.run.claude.workingDirectory)/.claude/agents or the claude config dir; runs with it will fail")
         }
         if checkConfig {
             print("ok")
             return
         }
 
-        let ownExecutable = ProcessControl.ownExecutable()
+        let log: @Sendable (String) -> Void = { logger.warning("\($0)") }
+        let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds)
+        let store = FileJobStore(directory: configuration.run.jobsDirectory)
         let service = Service(
-            configuration: configuration.service,
-            lock: FileRunLock(path: configuration.lockPath),
-            runner: SupervisedClaudeRunner(
-                supervisorExecutable: ownExecutable,
-                settings: configuration.claude,
-                stateDirectory: configuration.stateDirectory,
-                gitSync: configuration.gitSync,
-                log: { logger.warning("\($0)") }),
-            execute: ExecuteEndpoint(
-                settings: configuration.jobs,
-                store: FileJobStore(directory: configuration.jobsDirectory),
-                runner: DetachedJobRunner(supervisorExecutable: ownExecutable))
-        )
-        let loop = FastCGILoop(maxBodyBytes: configuration.service.maxBodyBytes, logger: logger)
+            auth: BearerAuth(token: configuration.token),
+            body: configuration.body,
+            chat: ChatEndpoint(gate: gate, run: configuration.run, agentMap: configuration.agentMap, runner: ForkedChatRunner(log: log)),
+            execute: ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,
+                                     runner: ForkedJobRunner(store: store, log: log)))
+        let loop = FastCGILoop(maxBodyBytes: configuration.body.maxBodyBytes, logger: logger)
         guard loop.isStartedByFastCGISpawner else {
-            printError("claude-fcgi: fd 0 is not a listening socket; start it with spawn-fcgi (see README)")
+            StandardError.writeLine("claude-fcgi: fd 0 is not a listening socket; start it with spawn-fcgi (see README)")
             throw ExitCode(2)
         }
-        logger.info("worker ready", metadata: ["pid": "\(getpid())", "state_dir": "\(configuration.stateDirectory)"])
+        logger.info("worker ready", metadata: ["pid": "\(getpid())", "state_dir": "\(configuration.run.stateDirectory)"])
         loop.serve(service.handle)
     }
 
-    private func printError(_ text: String) {
-        let line = Array((text + "\n").utf8)
-        _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    /// Opens the log file (when one is set) as stderr and starts swift-log with the line handler.
+    static func startLogging(_ values: OptionValues) throws(ConfigurationError) -> Logger {
+        let level = Logger.Level(rawValue: try values.text(.logLevel) ?? "info") ?? .info
+        if let path = try values.text(.logFile) {
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+            guard fd >= 0, dup2(fd, 2) >= 0 else {
+                throw ConfigurationError("cannot open log file \(path): \(Errno.describe(errno))")
+            }
+            close(fd)
+        }
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
+        return Logger(label: "claude-fcgi")
     }
 }
 
-// `claude-fcgi supervise …` is the per-run supervisor the worker starts, and `claude-fcgi exec-child
-// --parent-pid=N -- CLAUDE ARGS…` the step by which the supervisor starts claude; neither is for people.
-switch CommandLine.arguments.dropFirst().first {
-case "supervise":
-    Supervise.run(Array(CommandLine.arguments.dropFirst(2)))
-case "exec-child":
-    ExecChild.run(Array(CommandLine.arguments.dropFirst(2)))
-default:
-    ClaudeFCGI.main()
-}
+ClaudeFCGI.main()

@@ -1,0 +1,126 @@
+/// Turns a request body into a ``ChatCompletionRequest`` or an ``APIError`` naming what is wrong.
+///
+/// Unknown fields are ignored (real clients send `user`, `metadata`, `stream_options`, …); fields whose
+/// silent loss would hand the client a wrong answer are refused by name.
+public enum ChatCompletionDecoder {
+    /// Fields we cannot honour yet; ignoring them would change the meaning of the answer.
+    static let refusedFields = ["tools", "tool_choice", "functions", "function_call"]
+
+    public static func decode(_ body: [UInt8]) throws(APIError) -> ChatCompletionRequest {
+        try decode(JSONValue.parseRequestObject(body))
+    }
+
+    static func decode(_ fields: [String: JSONValue]) throws(APIError) -> ChatCompletionRequest {
+        switch fields["stream"] {
+        case nil, .null, .bool(false): break
+        case .bool(true): throw .streamingNotSupported
+        case let other?: throw .invalidRequest("stream must be a boolean, not \(other.typeName)")
+        }
+        for name in refusedFields where fields[name] != nil && fields[name] != .null {
+            throw .invalidRequest("\(name) is not supported")
+        }
+        try checkResponseFormat(fields["response_format"])
+
+        guard case .string(let model)? = fields["model"], !model.isEmpty else {
+            throw .invalidRequest("model must be a non-empty string")
+        }
+        guard case .array(let rawMessages)? = fields["messages"], !rawMessages.isEmpty else {
+            throw .invalidRequest("messages must be a non-empty array")
+        }
+        var messages: [ChatMessage] = []
+        for (index, raw) in rawMessages.enumerated() {
+            messages.append(try message(raw, at: index))
+        }
+        switch fields["n"] {
+        case nil, .null, .integer(1): break
+        default: throw .invalidRequest("n must be 1")
+        }
+        let temperature: Double?
+        switch fields["temperature"] {
+        case nil, .null: temperature = nil
+        case .integer(let value) where (0...2).contains(value): temperature = Double(value)
+        case .double(let value) where value >= 0 && value <= 2: temperature = value
+        default: throw .invalidRequest("temperature must be a number from 0 to 2")
+        }
+        return ChatCompletionRequest(
+            model: model,
+            messages: messages,
+            maxTokens: try positiveInteger(fields["max_tokens"], name: "max_tokens"),
+            maxCompletionTokens: try positiveInteger(fields["max_completion_tokens"], name: "max_completion_tokens"),
+            temperature: temperature
+        )
+    }
+
+    static func checkResponseFormat(_ value: JSONValue?) throws(APIError) {
+        switch value {
+        case nil, .null: return
+        case .object(let format):
+            if format["type"] == .string("text") { return }
+            if case .string(let type)? = format["type"] {
+                throw .invalidRequest("response_format of type '\(String(type.prefix(64)))' is not supported")
+            }
+            throw .invalidRequest("response_format must be an object with a type")
+        case let other?:
+            throw .invalidRequest("response_format must be an object, not \(other.typeName)")
+        }
+    }
+
+    static func positiveInteger(_ value: JSONValue?, name: String) throws(APIError) -> Int64? {
+        switch value {
+        case nil, .null: return nil
+        case .integer(let number) where number > 0: return number
+        default: throw .invalidRequest("\(name) must be a positive integer")
+        }
+    }
+
+    static func message(_ raw: JSONValue, at index: Int) throws(APIError) -> ChatMessage {
+        let place = "messages[\(index)]"
+        guard case .object(let fields) = raw else {
+            throw .invalidRequest("\(place) must be an object, not \(raw.typeName)")
+        }
+        guard case .string(let roleName)? = fields["role"] else {
+            throw .invalidRequest("\(place).role must be a string")
+        }
+        let role: ChatMessage.Role
+        switch roleName {
+        case "system", "developer": role = .system
+        case "user": role = .user
+        case "assistant": role = .assistant
+        default:
+            throw .invalidRequest("\(place).role '\(String(roleName.prefix(64)))' is not supported")
+        }
+        let text = try content(fields["content"], place: place)
+        if text.utf8.contains(0) {
+            throw .invalidRequest("\(place).content contains a NUL character")
+        }
+        return ChatMessage(role: role, text: text)
+    }
+
+    static func content(_ value: JSONValue?, place: String) throws(APIError) -> String {
+        switch value {
+        case .string(let text)?:
+            return text
+        case .array(let parts)?:
+            var texts: [String] = []
+            for (index, part) in parts.enumerated() {
+                let partPlace = "\(place).content[\(index)]"
+                guard case .object(let fields) = part else {
+                    throw .invalidRequest("\(partPlace) must be an object, not \(part.typeName)")
+                }
+                guard case .string(let type)? = fields["type"] else {
+                    throw .invalidRequest("\(partPlace).type must be a string")
+                }
+                guard type == "text" else {
+                    throw .invalidRequest("\(partPlace) has type '\(String(type.prefix(64)))'; only 'text' parts are supported")
+                }
+                guard case .string(let text)? = fields["text"] else {
+                    throw .invalidRequest("\(partPlace).text must be a string")
+                }
+                texts.append(text)
+            }
+            return texts.joined(separator: "\n")
+        default:
+            throw .invalidRequest("\(place).content must be a string or an array of text parts")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Glibc
+
+/// Everything a worker runs with, resolved from its ``OptionValues``.
+public struct WorkerConfiguration: Sendable {
+    public var token: String
+    public var agentMap: AgentMap
+    /// Seconds in `Retry-After` of a busy answer.
+    public var retryAfterSeconds: Int
+    public var body: BodyRules
+    public var run: RunSettings
+    /// The `/execute` job API's settings.
+    public var jobs: JobSettings
+
+    /// Resolves and checks the configuration. Fails closed: no token, an unreadable or world-readable
+    /// token file, or a value out of range is a ``ConfigurationError`` naming it.
+    public static func resolve(_ values: OptionValues, currentDirectory: String) throws(ConfigurationError) -> WorkerConfiguration {
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : currentDirectory + "/" + path
+        }
+        let token = try TokenSource.token(file: try values.text(.tokenFile), environment: values.environment)
+        let agentMap = try AgentMap(spec: try values.text(.agentMap) ?? AgentMap.defaultSpec)
+        let budget = try values.number(.maxBudgetUSD)
+        let timeout = try values.number(.timeout)
+        let grace = try values.number(.killGrace)
+        let workdir = absolute(try values.text(.workdir) ?? currentDirectory)
+        guard FileBytes.isDirectory(workdir) else { throw ConfigurationError("workdir \(workdir) is not a directory") }
+        var claude = try values.text(.claude) ?? "claude"
+        if claude.contains("/") { claude = absolute(claude) }
+        let gitSyncMode = GitSyncMode(rawValue: try values.text(.gitSync) ?? "") ?? .bestEffort
+
+        let settings = ClaudeSettings(
+            executable: claude,
+            workingDirectory: workdir,
+            maxBudgetUSD: try values.text(.maxBudgetUSD) ?? NumberText.short(budget),
+            timeoutSeconds: timeout,
+            killGraceSeconds: grace,
+            environment: ChildEnvironment.scrubbed(values.environment, token: token)
+        )
+        return WorkerConfiguration(
+            token: token,
+            agentMap: agentMap,
+            retryAfterSeconds: try values.wholeNumber(.retryAfter),
+            body: BodyRules(maxBodyBytes: try values.wholeNumber(.maxBodyBytes)),
+            run: RunSettings(
+                claude: settings,
+                gitSync: GitSyncSettings(mode: gitSyncMode, timeoutSeconds: try values.number(.gitTimeout)),
+                stateDirectory: absolute(try values.text(.stateDir) ?? "/var/lib/claude-fcgi")),
+            jobs: JobSettings(
+                caps: JobCaps(maxBudgetUSD: budget, timeoutSeconds: timeout),
+                defaultAgent: try values.text(.defaultAgent) ?? agentMap.fallback,
+                maxAgeSeconds: Int64(try values.number(.jobMaxAgeDays) * 86_400),
+                maxCount: try values.wholeNumber(.jobMaxCount),
+                cancelWaitSeconds: grace + 5)
+        )
+    }
+
+    /// Agents of the map that claude will not find: neither `<workdir>/.claude/agents/NAME.md` nor
+    /// `$CLAUDE_CONFIG_DIR/agents/NAME.md` (default `~/.claude`) exists.
+    public func missingAgents(environment: [String: String]) -> [String] {
+        let configDirectory = environment["CLAUDE_CONFIG_DIR"] ?? (environment["HOME"].map { $0 + "/.claude" } ?? "")
+        let agents = Set(agentMap.agents + [jobs.defaultAgent].compactMap { $0 }).sorted()
+        return agents.filter { agent in
+            let candidates = [run.claude.workingDirectory + "/.claude/agents/\(agent).md", configDirectory + "/agents/\(agent).md"]
+            return !candidates.contains { access($0, R_OK) == 0 }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+/// The worker's options, declared once: each one's name, environment variable, default, help and check.
+/// `--help`, the environment fallback, the defaults and the README's configuration table all come from
+/// here (a test holds the README to it).
+public enum WorkerOption: String, CaseIterable, Sendable {
+    case tokenFile = "token-file"
+    case claude
+    case workdir
+    case stateDir = "state-dir"
+    case agentMap = "agent-map"
+    case maxBudgetUSD = "max-budget-usd"
+    case timeout
+    case killGrace = "kill-grace"
+    case retryAfter = "retry-after"
+    case maxBodyBytes = "max-body-bytes"
+    case gitSync = "git-sync"
+    case gitTimeout = "git-timeout"
+    case defaultAgent = "default-agent"
+    case jobMaxAgeDays = "job-max-age-days"
+    case jobMaxCount = "job-max-count"
+    case logLevel = "log-level"
+    case logFile = "log-file"
+
+    /// The long option, without `--`.
+    public var name: String { rawValue }
+
+    /// `CLAUDE_FCGI_` and the name in capitals, `-` as `_`.
+    public var environmentVariable: String {
+        "CLAUDE_FCGI_" + String(rawValue.uppercased().map { $0 == "-" ? "_" : $0 })
+    }
+
+    /// The value used when neither the option nor its variable is given; `nil` when there is none
+    /// (``defaultText`` says what happens then).
+    public var defaultValue: String? {
+        switch self {
+        case .tokenFile, .claude, .workdir, .defaultAgent, .logFile: nil
+        case .stateDir: "/var/lib/claude-fcgi"
+        case .agentMap: AgentMap.defaultSpec
+        case .maxBudgetUSD: "2.00"
+        case .timeout: "900"
+        case .killGrace: "5"
+        case .retryAfter: "10"
+        case .maxBodyBytes: String(BodyRules.defaultMaxBodyBytes)
+        case .gitSync: GitSyncMode.bestEffort.rawValue
+        case .gitTimeout: "60"
+        case .jobMaxAgeDays: "30"
+        case .jobMaxCount: "10000"
+        case .logLevel: "info"
+        }
+    }
+
+    /// The default as people read it, in `--help` and the README.
+    public var defaultText: String {
+        switch self {
+        case .tokenFile: "none: the worker refuses to start"
+        case .claude: "claude on PATH"
+        case .workdir: "the current directory"
+        case .defaultAgent: "the agent map's * entry"
+        case .logFile: "stderr"
+        default: defaultValue ?? ""
+        }
+    }
+
+    /// What the option does.
+    public var summary: String {
+        switch self {
+        case .tokenFile: "File holding the bearer token; must not be readable by others. Without it, CLAUDE_FCGI_TOKEN holds the token itself."
+        case .claude: "The claude executable, a path or a name on PATH."
+        case .workdir: "Working directory of claude runs (its .claude/agents/ holds the agents)."
+        case .stateDir: "State directory: run lock, jobs/ and audit.log."
+        case .agentMap: "Model to agent map: MODEL=AGENT pairs, comma-separated; * is the default; an empty AGENT runs plain claude."
+        case .maxBudgetUSD: "Budget cap of one run in USD, passed as claude --max-budget-usd; also the most a job may ask for."
+        case .timeout: "Seconds a run may take before it is stopped (SIGTERM to its process group, then SIGKILL); also the most a job may ask for."
+        case .killGrace: "Seconds between SIGTERM and SIGKILL when a run is stopped."
+        case .retryAfter: "Retry-After seconds of a busy answer, 1 to 120."
+        case .maxBodyBytes: "Largest request body in bytes; keep nginx's client_max_body_size in step."
+        case .gitSync: "Git pull of the working directory before each run: off, best-effort (a failure is logged, the run goes on) or required (a failure fails the run)."
+        case .gitTimeout: "Seconds the git pull before a run may take."
+        case .defaultAgent: "Agent of an /execute job that names none."
+        case .jobMaxAgeDays: "Days a finished /execute job record is kept."
+        case .jobMaxCount: "Most /execute job records kept; older ones are pruned."
+        case .logLevel: "Log level: trace, debug, info, notice, warning, error or critical."
+        case .logFile: "Append the log to this file instead of stderr (spawn-fcgi sends a worker's stderr to /dev/null)."
+        }
+    }
+
+    /// The help line: the summary, the variable and the default.
+    public var help: String { "\(summary) (env: \(environmentVariable); default: \(defaultText))" }
+
+    /// What a value must be.
+    public var check: OptionCheck {
+        switch self {
+        case .tokenFile, .claude, .workdir, .stateDir, .logFile, .agentMap: .anyText
+        case .maxBudgetUSD: .positiveNumber
+        case .timeout, .killGrace, .gitTimeout, .jobMaxAgeDays: .positiveNumber
+        case .retryAfter: .wholeNumber(1...120)
+        case .maxBodyBytes, .jobMaxCount: .wholeNumber(1...Int.max)
+        case .gitSync: .oneOf(GitSyncMode.allCases.map(\.rawValue))
+        case .defaultAgent: .agentName
+        case .logLevel: .oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        }
+    }
+}
+
+/// What an option's value must be; the message names the option and the value.
+public enum OptionCheck: Sendable, Equatable {
+    case anyText
+    case positiveNumber
+    case wholeNumber(ClosedRange<Int>)
+    case oneOf([String])
+    case agentName
+
+    /// `nil` when the text passes, else what is wrong with it.
+    public func problem(with text: String) -> String? {
+        switch self {
+        case .anyText:
+            return nil
+        case .positiveNumber:
+            guard let value = Double(text), value > 0, value.isFinite else { return "must be a positive number" }
+            return nil
+        case .wholeNumber(let range):
+            guard let value = Int(text), range.contains(value) else {
+                return range.upperBound == Int.max ? "must be a positive whole number" : "must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+            }
+            return nil
+        case .oneOf(let choices):
+            return choices.contains(text) ? nil : "must be one of \(choices.joined(separator: ", "))"
+        case .agentName:
+            return AgentMap.isValidName(text) ? nil : "may only hold letters, digits, '-', '_' and '.'"
+        }
+    }
+}

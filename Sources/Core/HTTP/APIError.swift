@@ -1,0 +1,96 @@
+/// Everything a client can get wrong, or that can fail on its behalf, in one type.
+///
+/// ``response`` is the single place where an error becomes a status code, headers and a JSON body
+/// of the shape `{"error": "...", "detail": "..."}` (detail only where there is one).
+public enum APIError: Error, Equatable, Sendable {
+    /// Missing, malformed or wrong bearer token.
+    case unauthorized
+    /// The body is not acceptable; the message names what is wrong.
+    case invalidRequest(String)
+    /// `stream: true` was asked for.
+    case streamingNotSupported
+    /// The body is larger than the configured limit.
+    case bodyTooLarge(limit: Int)
+    /// The body is not declared as JSON.
+    case unsupportedMediaType(String)
+    /// No route for this path.
+    case notFound(path: String)
+    /// The path exists but not for this method.
+    case methodNotAllowed(allowed: [String])
+    /// Another run holds the run lock (chat: 503, OpenAI clients have no job to come back to).
+    case busy(retryAfterSeconds: Int)
+    /// Another run holds the run lock (`/execute`: 409).
+    case jobBusy(retryAfterSeconds: Int)
+    /// The job cannot be cancelled: it has finished.
+    case jobFinished(status: String)
+    /// The claude run failed; the detail is one clean line.
+    case executionFailed(detail: String)
+    /// Something on our side failed (e.g. the lock file cannot be opened).
+    case internalFailure(detail: String)
+
+    /// What a client gets for any error thrown on the request path: an ``APIError`` as it is; an error
+    /// of ours (lock, job store, a job that could not start, a system call) as a 500 naming it.
+    public init(_ error: any Error) {
+        switch error {
+        case let error as APIError: self = error
+        case let error as RunLockError: self = .internalFailure(detail: error.description)
+        case let error as JobStoreError: self = .internalFailure(detail: error.description)
+        case let error as JobStartError: self = .internalFailure(detail: error.description)
+        case let error as SystemCallError: self = .internalFailure(detail: error.description)
+        default: self = .internalFailure(detail: OneLine.clean(String(describing: error)))
+        }
+    }
+
+    /// The HTTP status for this error.
+    public var status: Int {
+        switch self {
+        case .unauthorized: 401
+        case .invalidRequest, .streamingNotSupported: 400
+        case .bodyTooLarge: 413
+        case .unsupportedMediaType: 415
+        case .notFound: 404
+        case .methodNotAllowed: 405
+        case .jobBusy, .jobFinished: 409
+        case .busy, .executionFailed: 503
+        case .internalFailure: 500
+        }
+    }
+
+    /// The `error` and optional `detail` strings of the JSON body.
+    public var message: (error: String, detail: String?) {
+        switch self {
+        case .unauthorized: ("unauthorized", nil)
+        case .invalidRequest(let message): (message, nil)
+        case .streamingNotSupported: ("streaming not supported", nil)
+        case .bodyTooLarge(let limit): ("request body too large", "the limit is \(limit) bytes")
+        case .unsupportedMediaType(let type): ("unsupported content type", "expected application/json, got \(type)")
+        case .notFound(let path): ("not found", "no route for \(path)")
+        case .methodNotAllowed(let allowed): ("method not allowed", "allowed: \(allowed.joined(separator: ", "))")
+        case .busy: ("execution failed", "busy: another run is in progress")
+        case .jobBusy: ("busy", "another run is in progress")
+        case .jobFinished(let status): ("job already finished", "status: \(status)")
+        case .executionFailed(let detail): ("execution failed", detail)
+        case .internalFailure(let detail): ("internal error", detail)
+        }
+    }
+
+    /// The complete HTTP response for this error.
+    public var response: HTTPResponse {
+        let (error, detail) = message
+        var headers: [(name: String, value: String)] = []
+        switch self {
+        case .unauthorized:
+            headers.append(("WWW-Authenticate", "Bearer"))
+        case .methodNotAllowed(let allowed):
+            headers.append(("Allow", allowed.joined(separator: ", ")))
+        case .busy(let seconds), .jobBusy(let seconds):
+            headers.append(("Retry-After", String(seconds)))
+        case .executionFailed, .internalFailure:
+            // The official clients retry 5xx POSTs twice; a failed paid run must not start again.
+            headers.append(("x-should-retry", "false"))
+        default:
+            break
+        }
+        return .json(status: status, body: JSONBody.error(error, detail: detail), extraHeaders: headers)
+    }
+}

@@ -1,0 +1,60 @@
+import Glibc
+
+extension HTTPRequest {
+    /// Builds a request straight from FastCGI's `KEY=VALUE` entries, keeping only what a request is
+    /// made of (method, URI, query, content type and length, `HTTP_*` headers) and making no string
+    /// for the rest: this runs for every request, rejected and busy ones included.
+    public init<Entries: Sequence>(cgiEntries: Entries, body: [UInt8], connectionDescriptor: Int32? = nil)
+    where Entries.Element == UnsafeBufferPointer<UInt8> {
+        var method = "GET", documentURI: String?, requestURI: String?, query = ""
+        var headers: [String: String] = [:]
+        for entry in cgiEntries {
+            guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let key = UnsafeBufferPointer(rebasing: entry[..<equals])
+            let value = { String(decoding: entry[(equals + 1)...], as: UTF8.self) }
+            if key.count > 5 && CGIKey.matches(UnsafeBufferPointer(rebasing: key[..<5]), "HTTP_") {
+                headers[HTTPRequest.headerName(cgiName: UnsafeBufferPointer(rebasing: key[5...]))] = value()
+            } else if CGIKey.matches(key, "REQUEST_METHOD") {
+                method = value()
+            } else if CGIKey.matches(key, "DOCUMENT_URI") {
+                documentURI = value()
+            } else if CGIKey.matches(key, "REQUEST_URI") {
+                requestURI = value()
+            } else if CGIKey.matches(key, "QUERY_STRING") {
+                query = value()
+            } else if CGIKey.matches(key, "CONTENT_TYPE") {
+                let type = value()
+                if !type.isEmpty { headers["content-type"] = type }
+            } else if CGIKey.matches(key, "CONTENT_LENGTH") {
+                let length = value()
+                if !length.isEmpty { headers["content-length"] = length }
+            }
+        }
+        let path = documentURI ?? requestURI.map { String($0.prefix { $0 != "?" }) } ?? "/"
+        self.init(method: method, path: path, query: query, lowercasedHeaders: headers, body: body,
+                  connectionDescriptor: connectionDescriptor)
+    }
+
+    /// `X_STAINLESS_RETRY_COUNT` (after `HTTP_`) → `x-stainless-retry-count`, byte by byte.
+    static func headerName(cgiName: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: cgiName.count) { output in
+            for (index, byte) in cgiName.enumerated() {
+                switch byte {
+                case UInt8(ascii: "_"): output[index] = UInt8(ascii: "-")
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): output[index] = byte + 32
+                default: output[index] = byte
+                }
+            }
+            return cgiName.count
+        }
+    }
+}
+
+/// Compares a FastCGI key with a literal without making a string of it.
+enum CGIKey {
+    static func matches(_ key: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard key.count == literal.utf8CodeUnitCount else { return false }
+        guard let start = key.baseAddress else { return key.isEmpty }
+        return memcmp(start, literal.utf8Start, key.count) == 0
+    }
+}

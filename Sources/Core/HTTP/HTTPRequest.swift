@@ -1,0 +1,34 @@
+/// An HTTP request as Core sees it: what the FastCGI loop read, nothing more.
+public struct HTTPRequest: Sendable {
+    /// Upper-case method, e.g. `POST`.
+    public var method: String
+    /// The path without the query string, e.g. `/v1/chat/completions`.
+    public var path: String
+    /// The raw query string, without `?` (empty when none).
+    public var query: String
+    /// Header fields keyed by lower-cased name.
+    public var headers: [String: String]
+    /// The request body.
+    public var body: [UInt8]
+    /// The connection to nginx, to watch for a hang-up while a run goes on; `nil` when there is none.
+    public var connectionDescriptor: Int32?
+
+    public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
+                connectionDescriptor: Int32? = nil) {
+        var lowered: [String: String] = [:]
+        for (name, value) in headers { lowered[name.lowercased()] = value }
+        self.init(method: method, path: path, query: query, lowercasedHeaders: lowered, body: body, connectionDescriptor: connectionDescriptor)
+    }
+
+    init(method: String, path: String, query: String, lowercasedHeaders: [String: String], body: [UInt8], connectionDescriptor: Int32?) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = lowercasedHeaders
+        self.body = body
+        self.connectionDescriptor = connectionDescriptor
+    }
+
+    /// The value of a header field, by case-insensitive name.
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+}

@@ -1,0 +1,68 @@
+/// Turns one HTTP request into one HTTP response: finds the route, checks the token and the body where
+/// the route needs them, and hands the request to its endpoint. Every error becomes its answer here.
+public struct Service: Sendable {
+    let auth: BearerAuth
+    let body: BodyRules
+    let chat: ChatEndpoint
+    /// The `/execute` job API; `nil` leaves it out (404).
+    let execute: ExecuteEndpoint?
+    /// The answers most requests get while a run goes on or without a token, encoded once.
+    let unauthorizedResponse: HTTPResponse
+    let busyResponse: HTTPResponse
+    let busy: APIError
+
+    public init(auth: BearerAuth, body: BodyRules, chat: ChatEndpoint, execute: ExecuteEndpoint? = nil) {
+        self.auth = auth
+        self.body = body
+        self.chat = chat
+        self.execute = execute
+        unauthorizedResponse = APIError.unauthorized.response
+        busy = APIError.busy(retryAfterSeconds: chat.gate.retryAfterSeconds)
+        busyResponse = busy.response
+    }
+
+    public func handle(_ request: HTTPRequest) -> HandledRequest {
+        var note = RunNote()
+        do {
+            return HandledRequest(response: try route(request, note: &note), run: note)
+        } catch {
+            let apiError = APIError(error)
+            let response = apiError == .unauthorized ? unauthorizedResponse : apiError == busy ? busyResponse : apiError.response
+            return HandledRequest(response: response, run: note)
+        }
+    }
+
+    func route(_ request: HTTPRequest, note: inout RunNote) throws -> HTTPResponse {
+        switch request.path {
+        case "/healthz":
+            try allow(request, ["GET", "HEAD"])
+            return .json(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
+        case "/v1/chat/completions":
+            try allow(request, ["POST"])
+            try auth.check(authorizationHeader: request.header("authorization"))
+            try body.check(request)
+            return try chat.complete(request, note: &note)
+        case "/execute" where execute != nil:
+            guard let execute else { break }
+            try allow(request, ["GET", "POST"])
+            try auth.check(authorizationHeader: request.header("authorization"))
+            if request.method == "GET" { return try execute.list(request) }
+            try body.check(request)
+            return try execute.submit(request, note: &note)
+        case let path where execute != nil && path.hasPrefix("/execute/"):
+            guard let execute else { break }
+            try allow(request, ["GET", "DELETE"])
+            try auth.check(authorizationHeader: request.header("authorization"))
+            let id = String(path.dropFirst("/execute/".count))
+            guard JobID.isValid(id) else { throw APIError.notFound(path: String(path.prefix(200))) }
+            return request.method == "GET" ? try execute.show(id) : try execute.cancel(id)
+        default:
+            break
+        }
+        throw APIError.notFound(path: String(request.path.prefix(200)))
+    }
+
+    private func allow(_ request: HTTPRequest, _ methods: [String]) throws(APIError) {
+        guard methods.contains(request.method) else { throw .methodNotAllowed(allowed: methods) }
+    }
+}

@@ -1,0 +1,108 @@
+/// `POST /execute`, `GET /execute`, `GET /execute/<id>`, `DELETE /execute/<id>`: jobs that run detached
+/// from their request and are polled.
+public struct ExecuteEndpoint: Sendable {
+    let gate: RunGate
+    let run: RunSettings
+    let settings: JobSettings
+    let store: any JobStore
+    let runner: any JobRunning
+
+    public init(gate: RunGate, run: RunSettings, settings: JobSettings, store: any JobStore, runner: any JobRunning) {
+        self.gate = gate
+        self.run = run
+        self.settings = settings
+        self.store = store
+        self.runner = runner
+    }
+
+    /// Submits a job: 202 once the lock is held for it and its record is written; 409 when busy.
+    func submit(_ request: HTTPRequest, note: inout RunNote) throws -> HTTPResponse {
+        let execute = try ExecuteRequestDecoder.decode(request.body, caps: settings.caps)
+        let id = JobID.make(milliseconds: gate.clock.millisecondsSinceEpoch(), random: String(gate.ids.next().prefix(8)))
+        let agent = execute.agent ?? settings.defaultAgent
+        let plan = run.plan(
+            ClaudeInvocation(requestID: id, prompt: execute.prompt, agent: agent),
+            kind: .job(JobRecord(id: id, agent: agent, created: gate.clock.rfc3339())),
+            timeoutSeconds: execute.timeoutSeconds, maxBudgetUSD: execute.maxBudgetUSD)
+        guard let held = try gate.tryAcquire() else {
+            note.outcome = "busy"
+            throw APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds)
+        }
+        defer { held.release() }
+        let record = try runner.start(plan, lock: held)
+        note.outcome = "job_started"
+        note.requestID = record.job_id
+        store.prune(nowMilliseconds: gate.clock.millisecondsSinceEpoch(), maxAgeSeconds: settings.maxAgeSeconds, maxCount: settings.maxCount)
+        return .json(status: 202, body: JSONBody.encode(record.publicView()), extraHeaders: [("Location", "/execute/\(record.job_id)")])
+    }
+
+    /// The job, with a lost runner detected and recorded.
+    func job(_ id: String) throws -> JobRecord {
+        guard let record = store.read(id) else { throw APIError.notFound(path: "/execute/\(id)") }
+        return try checkedForLostRunner(record)
+    }
+
+    /// The record as read, or, when it says running but its runner is gone, recorded as lost.
+    func checkedForLostRunner(_ record: JobRecord) throws -> JobRecord {
+        guard record.status == .running, let runnerProcess = record.runner, !runner.isAlive(runnerProcess) else { return record }
+        // The runner may have written its outcome just now.
+        guard var current = store.read(record.job_id) else { return record }
+        guard current.status == .running else { return current }
+        current.status = .failed
+        current.detail = "runner lost"
+        current.finished = gate.clock.rfc3339()
+        try store.write(current)
+        return current
+    }
+
+    func show(_ id: String) throws -> HTTPResponse {
+        .json(status: 200, body: JSONBody.encode(try job(id).publicView()))
+    }
+
+    /// The newest jobs first, without results: `?limit=N` (default 20, at most 100) and
+    /// `?before=<job id>` for the next page.
+    func list(_ request: HTTPRequest) throws -> HTTPResponse {
+        var limit = 20
+        var before: String?
+        for pair in request.query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let value = parts.count == 2 ? String(parts[1]) : ""
+            switch parts[0] {
+            case "limit":
+                guard let number = Int(value), (1...100).contains(number) else {
+                    throw APIError.invalidRequest("limit must be a whole number from 1 to 100")
+                }
+                limit = number
+            case "before":
+                guard JobID.isValid(value) else { throw APIError.invalidRequest("before must be a job id") }
+                before = value
+            default:
+                throw APIError.invalidRequest("unknown query parameter '\(OneLine.clean(String(parts[0]), limit: 64))'")
+            }
+        }
+        let page = store.list(limit: limit + 1, before: before)
+        var jobs: [JobRecord] = []
+        for record in page.prefix(limit) {
+            jobs.append(try checkedForLostRunner(record).publicView(includingResult: false))
+        }
+        let listing = JobListing(jobs: jobs, next_before: page.count > limit ? jobs.last?.job_id : nil)
+        return .json(status: 200, body: JSONBody.encode(listing))
+    }
+
+    /// Cancels a running job: its supervisor stops the run (TERM, grace, KILL) and records `cancelled`.
+    func cancel(_ id: String) throws -> HTTPResponse {
+        let record = try job(id)
+        guard record.status == .running, let runnerProcess = record.runner else {
+            throw APIError.jobFinished(status: record.status.rawValue)
+        }
+        _ = runner.stop(runnerProcess)
+        let deadline = Monotonic.now() + settings.cancelWaitSeconds
+        var current = record
+        while Monotonic.now() < deadline {
+            current = try job(id)
+            if current.status.isFinished { break }
+            Monotonic.sleep(0.05)
+        }
+        return .json(status: current.status.isFinished ? 200 : 202, body: JSONBody.encode(current.publicView()))
+    }
+}

@@ -1,0 +1,61 @@
+import FoundationEssentials
+import Glibc
+
+/// One JSON file per job in `<state-dir>/jobs`, written to a temporary file, `fsync`ed and renamed into
+/// place, so a reader sees the old record or the new one, and a crash loses neither.
+public struct FileJobStore: JobStore {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    func path(_ id: String) -> String { "\(directory)/\(id).json" }
+
+    public func read(_ id: String) -> JobRecord? {
+        guard JobID.isValid(id), let bytes = FileBytes.read(path(id), limit: 64 << 20) else { return nil }
+        return try? JSONDecoder().decode(JobRecord.self, from: Data(bytes))
+    }
+
+    public func write(_ record: JobRecord) throws(JobStoreError) {
+        let bytes = JSONBody.encode(record)
+        let temporary = "\(directory)/.\(record.job_id).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw JobStoreError("cannot write job record: \(Errno.describe(errno))") }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == bytes.count, synced, rename(temporary, path(record.job_id)) == 0 else {
+            let failure = errno
+            unlink(temporary)
+            throw JobStoreError("cannot write job record: \(Errno.describe(failure))")
+        }
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    /// Every job id in the store, newest first.
+    func ids() -> [String] {
+        FileBytes.names(inDirectory: directory)
+            .filter { $0.hasSuffix(".json") }
+            .map { String($0.dropLast(5)) }
+            .filter(JobID.isValid)
+            .sorted(by: >)
+    }
+
+    public func list(limit: Int, before: String?) -> [JobRecord] {
+        ids().lazy.filter { id in before.map { id < $0 } ?? true }.prefix(limit).compactMap { read($0) }
+    }
+
+    public func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int) {
+        let cutoff = nowMilliseconds - maxAgeSeconds * 1000
+        for (index, id) in ids().enumerated() {
+            guard index >= maxCount || (JobID.milliseconds(of: id) ?? .max) < cutoff else { continue }
+            if read(id)?.status == .running { continue }
+            unlink(path(id))
+        }
+    }
+}

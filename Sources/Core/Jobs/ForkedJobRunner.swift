@@ -1,0 +1,47 @@
+import Glibc
+
+/// The real job runner: a ``SupervisorProcess`` in its own session, not tied to the worker's life, so
+/// a job survives its worker, a worker restart and an nginx reload. The supervisor writes the job's
+/// record and sends `started`; this waits for that, then lets it go.
+public struct ForkedJobRunner: JobRunning {
+    let store: any JobStore
+    let log: @Sendable (String) -> Void
+
+    public init(store: any JobStore, log: @escaping @Sendable (String) -> Void = { StandardError.writeLine($0) }) {
+        self.store = store
+        self.log = log
+    }
+
+    public func start(_ plan: RunPlan, lock: any HeldRunLock) throws(JobStartError) -> JobRecord {
+        guard case .job(let submitted) = plan.kind else { throw JobStartError("not a job") }
+        guard let lockDescriptor = lock.descriptor else { throw JobStartError("the run lock has no descriptor to hand over") }
+        let started: SupervisorProcess.Started
+        do {
+            started = try SupervisorProcess.start(plan, lockDescriptor: lockDescriptor, log: log)
+        } catch {
+            throw JobStartError("the job could not be started: \(error)")
+        }
+        defer { close(started.events) }
+        var decoder = RunEventCodec.Decoder()
+        var chunk = [UInt8](repeating: 0, count: 256)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(started.events, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            chunk.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+            if case .started? = try? decoder.next() {
+                return store.read(submitted.job_id) ?? submitted
+            }
+        }
+        throw JobStartError("the job's supervisor ended before the job was recorded")
+    }
+
+    public func isAlive(_ runner: JobRecord.Runner) -> Bool {
+        guard let ticks = ProcessTable.startTicks(runner.pid) else { return false }
+        return runner.start_ticks == 0 || ticks == runner.start_ticks
+    }
+
+    public func stop(_ runner: JobRecord.Runner) -> Bool {
+        isAlive(runner) && kill(runner.pid, SIGTERM) == 0
+    }
+}

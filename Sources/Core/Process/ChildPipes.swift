@@ -1,0 +1,70 @@
+import Glibc
+
+/// The three standard-stream pipes of a child: parent ends non-blocking, -1 marks a closed end.
+struct ChildPipes {
+    var stdin: Pipe
+    var stdout: Pipe
+    var stderr: Pipe
+
+    static func make() throws(SpawnError) -> ChildPipes {
+        var made: [Pipe] = []
+        for _ in 0..<3 {
+            do {
+                made.append(try Pipe.make())
+            } catch {
+                for var pipe in made { pipe.close() }
+                throw .failed(error.description)
+            }
+        }
+        let pipes = ChildPipes(stdin: made[0], stdout: made[1], stderr: made[2])
+        [pipes.stdin.writeEnd, pipes.stdout.readEnd, pipes.stderr.readEnd].forEach(Descriptor.setNonBlocking)
+        return pipes
+    }
+
+    /// The ends the child gets as its fd 0, 1 and 2.
+    var childEnds: [(parent: Int32, child: Int32)] {
+        [(stdin.readEnd, 0), (stdout.writeEnd, 1), (stderr.writeEnd, 2)]
+    }
+
+    mutating func closeChildEnds() {
+        Descriptor.close(&stdin.readEnd)
+        Descriptor.close(&stdout.writeEnd)
+        Descriptor.close(&stderr.writeEnd)
+    }
+
+    mutating func closeAll() {
+        stdin.close()
+        stdout.close()
+        stderr.close()
+    }
+
+    /// Writes more of `bytes` from `offset`; closes stdin when all is written or the child stopped
+    /// reading. Returns the new offset.
+    mutating func writeStdin(_ bytes: [UInt8], from offset: Int) -> Int {
+        var offset = offset
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer in
+                Glibc.write(stdin.writeEnd, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if count > 0 { offset += count; continue }
+            if count < 0 && (errno == EAGAIN || errno == EINTR) { return offset }
+            break  // EPIPE: the child closed its stdin
+        }
+        Descriptor.close(&stdin.writeEnd)
+        return bytes.count
+    }
+}
+
+/// Reads what a non-blocking descriptor has; false at end of file or on error.
+func readAvailable(_ fd: Int32, into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        if count > 0 {
+            chunk.withUnsafeBytes { sink(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+            continue
+        }
+        if count < 0 && (errno == EAGAIN || errno == EINTR) { return true }
+        return false
+    }
+}

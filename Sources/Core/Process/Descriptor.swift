@@ -1,0 +1,46 @@
+import Glibc
+
+/// Small operations on raw file descriptors.
+enum Descriptor {
+    /// Marks a descriptor close-on-exec.
+    static func setCloseOnExec(_ fd: Int32) {
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    }
+
+    static func setNonBlocking(_ fd: Int32) {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
+
+    /// Closes the descriptor when it is open and marks it closed (-1).
+    static func close(_ fd: inout Int32) {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    /// Writes all of `bytes` to a blocking descriptor; false when it could not (e.g. the reader is gone).
+    @discardableResult
+    static func writeAll(_ fd: Int32, _ bytes: some Collection<UInt8>) -> Bool {
+        let contiguous = Array(bytes)
+        var offset = 0
+        while offset < contiguous.count {
+            let count = contiguous.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return false }
+            offset += count
+        }
+        return true
+    }
+
+    /// Everything readable from a blocking descriptor up to end of file; `nil` on a read error.
+    static func readAll(_ fd: Int32) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return nil }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+    }
+}

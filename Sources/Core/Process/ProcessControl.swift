@@ -1,0 +1,35 @@
+import Glibc
+
+/// Linux process-tree control for a run's supervisor: child subreaper, parent-death signal, and
+/// ending every process left below it.
+public enum ProcessControl {
+    /// Makes this process the reaper of its orphaned descendants: a tool process that escapes into its
+    /// own session is re-parented here, not to init, once its parent dies.
+    @discardableResult
+    public static func becomeChildSubreaper() -> Bool {
+        LibC.prctl(LibC.setChildSubreaper, 1) == 0
+    }
+
+    /// Asks the kernel to send `signal` to this process when its parent dies.
+    @discardableResult
+    public static func signalOnParentDeath(_ signal: Int32) -> Bool {
+        LibC.prctl(LibC.setParentDeathSignal, UInt(signal)) == 0
+    }
+
+    /// Kills and reaps every descendant of this process (as a subreaper they all end up as its
+    /// children), until none is left or `seconds` have passed. Returns how many were killed.
+    @discardableResult
+    public static func killAllDescendants(within seconds: Double = 5) -> Int {
+        let me = getpid()
+        let deadline = Monotonic.now() + seconds
+        var killed = 0
+        while true {
+            var status: Int32 = 0
+            while waitpid(-1, &status, WNOHANG) > 0 {}
+            let children = ProcessTable.children(of: me)
+            if children.isEmpty || Monotonic.now() > deadline { return killed }
+            for child in children where kill(child, SIGKILL) == 0 { killed += 1 }
+            usleep(5_000)
+        }
+    }
+}

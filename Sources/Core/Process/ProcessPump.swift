@@ -1,0 +1,81 @@
+import Glibc
+
+/// The life of one started child, in one `poll(2)` loop: feeds its stdin, reads its stdout and stderr,
+/// watches a cancel descriptor, and on timeout or cancel sends SIGTERM to its process group, then
+/// SIGKILL after the grace; reaps it at the end.
+struct ProcessPump {
+    let pid: pid_t
+    var pipes: ChildPipes
+    let limits: ProcessLimits
+
+    private enum StopPhase { case running, terminating, killed }
+
+    mutating func run(stdin: [UInt8], cancelOn: Int32?, onStdout: ((UnsafeRawBufferPointer) -> Void)?) -> ProcessResult {
+        var stdout = OutputBuffer(limit: limits.maxStdoutBytes, keepTail: false)
+        var stderr = OutputBuffer(limit: limits.stderrTailBytes, keepTail: true)
+        let stdoutSink: (UnsafeRawBufferPointer) -> Void = onStdout ?? { stdout.append($0) }
+        var written = 0
+        if stdin.isEmpty { Descriptor.close(&pipes.stdin.writeEnd) }
+        var deadline = Monotonic.now() + limits.timeoutSeconds
+        var phase = StopPhase.running
+        var timedOut = false
+        var cancelled = false
+        var watched = cancelOn
+        let exited = LibC.pidfd(pid)
+        defer { if exited >= 0 { close(exited) } }
+
+        while true {
+            let now = Monotonic.now()
+            if now >= deadline || (cancelled && phase == .running) {
+                switch phase {
+                case .running:
+                    timedOut = !cancelled
+                    kill(-pid, SIGTERM)
+                    phase = .terminating
+                    deadline = now + limits.killGraceSeconds
+                case .terminating:
+                    kill(-pid, SIGKILL)
+                    phase = .killed
+                    deadline = .infinity
+                case .killed:
+                    break
+                }
+            }
+            if ProcessExit.hasExited(pid) {
+                // Read what is already in the pipes, then stop: a descendant may hold them open.
+                if pipes.stdout.readEnd >= 0 && !readAvailable(pipes.stdout.readEnd, into: stdoutSink) { Descriptor.close(&pipes.stdout.readEnd) }
+                if pipes.stderr.readEnd >= 0 && !readAvailable(pipes.stderr.readEnd, into: { stderr.append($0) }) { Descriptor.close(&pipes.stderr.readEnd) }
+                break
+            }
+            var fds: [pollfd] = []
+            if pipes.stdin.writeEnd >= 0 { fds.append(pollfd(fd: pipes.stdin.writeEnd, events: Int16(POLLOUT), revents: 0)) }
+            if pipes.stdout.readEnd >= 0 { fds.append(pollfd(fd: pipes.stdout.readEnd, events: Int16(POLLIN), revents: 0)) }
+            if pipes.stderr.readEnd >= 0 { fds.append(pollfd(fd: pipes.stderr.readEnd, events: Int16(POLLIN), revents: 0)) }
+            if let watched { fds.append(pollfd(fd: watched, events: Int16(POLLIN) | LibC.pollReadHangup, revents: 0)) }
+            if exited >= 0 { fds.append(pollfd(fd: exited, events: Int16(POLLIN), revents: 0)) }
+            // Without an exit descriptor, wake every 50 ms to notice the child's exit while a
+            // descendant holds a pipe.
+            let tick: Double = exited >= 0 ? 1000 : 50
+            let wait = Int32(min(tick, max(0, ((deadline - Monotonic.now()) * 1000).rounded(.up))))
+            _ = poll(&fds, nfds_t(fds.count), wait)
+            for entry in fds where entry.revents != 0 {
+                if entry.fd == pipes.stdin.writeEnd {
+                    written = pipes.writeStdin(stdin, from: written)
+                } else if entry.fd == pipes.stdout.readEnd {
+                    if !readAvailable(entry.fd, into: stdoutSink) { Descriptor.close(&pipes.stdout.readEnd) }
+                } else if entry.fd == pipes.stderr.readEnd {
+                    if !readAvailable(entry.fd, into: { stderr.append($0) }) { Descriptor.close(&pipes.stderr.readEnd) }
+                } else if entry.fd == watched {
+                    // End of file (or a byte on a pipe) means cancel; data on a socket only stops the watch.
+                    if ProcessExit.isCancelSignal(entry.fd) { cancelled = phase == .running }
+                    watched = nil
+                }
+            }
+        }
+        // Whatever is left of the child's process group goes with it.
+        kill(-pid, SIGKILL)
+        let termination = ProcessExit.reap(pid)
+        pipes.closeAll()
+        return ProcessResult(termination: termination, stdout: stdout.bytes, stderr: stderr.bytes, timedOut: timedOut, cancelled: cancelled)
+    }
+}

@@ -1,0 +1,27 @@
+import Glibc
+
+/// Reads /proc for process identity and parentage.
+public enum ProcessTable {
+    /// The fields of /proc/PID/stat after the command name (which may hold anything, `)` included):
+    /// `[0]` is the state (field 3), `[1]` the parent pid, `[19]` the start time (field 22).
+    static func statFields(_ pid: pid_t) -> [Substring]? {
+        guard let stat = FileBytes.read("/proc/\(pid)/stat", limit: 4096),
+              let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        return String(decoding: stat[(close + 1)...], as: UTF8.self).split(separator: " ")
+    }
+
+    /// The start time (clock ticks since boot) of a live process; `nil` when there is no such process
+    /// or it is a zombie.
+    public static func startTicks(_ pid: pid_t) -> UInt64? {
+        guard let fields = statFields(pid), fields.count > 19, fields[0] != "Z", fields[0] != "X" else { return nil }
+        return UInt64(fields[19])
+    }
+
+    /// The pids whose parent is `parent`.
+    static func children(of parent: pid_t) -> [pid_t] {
+        FileBytes.names(inDirectory: "/proc").compactMap { name in
+            guard let pid = pid_t(name), let fields = statFields(pid), fields.count > 1, pid_t(fields[1]) == parent else { return nil }
+            return pid
+        }
+    }
+}

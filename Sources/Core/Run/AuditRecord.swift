@@ -1,0 +1,34 @@
+import FoundationEssentials
+
+/// One line of the audit log: a run and what it spent.
+public struct AuditRecord: Encodable, Equatable, Sendable {
+    /// RFC 3339 UTC time the run started.
+    public var time: String
+    public var request_id: String
+    /// The requested model (chat runs; jobs have none).
+    public var model: String?
+    public var agent: String?
+    /// `ok`, `failed`, `timed_out` or `cancelled`.
+    public var outcome: String
+    public var duration_ms: Int
+    public var exit_code: Int32?
+    public var total_cost_usd: Double?
+    public var prompt_tokens: Int?
+    public var completion_tokens: Int?
+    /// What the git sync before the run did: `off`, `skipped`, `ok` or `failed`.
+    public var git_sync: String?
+
+    public init(started: Date, durationSeconds: Double, invocation: ClaudeInvocation, outcome: ClaudeOutcome) {
+        time = RFC3339.format(started)
+        request_id = invocation.requestID
+        model = invocation.model.isEmpty ? nil : invocation.model
+        agent = invocation.agent
+        self.outcome = outcome.name
+        duration_ms = Int((durationSeconds * 1000).rounded())
+        let report = outcome.report
+        exit_code = report?.exitCode
+        total_cost_usd = report?.costUSD
+        prompt_tokens = report?.usage.promptTokens
+        completion_tokens = report?.usage.completionTokens
+    }
+}

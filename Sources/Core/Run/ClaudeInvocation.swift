@@ -1,0 +1,17 @@
+/// One claude run: what to ask, with which agent, for which request.
+public struct ClaudeInvocation: Sendable, Equatable {
+    /// Names the run in logs and the audit log (a job's id for a job).
+    public var requestID: String
+    /// The model the client asked for (echoed, and recorded in the audit log); empty for a job.
+    public var model: String
+    public var prompt: String
+    /// `nil` runs plain claude (no `--agent`).
+    public var agent: String?
+
+    public init(requestID: String = "", model: String = "", prompt: String, agent: String?) {
+        self.requestID = requestID
+        self.model = model
+        self.prompt = prompt
+        self.agent = agent
+    }
+}

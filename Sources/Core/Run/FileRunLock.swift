@@ -1,0 +1,46 @@
+import Glibc
+
+/// `flock(2)` on a file in the state directory: exclusive, non-blocking, across processes.
+///
+/// Who holds it: the worker takes it (so a busy request is answered at once, without a fork), and the
+/// run's supervisor, forked from the worker, shares the descriptor and keeps it until the run and every
+/// process of it are gone. An flock belongs to the open file description, so the lock is free only when
+/// both have closed it: a worker killed mid-run leaves it held by the supervisor until the supervisor
+/// has cleaned up, and no second run can start before that. The descriptor is `O_CLOEXEC`, and claude is
+/// started with only its standard streams, so no claude or tool process can hold the lock past its run.
+/// Release is `close`, never `LOCK_UN`, which would unlock the supervisor's copy too.
+public struct FileRunLock: RunLock {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public func tryAcquire() throws(RunLockError) -> (any HeldRunLock)? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw RunLockError("cannot open lock file \(path): \(Errno.describe(errno))")
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            return Held(fd: fd)
+        }
+        let failure = errno
+        close(fd)
+        if failure == EWOULDBLOCK { return nil }
+        throw RunLockError("cannot lock \(path): \(Errno.describe(failure))")
+    }
+
+    final class Held: HeldRunLock {
+        private var fd: Int32
+
+        init(fd: Int32) { self.fd = fd }
+
+        var descriptor: Int32? { fd >= 0 ? fd : nil }
+
+        func release() {
+            Descriptor.close(&fd)
+        }
+
+        deinit { release() }
+    }
+}

@@ -1,0 +1,27 @@
+/// Everything a run's supervisor is handed: what to run, how, where it records, and who waits for it.
+public struct RunPlan: Sendable, Equatable {
+    /// Who waits for the run.
+    public enum Kind: Sendable, Equatable {
+        /// A chat request: the worker waits for the run's events, and the run is stopped when the
+        /// worker dies or its client hangs up.
+        case chat
+        /// An `/execute` job: detached from its worker; the supervisor writes this record (with itself
+        /// as the runner) before the run starts, and the run's end into it.
+        case job(JobRecord)
+    }
+
+    public var invocation: ClaudeInvocation
+    public var claude: ClaudeSettings
+    public var gitSync: GitSyncSettings
+    /// Where the audit log and job records live.
+    public var stateDirectory: String
+    public var kind: Kind
+
+    public init(invocation: ClaudeInvocation, claude: ClaudeSettings, gitSync: GitSyncSettings, stateDirectory: String, kind: Kind) {
+        self.invocation = invocation
+        self.claude = claude
+        self.gitSync = gitSync
+        self.stateDirectory = stateDirectory
+        self.kind = kind
+    }
+}

@@ -1,0 +1,26 @@
+/// The configured settings every run starts from; chat and job runs make their plans here, the same way.
+public struct RunSettings: Sendable, Equatable {
+    public var claude: ClaudeSettings
+    public var gitSync: GitSyncSettings
+    public var stateDirectory: String
+
+    public init(claude: ClaudeSettings, gitSync: GitSyncSettings, stateDirectory: String) {
+        self.claude = claude
+        self.gitSync = gitSync
+        self.stateDirectory = stateDirectory
+    }
+
+    /// The plan of one run; a job may ask for a shorter timeout or a smaller budget than configured.
+    public func plan(_ invocation: ClaudeInvocation, kind: RunPlan.Kind, timeoutSeconds: Double? = nil,
+                     maxBudgetUSD: Double? = nil) -> RunPlan {
+        var claude = claude
+        if let timeoutSeconds { claude.timeoutSeconds = timeoutSeconds }
+        if let maxBudgetUSD { claude.maxBudgetUSD = NumberText.short(maxBudgetUSD) }
+        return RunPlan(invocation: invocation, claude: claude, gitSync: gitSync, stateDirectory: stateDirectory, kind: kind)
+    }
+
+    /// `<state-dir>/run.lock`.
+    public var lockPath: String { stateDirectory + "/run.lock" }
+    /// `<state-dir>/jobs`.
+    public var jobsDirectory: String { stateDirectory + "/jobs" }
+}

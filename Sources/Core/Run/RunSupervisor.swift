@@ -1,0 +1,89 @@
+import Glibc
+
+/// What a run's supervisor decides and does, from start to the last descendant: records a job as
+/// started, syncs the working directory with git, runs claude, ends every process left of the run,
+/// writes the audit line, and reports the outcome (as the final event of a chat run, or into the
+/// job's record).
+///
+/// It runs in the supervisor process that ``SupervisorProcess`` forks for each run, which holds the
+/// run lock until this returns and the process exits. Its effects come in as values, so that tests
+/// drive it without starting a process.
+public struct RunSupervisor {
+    let plan: RunPlan
+    /// Starts claude and git.
+    let launcher: any ProcessLauncher
+    let store: any JobStore
+    let clock: any WallClock
+    /// Sends an event to the worker waiting for the run.
+    let send: (RunEvent) -> Void
+    /// Writes a line to the worker's log.
+    let log: (String) -> Void
+    /// Kills and reaps whatever is left of the run; returns how many processes it killed.
+    let endLeftovers: () -> Int
+
+    public init(plan: RunPlan, launcher: any ProcessLauncher, store: any JobStore, clock: any WallClock,
+                send: @escaping (RunEvent) -> Void, log: @escaping (String) -> Void, endLeftovers: @escaping () -> Int) {
+        self.plan = plan
+        self.launcher = launcher
+        self.store = store
+        self.clock = clock
+        self.send = send
+        self.log = log
+        self.endLeftovers = endLeftovers
+    }
+
+    /// Runs the run; `cancelOn` polls readable when the run is to be stopped (the supervisor's
+    /// SIGTERM). Returns the supervisor's exit code.
+    public func run(cancelOn: Int32?) -> Int32 {
+        let invocation = plan.invocation
+        let started = clock.now()
+        let startedMonotonic = Monotonic.now()
+        if case .job(var record) = plan.kind {
+            // The record names this process as its runner before anything runs, so that a reader can
+            // tell a live job from a lost one.
+            record.runner = JobRecord.Runner(pid: getpid(), start_ticks: ProcessTable.startTicks(getpid()) ?? 0)
+            do {
+                try store.write(record)
+            } catch {
+                log("supervisor: job \(record.job_id): \(error)")
+                return 1
+            }
+        }
+        send(.started)
+
+        let gitSync = GitSync(settings: plan.gitSync, launcher: launcher)
+            .sync(workingDirectory: plan.claude.workingDirectory, environment: plan.claude.environment)
+        if case .failed(let reason) = gitSync {
+            log("supervisor: request \(invocation.requestID): git sync failed: \(reason)")
+        }
+        let outcome: ClaudeOutcome
+        if case .failed(let reason) = gitSync, plan.gitSync.mode == .required {
+            outcome = .failed(detail: OneLine.clean("git sync failed: \(reason)"), report: nil)
+        } else {
+            outcome = ClaudeCommand(settings: plan.claude, launcher: launcher).run(invocation, cancelOn: cancelOn)
+        }
+        let leftovers = endLeftovers()
+        if leftovers > 0 {
+            log("supervisor: request \(invocation.requestID): killed \(leftovers) process(es) left behind by the run")
+        }
+
+        var audit = AuditRecord(started: started, durationSeconds: Monotonic.now() - startedMonotonic, invocation: invocation, outcome: outcome)
+        audit.git_sync = gitSync.name
+        if !AuditLog(stateDirectory: plan.stateDirectory).append(audit) {
+            log("supervisor: cannot append to the audit log in \(plan.stateDirectory): \(Errno.describe(errno))")
+        }
+        guard case .job(let submitted) = plan.kind else {
+            send(RunEvent(outcome))
+            return 0
+        }
+        var record = store.read(submitted.job_id) ?? submitted
+        record.finish(outcome, at: clock.rfc3339())
+        do {
+            try store.write(record)
+        } catch {
+            log("supervisor: job \(record.job_id): \(error)")
+            return 1
+        }
+        return 0
+    }
+}
