@@ -7,18 +7,21 @@ final class FuzzLock: RunLock, @unchecked Sendable {
         var descriptor: Int32? { nil }
         func release() {}
     }
-    func tryAcquire() throws(APIError) -> (any HeldRunLock)? { Held() }
+    func tryAcquire() throws(RunLockError) -> (any HeldRunLock)? { Held() }
 }
 
 struct FuzzRunner: ClaudeRunning {
-    func run(_ invocation: ClaudeInvocation, lock: any HeldRunLock, cancelOn: Int32?) -> ClaudeOutcome {
-        .succeeded(text: invocation.prompt, report: ClaudeReport())
+    func run(_ plan: RunPlan, lock: any HeldRunLock, cancelOn: Int32?, onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
+        .succeeded(text: plan.invocation.prompt, report: ClaudeReport())
     }
 }
 
+let settings = RunSettings(
+    claude: ClaudeSettings(executable: "claude", workingDirectory: "/", maxBudgetUSD: "1", timeoutSeconds: 1, killGraceSeconds: 1, environment: [:]),
+    gitSync: GitSyncSettings(mode: .off), stateDirectory: "/nonexistent")
 nonisolated(unsafe) let service = Service(
-    configuration: ServiceConfiguration(token: "fuzz-token", agentMap: AgentMap(fallback: "recruiter-triage"), maxBodyBytes: 1 << 20),
-    lock: FuzzLock(), runner: FuzzRunner())
+    auth: BearerAuth(token: "fuzz-token"), body: BodyRules(maxBodyBytes: 1 << 20),
+    chat: ChatEndpoint(gate: RunGate(lock: FuzzLock()), run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner()))
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequestDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

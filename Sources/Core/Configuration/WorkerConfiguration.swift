@@ -17,6 +17,8 @@ public struct WorkerConfiguration: Sendable {
         func absolute(_ path: String) -> String {
             path.hasPrefix("/") ? path : currentDirectory + "/" + path
         }
+        // The log options are the worker's own; checked here so that --check-config names a bad one.
+        _ = (try values.text(.logLevel), try values.text(.logFile))
         let token = try TokenSource.token(file: try values.text(.tokenFile), environment: values.environment)
         let agentMap = try AgentMap(spec: try values.text(.agentMap) ?? AgentMap.defaultSpec)
         let budget = try values.number(.maxBudgetUSD)

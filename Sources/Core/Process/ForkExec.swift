@@ -19,6 +19,7 @@ enum ForkExec {
         var report: Pipe
         do { report = try Pipe.make() } catch { throw .failed(error.description) }
         let parentPID = getpid()
+        LibC.resolveAll()
         let highestChild = descriptors.map(\.child).max() ?? 2
         // The sources are first copied above every target, so that no dup2 overwrites a source still to come.
         let scratchBase = max(highestChild, descriptors.map(\.parent).max() ?? 0, report.writeEnd) + 1
@@ -27,8 +28,8 @@ enum ForkExec {
         let pid = fork()
         if pid == 0 {
             func fail(_ stage: Stage) -> Never {
-                var message: (Int32, Int32) = (stage.rawValue, errno)
-                _ = write(report.writeEnd, &message, 8)
+                var message: Int32 = stage.rawValue << 16 | (errno & 0xFFFF)
+                _ = write(report.writeEnd, &message, 4)
                 _exit(127)
             }
             if newSession { setsid() }
@@ -68,12 +69,12 @@ enum ForkExec {
         defer { report.close() }
         guard pid > 0 else { throw .failed("cannot start \(executable): \(Errno.describe(errno))") }
 
-        var message: (Int32, Int32) = (0, 0)
+        var message: Int32 = 0
         var count = 0
-        repeat { count = read(report.readEnd, &message, 8) } while count < 0 && errno == EINTR
-        guard count == 8 else { return pid }  // end of file: the exec went through
+        repeat { count = read(report.readEnd, &message, 4) } while count < 0 && errno == EINTR
+        guard count == 4 else { return pid }  // end of file: the exec went through
         _ = ProcessExit.reap(pid)
-        let (stage, code) = (Stage(rawValue: message.0), message.1)
+        let (stage, code) = (Stage(rawValue: message >> 16), message & 0xFFFF)
         switch (stage, code) {
         case (.exec?, ENOENT): throw .notFound(executable)
         case (.exec?, EACCES), (.exec?, ENOEXEC): throw .notExecutable(executable)

@@ -43,6 +43,12 @@ enum LibC {
         pidfdOpenFunction?(pid, 0) ?? -1
     }
 
+    /// Looks every function up now: a lazy lookup must not first happen in a child between `fork` and
+    /// `exec`, where another thread of the parent may have held the lock it takes.
+    static func resolveAll() {
+        _ = (prctlFunction, closeRangeFunction, pidfdOpenFunction)
+    }
+
     /// `POLLRDHUP` (poll.h, `__USE_GNU`): the peer closed its end of a stream socket.
     static let pollReadHangup: Int16 = 0x2000
 }

@@ -22,7 +22,7 @@ import Testing
 
     @Test func stdinIsClosedSoReadersSeeEndOfFile() throws {
         let result = try run("wc -c", stdin: "")
-        #expect(String(decoding: result.stdout, as: UTF8.self).trimmingCharacters() == "0")
+        #expect(String(decoding: result.stdout, as: UTF8.self).trimmingWhitespace() == "0")
     }
 
     @Test func largeStdinAndStdoutDoNotDeadlock() throws {
@@ -88,64 +88,48 @@ import Testing
                              limits: ProcessLimits(timeoutSeconds: 1))
         }
     }
-}
 
-@Suite struct FileRunLockTests {
-    let path = "/tmp/claude-fcgi-locktest-\(getpid())-\(Int.random(in: 0..<1_000_000)).lock"
-
-    /// Whether `condition` holds within two seconds. Other tests spawn processes in parallel threads, and
-    /// a child between fork and exec holds a copy of every descriptor (O_CLOEXEC ones included), so a
-    /// released lock can stay held for a moment. The worker is single-threaded: it has no such window.
-    func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
-        for _ in 0..<200 {
-            if try condition() { return true }
-            usleep(10_000)
+    @Test func aMissingExecutableOrWorkingDirectoryIsReportedNotRun() {
+        #expect(throws: SpawnError.notFound("/nonexistent/claude")) {
+            try launcher.run(ProcessSpec(executable: "/nonexistent/claude", arguments: [], environment: environment, workingDirectory: "/", stdin: []),
+                             limits: ProcessLimits(timeoutSeconds: 1))
         }
-        return false
+        #expect(throws: SpawnError.notFound("no-such-program (searched PATH)")) {
+            try launcher.run(ProcessSpec(executable: "no-such-program", arguments: [], environment: environment, workingDirectory: "/", stdin: []),
+                             limits: ProcessLimits(timeoutSeconds: 1))
+        }
+        #expect(throws: SpawnError.failed("cannot enter /nonexistent-dir: No such file or directory")) {
+            try run("true", cwd: "/nonexistent-dir")
+        }
     }
 
-    func otherProcessCanLock() throws -> Bool {
-        let result = try PosixProcessLauncher().run(
-            ProcessSpec(executable: "/usr/bin/flock", arguments: ["-n", path, "true"], environment: ["PATH": "/usr/bin:/bin"], workingDirectory: "/", stdin: []),
+    @Test func inheritedDescriptorsArriveWhereAskedAndNothingElseDoes() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let result = try launcher.run(
+            ProcessSpec(executable: "/bin/sh", arguments: ["-c", "ls /proc/self/fd; echo via-fd-5 >&5"], environment: environment,
+                        workingDirectory: "/", stdin: [], inherited: [5: fds[1]]),
             limits: ProcessLimits(timeoutSeconds: 10))
-        return result.termination == .exited(0)
+        let open = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").compactMap { Int32($0) }.sorted()
+        // 0-2, 5, and the descriptor ls itself opens to read the directory.
+        #expect(open.filter { $0 != 3 } == [0, 1, 2, 5])
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = read(fds[0], &buffer, 64)
+        #expect(String(decoding: buffer[..<max(0, count)], as: UTF8.self) == "via-fd-5\n")
     }
 
-    @Test func excludesAnotherProcessWhileHeld() throws {
-        defer { unlink(path) }
-        let lock = FileRunLock(path: path)
-        let held = try #require(try lock.tryAcquire())
-        #expect(try !otherProcessCanLock())
-        held.release()
-        #expect(try eventually { try otherProcessCanLock() })
-    }
-
-    @Test func isBusyWhileAnotherProcessHoldsIt() throws {
-        defer { unlink(path) }
-        let lock = FileRunLock(path: path)
-        var pid: pid_t = 0
-        let argv = ["/usr/bin/flock", path, "sleep", "2"]
-        let status = CStringArray.with(argv) { args in CStringArray.with(["PATH=/usr/bin:/bin"]) { env in posix_spawn(&pid, argv[0], nil, nil, args, env) } }
-        #expect(status == 0)
-        defer { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
-        var sawBusy = false
-        for _ in 0..<100 {
-            if try lock.tryAcquire() == nil { sawBusy = true; break }
-            usleep(10_000)
-        }
-        #expect(sawBusy)
-    }
-
-    @Test func twoHoldersInOneProcessExcludeEachOther() throws {
-        defer { unlink(path) }
-        let lock = FileRunLock(path: path)
-        let first = try #require(try lock.tryAcquire())
-        #expect(try lock.tryAcquire() == nil)
-        first.release()
-        #expect(try eventually { try lock.tryAcquire() != nil })
-    }
-
-    @Test func anUnopenableLockFileIsAnInternalFailure() {
-        #expect(throws: APIError.self) { try FileRunLock(path: "/nonexistent-dir/run.lock").tryAcquire() }
+    @Test func aChildStartsWithDefaultSignalsAndNoMask() throws {
+        // The worker ignores SIGPIPE; its children must not.
+        signal(SIGPIPE, SIG_IGN)
+        let result = try launcher.run(
+            ProcessSpec(executable: "/bin/sh", arguments: ["-c", "grep -E '^(PPid|SigBlk|SigIgn)' /proc/$$/status"], environment: environment,
+                        workingDirectory: "/", stdin: [], diesWithParent: true),
+            limits: ProcessLimits(timeoutSeconds: 10))
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        #expect(text.contains("PPid:\t\(getpid())"))
+        #expect(text.contains("SigBlk:\t0000000000000000"))
+        let ignored = text.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }.flatMap { UInt64($0.dropFirst(8), radix: 16) }
+        #expect(ignored.map { $0 & (1 << (UInt64(SIGPIPE) - 1)) } == 0)
     }
 }

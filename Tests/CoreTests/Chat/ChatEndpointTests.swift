@@ -2,7 +2,7 @@ import FoundationEssentials
 import Testing
 @testable import Core
 
-@Suite struct ServiceTests {
+@Suite struct ChatEndpointTests {
     let lock = FakeRunLock()
     let runner: FakeRunner
     let service: Service
@@ -10,8 +10,9 @@ import Testing
     init() {
         runner = FakeRunner(outcome: .succeeded(text: "Paris.", report: ClaudeReport(usage: TokenUsage(promptTokens: 10, completionTokens: 2))), lock: lock)
         service = Service(
-            configuration: ServiceConfiguration(token: "tok", agentMap: AgentMap(exact: ["plain": nil], fallback: "recruiter-triage"), retryAfterSeconds: 7, maxBodyBytes: 1000),
-            lock: lock, runner: runner, clock: FixedClock(), ids: FixedIDs())
+            auth: BearerAuth(token: "tok"), body: BodyRules(maxBodyBytes: 1000),
+            chat: ChatEndpoint(gate: RunGate(lock: lock, clock: FixedClock(), ids: FixedIDs(), retryAfterSeconds: 7), run: testRunSettings,
+                               agentMap: AgentMap(exact: ["plain": nil], fallback: "recruiter-triage"), runner: runner))
     }
 
     func chat(_ body: String, authorization: String? = "Bearer tok", contentType: String? = "application/json") -> HandledRequest {
@@ -61,7 +62,7 @@ import Testing
         #expect(handled.response.header("Retry-After") == "7")
         #expect(handled.response.header("x-should-retry") == nil)
         #expect(json(handled.response) == ["error": .string("execution failed"), "detail": .string("busy: another run is in progress")])
-        #expect(handled.runOutcome == "busy")
+        #expect(handled.run.outcome == "busy")
         #expect(runner.invocations.isEmpty)
     }
 
@@ -71,7 +72,7 @@ import Testing
         #expect(handled.response.status == 503)
         #expect(handled.response.header("x-should-retry") == "false")
         #expect(json(handled.response) == ["error": .string("execution failed"), "detail": .string("claude exited with code 42: boom")])
-        #expect(handled.runOutcome == "failed")
+        #expect(handled.run.outcome == "failed")
         #expect(lock.releases == 1)
     }
 
@@ -80,7 +81,7 @@ import Testing
         let handled = chat(good)
         #expect(handled.response.status == 503)
         #expect(json(handled.response)["detail"] == .string("timed out after 900 s"))
-        #expect(handled.runOutcome == "timed_out")
+        #expect(handled.run.outcome == "timed_out")
     }
 
     @Test func streamingIsRefused() {
@@ -89,73 +90,29 @@ import Testing
         #expect(json(handled.response) == ["error": .string("streaming not supported")])
     }
 
-    @Test func oversizedBodyAndWrongContentTypeAreRefused() {
-        #expect(chat(String(repeating: " ", count: 1001) + good).response.status == 413)
-        #expect(chat(good, contentType: "text/plain").response.status == 415)
-        #expect(chat(good, contentType: "application/json; charset=utf-8").response.status == 200)
-        #expect(chat(good, contentType: nil).response.status == 200)
+
+    @Test func theRunIsPlannedFromTheSettingsAndWatchesTheClientConnection() {
+        var headers = ["Authorization": "Bearer tok", "Content-Type": "application/json"]
+        headers["X-Ignored"] = "1"
+        _ = service.handle(HTTPRequest(method: "POST", path: "/v1/chat/completions", headers: headers, body: Array(good.utf8),
+                                       connectionDescriptor: 9))
+        #expect(runner.plans.map(\.kind) == [.chat])
+        #expect(runner.plans.first?.claude == testRunSettings.claude)
+        #expect(runner.plans.first?.stateDirectory == testRunSettings.stateDirectory)
+        #expect(runner.cancelDescriptors == [9])
     }
 
-    @Test func healthzNotFoundAndMethodNotAllowed() {
-        #expect(service.handle(HTTPRequest(method: "GET", path: "/healthz")).response.body == Array(#"{"status":"ok"}"#.utf8))
-        let missing = service.handle(HTTPRequest(method: "GET", path: "/nope")).response
-        #expect(missing.status == 404)
-        #expect(json(missing)["error"] == .string("not found"))
-        let wrongMethod = service.handle(HTTPRequest(method: "GET", path: "/v1/chat/completions")).response
-        #expect(wrongMethod.status == 405)
-        #expect(wrongMethod.header("Allow") == "POST")
-        #expect(service.handle(HTTPRequest(method: "POST", path: "/healthz")).response.header("Allow") == "GET, HEAD")
+    @Test func aCancelledRunIsAFailureNobodyReads() {
+        runner.outcome = .cancelled(report: nil)
+        let handled = chat(good)
+        #expect(handled.response.status == 503)
+        #expect(handled.run.outcome == "cancelled")
     }
 
-    @Test func cgiHeadIsWellFormed() {
-        let head = APIError.busy(retryAfterSeconds: 10).response.cgiHead()
-        #expect(head.hasPrefix("Status: 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 10\r\n"))
-        #expect(head.hasSuffix("\r\n\r\n"))
-    }
-}
-
-@Suite struct CGIEntriesTests {
-    @Test func fastCGIEntriesBecomeTheSameRequestAsParams() {
-        let texts = [
-            "REQUEST_METHOD=POST", "DOCUMENT_URI=/v1/chat/completions", "REQUEST_URI=/v1/chat/completions?x=1",
-            "QUERY_STRING=x=1", "HTTP_AUTHORIZATION=Bearer tok=", "CONTENT_TYPE=application/json", "CONTENT_LENGTH=2",
-            "HTTP_X_STAINLESS_RETRY_COUNT=0", "SERVER_NAME=_", "NO_EQUALS_SIGN", "CONTENT_TYPE_X=ignored",
-        ]
-        let buffers = texts.map { text -> [UInt8] in Array(text.utf8) }
-        let request = buffers.withUnsafeBufferPointers { HTTPRequest(cgiEntries: $0, body: Array("{}".utf8)) }
-        #expect(request.method == "POST")
-        #expect(request.path == "/v1/chat/completions")
-        #expect(request.query == "x=1")
-        #expect(request.headers == ["authorization": "Bearer tok=", "content-type": "application/json", "content-length": "2",
-                                    "x-stainless-retry-count": "0"])
-    }
-
-    @Test func withoutDocumentURITheRequestURIPathIsUsed() {
-        let buffers = ["REQUEST_URI=/healthz?probe=1"].map { Array($0.utf8) }
-        let request = buffers.withUnsafeBufferPointers { HTTPRequest(cgiEntries: $0, body: []) }
-        #expect(request.path == "/healthz")
-        #expect(request.method == "GET")
-    }
-}
-
-extension Array where Element == [UInt8] {
-    func withUnsafeBufferPointers<R>(_ body: ([UnsafeBufferPointer<UInt8>]) -> R) -> R {
-        var pointers: [UnsafeBufferPointer<UInt8>] = []
-        func recurse(_ index: Int) -> R {
-            if index == count { return body(pointers) }
-            return self[index].withUnsafeBufferPointer { buffer in
-                pointers.append(buffer)
-                return recurse(index + 1)
-            }
-        }
-        return recurse(0)
-    }
-}
-
-@Suite struct RFC3339Tests {
-    @Test func formatsUTCSeconds() {
-        #expect(RFC3339.format(secondsSinceEpoch: 0) == "1970-01-01T00:00:00Z")
-        #expect(RFC3339.format(secondsSinceEpoch: 1_795_904_120) == "2026-11-28T22:15:20Z")
-        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_700_000_000.9)) == "2023-11-14T22:13:20Z")
+    @Test func aBadBodyIsRefusedUnderTheLockWithoutARun() {
+        let handled = chat(#"{"model":"m","messages":[]}"#)
+        #expect(handled.response.status == 400)
+        #expect(runner.plans.isEmpty)
+        #expect(lock.releases == lock.acquisitions)
     }
 }

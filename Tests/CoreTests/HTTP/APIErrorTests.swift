@@ -1,0 +1,18 @@
+import Testing
+@testable import Core
+
+@Suite struct APIErrorTests {
+    @Test func ourOwnFailuresBecomeInternalErrors() {
+        #expect(APIError(RunLockError("cannot lock x")) == .internalFailure(detail: "cannot lock x"))
+        #expect(APIError(JobStoreError("cannot write job record: EIO")) == .internalFailure(detail: "cannot write job record: EIO"))
+        #expect(APIError(JobStartError("the job could not be started")) == .internalFailure(detail: "the job could not be started"))
+        #expect(APIError(APIError.jobBusy(retryAfterSeconds: 3)) == .jobBusy(retryAfterSeconds: 3))
+        #expect(APIError.internalFailure(detail: "x").status == 500)
+    }
+
+    @Test func busyAnswersSayWhenToComeBack() {
+        #expect(APIError.busy(retryAfterSeconds: 4).response.header("Retry-After") == "4")
+        #expect(APIError.jobBusy(retryAfterSeconds: 4).response.status == 409)
+        #expect(APIError.executionFailed(detail: "x").response.header("x-should-retry") == "false")
+    }
+}

@@ -1,0 +1,40 @@
+import Testing
+@testable import Core
+
+@Suite struct CGIEntriesTests {
+    @Test func fastCGIEntriesBecomeTheSameRequestAsParams() {
+        let texts = [
+            "REQUEST_METHOD=POST", "DOCUMENT_URI=/v1/chat/completions", "REQUEST_URI=/v1/chat/completions?x=1",
+            "QUERY_STRING=x=1", "HTTP_AUTHORIZATION=Bearer tok=", "CONTENT_TYPE=application/json", "CONTENT_LENGTH=2",
+            "HTTP_X_STAINLESS_RETRY_COUNT=0", "SERVER_NAME=_", "NO_EQUALS_SIGN", "CONTENT_TYPE_X=ignored",
+        ]
+        let buffers = texts.map { text -> [UInt8] in Array(text.utf8) }
+        let request = buffers.withUnsafeBufferPointers { HTTPRequest(cgiEntries: $0, body: Array("{}".utf8)) }
+        #expect(request.method == "POST")
+        #expect(request.path == "/v1/chat/completions")
+        #expect(request.query == "x=1")
+        #expect(request.headers == ["authorization": "Bearer tok=", "content-type": "application/json", "content-length": "2",
+                                    "x-stainless-retry-count": "0"])
+    }
+
+    @Test func withoutDocumentURITheRequestURIPathIsUsed() {
+        let buffers = ["REQUEST_URI=/healthz?probe=1"].map { Array($0.utf8) }
+        let request = buffers.withUnsafeBufferPointers { HTTPRequest(cgiEntries: $0, body: []) }
+        #expect(request.path == "/healthz")
+        #expect(request.method == "GET")
+    }
+}
+
+extension Array where Element == [UInt8] {
+    func withUnsafeBufferPointers<R>(_ body: ([UnsafeBufferPointer<UInt8>]) -> R) -> R {
+        var pointers: [UnsafeBufferPointer<UInt8>] = []
+        func recurse(_ index: Int) -> R {
+            if index == count { return body(pointers) }
+            return self[index].withUnsafeBufferPointer { buffer in
+                pointers.append(buffer)
+                return recurse(index + 1)
+            }
+        }
+        return recurse(0)
+    }
+}

@@ -1,0 +1,153 @@
+import FoundationEssentials
+@testable import Core
+
+/// A lock whose state the test sets.
+final class FakeRunLock: RunLock, @unchecked Sendable {
+    var isHeldElsewhere = false
+    var acquisitions = 0
+    var releases = 0
+
+    func tryAcquire() throws(RunLockError) -> (any HeldRunLock)? {
+        if isHeldElsewhere { return nil }
+        acquisitions += 1
+        return Held(owner: self)
+    }
+
+    var isHeld: Bool { acquisitions > releases }
+
+    final class Held: HeldRunLock {
+        let owner: FakeRunLock
+        init(owner: FakeRunLock) { self.owner = owner }
+        var descriptor: Int32? { 3 }
+        func release() { owner.releases += 1 }
+    }
+}
+
+/// A lock that cannot be tried at all.
+struct BrokenRunLock: RunLock {
+    func tryAcquire() throws(RunLockError) -> (any HeldRunLock)? { throw RunLockError("cannot open lock file /x/run.lock: Permission denied") }
+}
+
+/// A chat runner that records plans and answers with a fixed outcome.
+final class FakeRunner: ClaudeRunning, @unchecked Sendable {
+    var outcome: ClaudeOutcome
+    var plans: [RunPlan] = []
+    var lockWasHeld: [Bool] = []
+    var cancelDescriptors: [Int32?] = []
+    let runLock: FakeRunLock?
+
+    init(outcome: ClaudeOutcome, lock: FakeRunLock? = nil) {
+        self.outcome = outcome
+        self.runLock = lock
+    }
+
+    var invocations: [ClaudeInvocation] { plans.map(\.invocation) }
+
+    func run(_ plan: RunPlan, lock: any HeldRunLock, cancelOn: Int32?, onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
+        plans.append(plan)
+        if let runLock { lockWasHeld.append(runLock.isHeld) }
+        cancelDescriptors.append(cancelOn)
+        return outcome
+    }
+}
+
+/// A launcher that records what it was asked to start and answers from a script, by executable.
+final class FakeLauncher: ProcessLauncher, @unchecked Sendable {
+    var answers: [String: [Result<ProcessResult, SpawnError>]] = [:]
+    var started: [ProcessSpec] = []
+    var cancelDescriptors: [Int32?] = []
+
+    func answer(_ executable: String, _ results: Result<ProcessResult, SpawnError>...) {
+        answers[executable, default: []] += results
+    }
+
+    func run(_ spec: ProcessSpec, limits: ProcessLimits, cancelOn: Int32?,
+             onStdout: ((UnsafeRawBufferPointer) -> Void)?) throws(SpawnError) -> ProcessResult {
+        started.append(spec)
+        cancelDescriptors.append(cancelOn)
+        guard var queue = answers[spec.executable], !queue.isEmpty else { throw .notFound(spec.executable) }
+        let next = queue.removeFirst()
+        answers[spec.executable] = queue
+        return try next.get()
+    }
+
+    static func exited(_ code: Int32, stdout: String = "", stderr: String = "") -> Result<ProcessResult, SpawnError> {
+        .success(ProcessResult(termination: .exited(code), stdout: Array(stdout.utf8), stderr: Array(stderr.utf8)))
+    }
+}
+
+/// Job records in memory.
+final class MemoryJobStore: JobStore, @unchecked Sendable {
+    var records: [String: JobRecord] = [:]
+    var writes: [JobRecord] = []
+    var failWrites = false
+    var prunes = 0
+
+    func read(_ id: String) -> JobRecord? { records[id] }
+
+    func write(_ record: JobRecord) throws(JobStoreError) {
+        if failWrites { throw JobStoreError("cannot write job record: No space left on device") }
+        records[record.job_id] = record
+        writes.append(record)
+    }
+
+    func list(limit: Int, before: String?) -> [JobRecord] {
+        Array(records.keys.sorted(by: >).filter { id in before.map { id < $0 } ?? true }.prefix(limit).compactMap { records[$0] })
+    }
+
+    func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int) { prunes += 1 }
+}
+
+/// A job runner that writes the record into a store as a supervisor would, and whose runners the test
+/// kills or keeps alive.
+final class FakeJobRunner: JobRunning, @unchecked Sendable {
+    let store: MemoryJobStore
+    var plans: [RunPlan] = []
+    var alive = true
+    var stops: [JobRecord.Runner] = []
+    /// What a stop does to the record (a supervisor writing its end), if anything.
+    var onStop: ((inout JobRecord) -> Void)?
+    var failure: JobStartError?
+
+    init(store: MemoryJobStore) { self.store = store }
+
+    func start(_ plan: RunPlan, lock: any HeldRunLock) throws(JobStartError) -> JobRecord {
+        plans.append(plan)
+        if let failure { throw failure }
+        guard case .job(var record) = plan.kind else { throw JobStartError("not a job") }
+        record.runner = JobRecord.Runner(pid: 4242, start_ticks: 7)
+        try? store.write(record)
+        return record
+    }
+
+    func isAlive(_ runner: JobRecord.Runner) -> Bool { alive }
+
+    func stop(_ runner: JobRecord.Runner) -> Bool {
+        stops.append(runner)
+        for (id, var record) in store.records where record.runner == runner {
+            onStop?(&record)
+            store.records[id] = record
+        }
+        return true
+    }
+}
+
+struct FixedClock: WallClock {
+    func now() -> Date { Date(timeIntervalSince1970: 1_700_000_000) }
+}
+
+struct FixedIDs: IDGenerator {
+    func next() -> String { "fixedid" }
+}
+
+/// Run settings for tests: nothing here is started.
+let testRunSettings = RunSettings(
+    claude: ClaudeSettings(executable: "/usr/bin/claude", workingDirectory: "/srv/work", maxBudgetUSD: "2.00",
+                           timeoutSeconds: 900, killGraceSeconds: 5, environment: ["PATH": "/bin"]),
+    gitSync: GitSyncSettings(mode: .off), stateDirectory: "/nonexistent-state")
+
+/// The bytes of a JSON body as an object, or empty.
+func jsonObject(_ body: [UInt8]) -> [String: JSONValue] {
+    guard case .object(let object)? = JSONValue.parse(body) else { return [:] }
+    return object
+}
