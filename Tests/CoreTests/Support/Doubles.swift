@@ -137,7 +137,8 @@ struct FixedClock: WallClock {
 }
 
 struct FixedIDs: IDGenerator {
-    func next() -> String { "fixedid" }
+    var id = "fixedid"
+    func next() -> String { id }
 }
 
 /// Run settings for tests: nothing here is started.
