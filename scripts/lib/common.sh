@@ -25,9 +25,8 @@ ensure_system_packages() {
     fi
 }
 
-# Builds the release worker. The Swift runtime is linked statically: every claude run starts the
-# binary twice more (as its supervisor and as exec-child), and a static binary starts in about half
-# the time (about 4 ms instead of 7 here) and idles in less memory.
+# Builds the release worker. The Swift runtime is linked statically: a static binary starts in about
+# half the time (about 4 ms instead of 7 here) and a worker idles in less memory.
 build_release() {
     swift build -c release --static-swift-stdlib --disable-local-rpath --product claude-fcgi >&2
 }

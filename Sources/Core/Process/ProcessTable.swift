@@ -17,9 +17,13 @@ public enum ProcessTable {
         return UInt64(fields[19])
     }
 
-    /// The pids whose parent is `parent`.
+    /// The pids whose parent is `parent`: from /proc/PID/task/PID/children where the kernel has it,
+    /// else by reading every process's stat.
     static func children(of parent: pid_t) -> [pid_t] {
-        FileBytes.names(inDirectory: "/proc").compactMap { name in
+        if let list = FileBytes.read("/proc/\(parent)/task/\(parent)/children", limit: 1 << 20) {
+            return String(decoding: list, as: UTF8.self).split(separator: " ").compactMap { pid_t($0) }
+        }
+        return FileBytes.names(inDirectory: "/proc").compactMap { name in
             guard let pid = pid_t(name), let fields = statFields(pid), fields.count > 1, pid_t(fields[1]) == parent else { return nil }
             return pid
         }
