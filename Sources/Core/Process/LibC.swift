@@ -8,9 +8,9 @@ enum LibC {
         return unsafeBitCast(symbol, to: type)
     }
 
-    private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+    typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
     /// `prctl(2)` is variadic in C, which Swift does not import.
-    private static let prctlFunction = function("prctl", as: Prctl.self)
+    static let prctlFunction = function("prctl", as: Prctl.self)
 
     static let setParentDeathSignal: Int32 = 1   // PR_SET_PDEATHSIG
     static let setChildSubreaper: Int32 = 36     // PR_SET_CHILD_SUBREAPER
@@ -19,14 +19,20 @@ enum LibC {
         prctlFunction?(option, argument, 0, 0, 0) ?? -1
     }
 
-    private typealias CloseRange = @convention(c) (UInt32, UInt32, Int32) -> Int32
+    typealias CloseRange = @convention(c) (UInt32, UInt32, Int32) -> Int32
     /// glibc's `close_range` (2.34+).
-    private static let closeRangeFunction = function("close_range", as: CloseRange.self)
+    static let closeRangeFunction = function("close_range", as: CloseRange.self)
 
-    /// Closes every descriptor from `lowest` to `highest`; safe between `fork` and `exec`.
+    /// Closes every descriptor from `lowest` to `highest`.
     static func closeRange(_ lowest: Int32, _ highest: Int32 = Int32.max) {
+        closeRange(closeRangeFunction, lowest, highest)
+    }
+
+    /// Closes every descriptor from `lowest` to `highest` with the function given: between `clone` and
+    /// `exec`, where no lazy global may be touched.
+    static func closeRange(_ function: CloseRange?, _ lowest: Int32, _ highest: Int32) {
         guard lowest <= highest else { return }
-        if let closeRangeFunction, closeRangeFunction(UInt32(lowest), UInt32(highest), 0) == 0 { return }
+        if let function, function(UInt32(lowest), UInt32(highest), 0) == 0 { return }
         var fd = lowest
         while fd <= min(highest, 65_535) {
             close(fd)
@@ -43,11 +49,10 @@ enum LibC {
         pidfdOpenFunction?(pid, 0) ?? -1
     }
 
-    /// Looks every function up now: a lazy lookup must not first happen in a child between `fork` and
-    /// `exec`, where another thread of the parent may have held the lock it takes.
-    static func resolveAll() {
-        _ = (prctlFunction, closeRangeFunction, pidfdOpenFunction)
-    }
+    typealias ChildMain = @convention(c) (UnsafeMutableRawPointer?) -> Int32
+    typealias Clone = @convention(c) (ChildMain, UnsafeMutableRawPointer?, Int32, UnsafeMutableRawPointer?) -> Int32
+    /// glibc's `clone` wrapper (variadic in C; the three arguments after `arg` are not used here).
+    static let clone = function("clone", as: Clone.self)
 
     /// `POLLRDHUP` (poll.h, `__USE_GNU`): the peer closed its end of a stream socket.
     static let pollReadHangup: Int16 = 0x2000

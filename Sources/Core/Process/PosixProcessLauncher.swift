@@ -1,6 +1,6 @@
 import Glibc
 
-/// The real launcher: resolves the executable on the child's `PATH`, starts it with ``ForkExec`` in a
+/// The real launcher: resolves the executable on the child's `PATH`, starts it with ``Spawn`` in a
 /// new session with pipes for its three standard streams, and runs it with a ``ProcessPump``.
 public struct PosixProcessLauncher: ProcessLauncher {
     public init() {}
@@ -11,7 +11,7 @@ public struct PosixProcessLauncher: ProcessLauncher {
         var pipes = try ChildPipes.make()
         let pid: pid_t
         do {
-            pid = try ForkExec.spawn(
+            pid = try Spawn.start(
                 executable: executable, arguments: spec.arguments, environment: spec.environment,
                 workingDirectory: spec.workingDirectory,
                 descriptors: pipes.childEnds + spec.inherited.sorted { $0.key < $1.key }.map { ($0.value, $0.key) },

@@ -123,7 +123,7 @@ import Testing
         // The worker ignores SIGPIPE; its children must not.
         signal(SIGPIPE, SIG_IGN)
         let result = try launcher.run(
-            ProcessSpec(executable: "/bin/sh", arguments: ["-c", "grep -E '^(PPid|SigBlk|SigIgn)' /proc/$$/status"], environment: environment,
+            ProcessSpec(executable: "/bin/sh", arguments: ["-c", "exec grep -E '^(PPid|SigBlk|SigIgn)' /proc/self/status"], environment: environment,
                         workingDirectory: "/", stdin: [], diesWithParent: true),
             limits: ProcessLimits(timeoutSeconds: 10))
         let text = String(decoding: result.stdout, as: UTF8.self)
