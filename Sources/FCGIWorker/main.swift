@@ -70,12 +70,13 @@ struct ClaudeFCGI: ParsableCommand {
         }
 
         let log: @Sendable (String) -> Void = { logger.warning("\($0)") }
+        let supervisor = SupervisorLink(settings: configuration.run, log: log)
         let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds)
         let store = FileJobStore(directory: configuration.run.jobsDirectory)
         let service = Service(
             auth: BearerAuth(token: configuration.token),
             body: configuration.body,
-            chat: ChatEndpoint(gate: gate, run: configuration.run, agentMap: configuration.agentMap, runner: ForkedChatRunner(log: log)),
+            chat: ChatEndpoint(gate: gate, run: configuration.run, agentMap: configuration.agentMap, runner: SupervisedChatRunner(link: supervisor)),
             execute: ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,
                                      runner: ForkedJobRunner(store: store, log: log)))
         let loop = FastCGILoop(maxBodyBytes: configuration.body.maxBodyBytes, logger: logger)
@@ -83,7 +84,14 @@ struct ClaudeFCGI: ParsableCommand {
             StandardError.writeLine("claude-fcgi: fd 0 is not a listening socket; start it with spawn-fcgi (see README)")
             throw ExitCode(2)
         }
-        logger.info("worker ready", metadata: ["pid": "\(getpid())", "state_dir": "\(configuration.run.stateDirectory)"])
+        do {
+            try supervisor.start()
+        } catch {
+            logger.warning("run supervisor: \(error); the first run starts it")
+        }
+        logger.info("worker ready", metadata: [
+            "pid": "\(getpid())", "supervisor": "\(supervisor.supervisorPID.map(String.init) ?? "-")",
+            "state_dir": "\(configuration.run.stateDirectory)"])
         loop.serve(service.handle)
     }
 

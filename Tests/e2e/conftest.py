@@ -221,9 +221,22 @@ def lock_is_free(stack):
             return False
 
 
+def process_name(pid):
+    """The process's name (/proc/PID/comm), or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
 def run_is_gone(stack, record, marker=None):
-    """No process of the run is left (stand-in, its tool process, the supervisor) and the lock is free."""
-    alive = [p for p in [record["pid"], record["ppid"], record.get("grandchild")] if p and process_alive(p)]
+    """No process of the run is left (stand-in, its tool process, a job's own supervisor) and the lock is
+    free. A chat run's supervisor is its worker's (claude-fcgi-sup), which outlives the run."""
+    run = [record["pid"], record.get("grandchild")]
+    if process_name(record["ppid"]) != "claude-fcgi-sup":
+        run.append(record["ppid"])
+    alive = [p for p in run if p and process_alive(p)]
     if marker:
         alive += pids_with(marker)
     return not alive and lock_is_free(stack)

@@ -1,8 +1,7 @@
 import Glibc
 
-/// The real job runner: a ``SupervisorProcess`` in its own session, not tied to the worker's life, so
-/// a job survives its worker, a worker restart and an nginx reload. The supervisor writes the job's
-/// record and sends `started`; this waits for that, then lets it go.
+/// The real job runner: a ``DetachedSupervisor`` per job. It writes the job's record and sends
+/// `started`; this waits for that, then lets it go.
 public struct ForkedJobRunner: JobRunning {
     let store: any JobStore
     let log: @Sendable (String) -> Void
@@ -15,9 +14,9 @@ public struct ForkedJobRunner: JobRunning {
     public func start(_ plan: RunPlan, lock: any HeldRunLock) throws(JobStartError) -> JobRecord {
         guard case .job(let submitted) = plan.kind else { throw JobStartError("not a job") }
         guard let lockDescriptor = lock.descriptor else { throw JobStartError("the run lock has no descriptor to hand over") }
-        let started: SupervisorProcess.Started
+        let started: DetachedSupervisor.Started
         do {
-            started = try SupervisorProcess.start(plan, lockDescriptor: lockDescriptor, log: log)
+            started = try DetachedSupervisor.start(plan, lockDescriptor: lockDescriptor, log: log)
         } catch {
             throw JobStartError("the job could not be started: \(error)")
         }

@@ -14,6 +14,7 @@ enum LibC {
 
     static let setParentDeathSignal: Int32 = 1   // PR_SET_PDEATHSIG
     static let setChildSubreaper: Int32 = 36     // PR_SET_CHILD_SUBREAPER
+    static let setName: Int32 = 15               // PR_SET_NAME
 
     static func prctl(_ option: Int32, _ argument: UInt) -> Int32 {
         prctlFunction?(option, argument, 0, 0, 0) ?? -1

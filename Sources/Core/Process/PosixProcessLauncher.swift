@@ -5,7 +5,7 @@ import Glibc
 public struct PosixProcessLauncher: ProcessLauncher {
     public init() {}
 
-    public func run(_ spec: ProcessSpec, limits: ProcessLimits, cancelOn: Int32?,
+    public func run(_ spec: ProcessSpec, limits: ProcessLimits, cancelOn: [Int32],
                     onStdout: ((UnsafeRawBufferPointer) -> Void)?) throws(SpawnError) -> ProcessResult {
         let executable = try ExecutablePath.resolve(spec.executable, path: spec.environment["PATH"] ?? "")
         var pipes = try ChildPipes.make()

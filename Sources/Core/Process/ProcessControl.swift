@@ -16,6 +16,12 @@ public enum ProcessControl {
         LibC.prctl(LibC.setParentDeathSignal, UInt(signal)) == 0
     }
 
+    /// Names this process in `ps` and /proc/PID/comm (at most 15 bytes are kept).
+    public static func setName(_ name: String) {
+        var bytes = Array(name.utf8.prefix(15)) + [0]
+        _ = bytes.withUnsafeMutableBufferPointer { LibC.prctl(LibC.setName, UInt(bitPattern: $0.baseAddress)) }
+    }
+
     /// Kills and reaps every descendant of this process (as a subreaper they all end up as its
     /// children), until none is left or `seconds` have passed. Returns how many were killed.
     ///

@@ -10,7 +10,7 @@ struct ProcessPump {
 
     private enum StopPhase { case running, terminating, killed }
 
-    mutating func run(stdin: [UInt8], cancelOn: Int32?, onStdout: ((UnsafeRawBufferPointer) -> Void)?) -> ProcessResult {
+    mutating func run(stdin: [UInt8], cancelOn: [Int32], onStdout: ((UnsafeRawBufferPointer) -> Void)?) -> ProcessResult {
         var stdout = OutputBuffer(limit: limits.maxStdoutBytes, keepTail: false)
         var stderr = OutputBuffer(limit: limits.stderrTailBytes, keepTail: true)
         let stdoutSink: (UnsafeRawBufferPointer) -> Void = onStdout ?? { stdout.append($0) }
@@ -20,7 +20,7 @@ struct ProcessPump {
         var phase = StopPhase.running
         var timedOut = false
         var cancelled = false
-        var watched = cancelOn
+        var watched = cancelOn.filter { $0 >= 0 }
         let exited = LibC.pidfd(pid)
         defer { if exited >= 0 { close(exited) } }
 
@@ -51,7 +51,7 @@ struct ProcessPump {
             if pipes.stdin.writeEnd >= 0 { fds.append(pollfd(fd: pipes.stdin.writeEnd, events: Int16(POLLOUT), revents: 0)) }
             if pipes.stdout.readEnd >= 0 { fds.append(pollfd(fd: pipes.stdout.readEnd, events: Int16(POLLIN), revents: 0)) }
             if pipes.stderr.readEnd >= 0 { fds.append(pollfd(fd: pipes.stderr.readEnd, events: Int16(POLLIN), revents: 0)) }
-            if let watched { fds.append(pollfd(fd: watched, events: Int16(POLLIN) | LibC.pollReadHangup, revents: 0)) }
+            for fd in watched { fds.append(pollfd(fd: fd, events: Int16(POLLIN) | LibC.pollReadHangup, revents: 0)) }
             if exited >= 0 { fds.append(pollfd(fd: exited, events: Int16(POLLIN), revents: 0)) }
             // Without an exit descriptor, wake every 50 ms to notice the child's exit while a
             // descendant holds a pipe.
@@ -65,10 +65,10 @@ struct ProcessPump {
                     if !readAvailable(entry.fd, into: stdoutSink) { Descriptor.close(&pipes.stdout.readEnd) }
                 } else if entry.fd == pipes.stderr.readEnd {
                     if !readAvailable(entry.fd, into: { stderr.append($0) }) { Descriptor.close(&pipes.stderr.readEnd) }
-                } else if entry.fd == watched {
+                } else if watched.contains(entry.fd) {
                     // End of file (or a byte on a pipe) means cancel; data on a socket only stops the watch.
-                    if ProcessExit.isCancelSignal(entry.fd) { cancelled = phase == .running }
-                    watched = nil
+                    if ProcessExit.isCancelSignal(entry.fd) && phase == .running { cancelled = true }
+                    watched.removeAll { $0 == entry.fd }
                 }
             }
         }

@@ -26,8 +26,8 @@ public struct ClaudeCommand: Sendable {
             workingDirectory: settings.workingDirectory, stdin: Array(invocation.prompt.utf8), diesWithParent: true)
     }
 
-    /// Runs claude to its end, its timeout, or until `cancelOn` signals.
-    public func run(_ invocation: ClaudeInvocation, cancelOn: Int32? = nil) -> ClaudeOutcome {
+    /// Runs claude to its end, its timeout, or until one of `cancelOn` signals.
+    public func run(_ invocation: ClaudeInvocation, cancelOn: [Int32] = []) -> ClaudeOutcome {
         let limits = ProcessLimits(timeoutSeconds: settings.timeoutSeconds, killGraceSeconds: settings.killGraceSeconds)
         do {
             let result = try launcher.run(spec(for: invocation), limits: limits, cancelOn: cancelOn)

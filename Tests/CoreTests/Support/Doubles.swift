@@ -55,13 +55,13 @@ final class FakeRunner: ClaudeRunning, @unchecked Sendable {
 final class FakeLauncher: ProcessLauncher, @unchecked Sendable {
     var answers: [String: [Result<ProcessResult, SpawnError>]] = [:]
     var started: [ProcessSpec] = []
-    var cancelDescriptors: [Int32?] = []
+    var cancelDescriptors: [[Int32]] = []
 
     func answer(_ executable: String, _ results: Result<ProcessResult, SpawnError>...) {
         answers[executable, default: []] += results
     }
 
-    func run(_ spec: ProcessSpec, limits: ProcessLimits, cancelOn: Int32?,
+    func run(_ spec: ProcessSpec, limits: ProcessLimits, cancelOn: [Int32],
              onStdout: ((UnsafeRawBufferPointer) -> Void)?) throws(SpawnError) -> ProcessResult {
         started.append(spec)
         cancelDescriptors.append(cancelOn)

@@ -26,7 +26,7 @@ import Testing
         var log: [String] = []
         let code = RunSupervisor(plan: plan, launcher: launcher, store: store, clock: FixedClock(),
                                  send: { events.append($0) }, log: { log.append($0) }, endLeftovers: { leftovers })
-            .run(cancelOn: 77)
+            .run(cancelOn: [77])
         let auditText = FileBytes.read(stateDirectory + "/audit.log", limit: 1 << 20) ?? []
         let audit = auditText.split(separator: UInt8(ascii: "\n")).map { jsonObject(Array($0)) }
         unlink(stateDirectory + "/audit.log")
@@ -46,7 +46,7 @@ import Testing
         #expect(claude.arguments == ["-p", "--output-format", "json", "--no-session-persistence", "--agent", "triage", "--max-budget-usd", "2.00"])
         #expect(claude.stdin == Array("hello".utf8))
         #expect(claude.diesWithParent)
-        #expect(launcher.cancelDescriptors == [77], "the supervisor's cancel signal stops claude")
+        #expect(launcher.cancelDescriptors == [[77]], "the supervisor's cancel signal stops claude")
         #expect(run.audit.count == 1)
         #expect(run.audit.first?["outcome"] == .string("ok"))
         #expect(run.audit.first?["request_id"] == .string("r1"))

@@ -5,9 +5,9 @@ import Glibc
 /// writes the audit line, and reports the outcome (as the final event of a chat run, or into the
 /// job's record).
 ///
-/// It runs in the supervisor process that ``SupervisorProcess`` forks for each run, which holds the
-/// run lock until this returns and the process exits. Its effects come in as values, so that tests
-/// drive it without starting a process.
+/// It runs in a supervisor process: the worker's own (``SupervisorLoop``) for a chat run, one forked
+/// for the job (``DetachedSupervisor``) for a job. Its effects come in as values, so that tests drive
+/// it without starting a process.
 public struct RunSupervisor {
     let plan: RunPlan
     /// Starts claude and git.
@@ -20,9 +20,13 @@ public struct RunSupervisor {
     let log: (String) -> Void
     /// Kills and reaps whatever is left of the run; returns how many processes it killed.
     let endLeftovers: () -> Int
+    /// Lets this supervisor's hold of the run lock go, once every process of the run is gone and
+    /// before the final event (so that the worker's next run finds the lock free).
+    let releaseLock: () -> Void
 
     public init(plan: RunPlan, launcher: any ProcessLauncher, store: any JobStore, clock: any WallClock,
-                send: @escaping (RunEvent) -> Void, log: @escaping (String) -> Void, endLeftovers: @escaping () -> Int) {
+                send: @escaping (RunEvent) -> Void, log: @escaping (String) -> Void, endLeftovers: @escaping () -> Int,
+                releaseLock: @escaping () -> Void = {}) {
         self.plan = plan
         self.launcher = launcher
         self.store = store
@@ -30,11 +34,12 @@ public struct RunSupervisor {
         self.send = send
         self.log = log
         self.endLeftovers = endLeftovers
+        self.releaseLock = releaseLock
     }
 
-    /// Runs the run; `cancelOn` polls readable when the run is to be stopped (the supervisor's
-    /// SIGTERM). Returns the supervisor's exit code.
-    public func run(cancelOn: Int32?) -> Int32 {
+    /// Runs the run; a descriptor of `cancelOn` polls readable when the run is to be stopped (the
+    /// supervisor's SIGTERM, the worker gone or hanging up). Returns the supervisor's exit code.
+    public func run(cancelOn: [Int32]) -> Int32 {
         let invocation = plan.invocation
         let started = clock.now()
         let startedMonotonic = Monotonic.now()
@@ -72,6 +77,7 @@ public struct RunSupervisor {
         if !AuditLog(stateDirectory: plan.stateDirectory).append(audit) {
             log("supervisor: cannot append to the audit log in \(plan.stateDirectory): \(Errno.describe(errno))")
         }
+        releaseLock()
         guard case .job(let submitted) = plan.kind else {
             send(RunEvent(outcome))
             return 0

@@ -1,0 +1,15 @@
+/// Runs chat runs through the worker's supervisor (``SupervisorLink``).
+public struct SupervisedChatRunner: ClaudeRunning {
+    let link: SupervisorLink
+
+    public init(link: SupervisorLink) {
+        self.link = link
+    }
+
+    public func run(_ plan: RunPlan, lock: any HeldRunLock, cancelOn: Int32?, onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
+        guard let lockDescriptor = lock.descriptor else {
+            return .failed(detail: "internal error: the run lock has no descriptor to hand over", report: nil)
+        }
+        return link.run(plan.invocation, lockDescriptor: lockDescriptor, cancelOn: cancelOn, onEvent: onEvent)
+    }
+}

@@ -1,0 +1,132 @@
+import Glibc
+
+/// The worker's side of its supervisor: starts it (a `fork` of the worker, once, not per run), hands it
+/// each chat run with the run lock, and reads the run's events back while watching the client's
+/// connection. A supervisor that died, or that was told to stop a run because its client hung up, is
+/// replaced at the next run.
+///
+/// Single-threaded, as the worker is: one run at a time.
+public final class SupervisorLink: @unchecked Sendable {
+    let settings: RunSettings
+    let log: @Sendable (String) -> Void
+    private var pid: pid_t = -1
+    private var socket: Int32 = -1
+
+    public init(settings: RunSettings, log: @escaping @Sendable (String) -> Void) {
+        self.settings = settings
+        self.log = log
+    }
+
+    /// The supervisor's pid, once started.
+    public var supervisorPID: pid_t? { pid > 0 ? pid : nil }
+
+    /// Starts the supervisor now, so that the first run does not wait for it.
+    public func start() throws(SystemCallError) {
+        var pair = try SocketPair.make()
+        let worker = getpid()
+        let child = fork()
+        if child == 0 {
+            let cancel = SupervisorSetup.enter(name: "claude-fcgi-sup", keeping: [pair.second], diesWith: worker)
+            SupervisorLoop(settings: settings, socket: 3, cancel: cancel, log: log).run()
+        }
+        Descriptor.close(&pair.second)
+        guard child > 0 else {
+            let failure = SystemCallError("cannot fork the run supervisor")
+            Descriptor.close(&pair.first)
+            throw failure
+        }
+        pid = child
+        socket = pair.first
+    }
+
+    /// Runs one chat run to its end and returns how it went.
+    /// - Parameters:
+    ///   - lockDescriptor: the held run lock, handed to the supervisor, which keeps it until every
+    ///     process of the run is gone.
+    ///   - cancelOn: the client's connection: its end of file stops the run.
+    public func run(_ invocation: ClaudeInvocation, lockDescriptor: Int32, cancelOn connection: Int32?,
+                    onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
+        let order = RunOrder(invocation: invocation).encode()
+        var handedOver = false
+        for _ in 0..<2 where !handedOver {
+            do {
+                if socket < 0 { try start() }
+                try SocketPair.send(order, descriptor: lockDescriptor, on: socket)
+                handedOver = true
+            } catch {
+                // A supervisor that died since the last run: start another, once.
+                log("run supervisor: \(error); starting a new one")
+                stop()
+            }
+        }
+        guard handedOver else {
+            return .failed(detail: "the run supervisor could not be started", report: nil)
+        }
+        return awaitOutcome(cancelOn: connection, onEvent: onEvent)
+    }
+
+    private func awaitOutcome(cancelOn connection: Int32?, onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
+        var decoder = RunEventCodec.Decoder()
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        var watched = connection
+        var hungUp = false
+        // The supervisor enforces the run's limits; this only catches a supervisor that hangs.
+        let claude = settings.claude
+        let deadline = Monotonic.now() + claude.timeoutSeconds + 2 * claude.killGraceSeconds + settings.gitSync.timeoutSeconds + 40
+        while true {
+            var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
+            if let watched { fds.append(pollfd(fd: watched, events: Int16(POLLIN) | LibC.pollReadHangup, revents: 0)) }
+            let wait = Int32(min(1000, max(0, (deadline - Monotonic.now()) * 1000)))
+            _ = poll(&fds, nfds_t(fds.count), wait)
+            if Monotonic.now() >= deadline {
+                log("run supervisor \(pid) did not finish a run in time; killed")
+                kill(pid, SIGKILL)
+                stop()
+                return .failed(detail: "the run supervisor stopped answering", report: nil)
+            }
+            if fds.count > 1, fds[1].revents != 0, let fd = watched {
+                // End of file: the client hung up. Shutting our side tells the supervisor to stop the run.
+                if ProcessExit.isCancelSignal(fd) {
+                    hungUp = true
+                    shutdown(socket, Int32(SHUT_WR))
+                }
+                watched = nil
+            }
+            guard fds[0].revents != 0 else { continue }
+            var count: Int
+            repeat {
+                count = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
+            } while count < 0 && errno == EINTR
+            guard count > 0 else {
+                stop()
+                return hungUp ? .cancelled(report: nil) : .failed(detail: "the run supervisor ended without an answer", report: nil)
+            }
+            buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+            do {
+                while let event = try decoder.next() {
+                    onEvent(event)
+                    if let outcome = event.outcome {
+                        // A supervisor told to stop exits once its run is over; the next run starts another.
+                        if hungUp { stop() }
+                        return outcome
+                    }
+                }
+            } catch {
+                kill(pid, SIGKILL)
+                stop()
+                return .failed(detail: OneLine.clean(error.description), report: nil)
+            }
+        }
+    }
+
+    /// Forgets the supervisor: closes the socket (a live one exits on end of file) and reaps it when it
+    /// has exited; one still exiting is reaped by the worker's loop later.
+    func stop() {
+        Descriptor.close(&socket)
+        if pid > 0 {
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, WNOHANG)
+        }
+        pid = -1
+    }
+}

@@ -1,0 +1,36 @@
+import Glibc
+
+/// What a freshly forked supervisor does before anything else, whatever it supervises.
+enum SupervisorSetup {
+    /// Takes `name` (what `ps` shows), leads a session of its own; keeps only the worker's log (fd 2) and `keeping` (moved to fd 3, 4,
+    /// …, close-on-exec) with /dev/null as stdin and stdout: the listening socket and the connection to
+    /// nginx must not live on in a supervisor that outlasts its worker. Becomes the child subreaper of
+    /// whatever it starts, ignores SIGPIPE (a worker gone must not kill it mid-cleanup), and turns
+    /// SIGTERM, SIGINT and SIGHUP into a readable descriptor. With `worker`, it also gets SIGTERM when
+    /// that worker dies.
+    static func enter(name: String, keeping: [Int32], diesWith worker: pid_t?) -> CancelSignal {
+        setsid()
+        ProcessControl.setName(name)
+        var parentGone = false
+        if let worker {
+            ProcessControl.signalOnParentDeath(SIGTERM)
+            // The worker may have died before the line above took effect.
+            parentGone = getppid() != worker
+        }
+        let nullFD = open("/dev/null", O_RDWR)
+        let copies = keeping.map { fcntl($0, F_DUPFD_CLOEXEC, 10 + Int32(keeping.count)) }
+        guard nullFD >= 0, !copies.contains(where: { $0 < 0 }) else { _exit(70) }
+        dup2(nullFD, 0)
+        dup2(nullFD, 1)
+        for (index, copy) in copies.enumerated() {
+            dup2(copy, 3 + Int32(index))
+            Descriptor.setCloseOnExec(3 + Int32(index))
+        }
+        LibC.closeRange(3 + Int32(keeping.count))
+        signal(SIGPIPE, SIG_IGN)
+        ProcessControl.becomeChildSubreaper()
+        let cancel = CancelSignal.install()
+        if parentGone { cancel.trigger() }
+        return cancel
+    }
+}
