@@ -39,6 +39,25 @@ public struct ChatCompletionResponse: Encodable, Equatable, Sendable {
         )
     }
 
-    /// The JSON body.
-    public var body: [UInt8] { JSONBody.encode(self) }
+    /// The JSON body. A long answer is spliced in as escaped bytes: the encoder writes the envelope
+    /// around an empty content, whose `"content":""` can only be that key (any `"` inside a string is
+    /// escaped), and ``JSONText`` writes the text, byte for byte what the encoder would have written.
+    public var body: [UInt8] {
+        guard let text = choices.first?.message.content, text.utf8.count >= Self.spliceThreshold else { return JSONBody.encode(self) }
+        var shell = self
+        shell.choices[0].message.content = ""
+        let envelope = JSONBody.encode(shell)
+        let marker = Array(#""content":"""#.utf8)
+        guard let start = envelope.firstRange(of: marker)?.lowerBound else { return JSONBody.encode(self) }
+        let valueStart = start + marker.count - 2
+        var body: [UInt8] = []
+        body.reserveCapacity(envelope.count + text.utf8.count + 64)
+        body += envelope[..<valueStart]
+        JSONText.appendQuoted(text, to: &body)
+        body += envelope[(valueStart + 2)...]
+        return body
+    }
+
+    /// Answers shorter than this go through the encoder whole.
+    static let spliceThreshold = 4096
 }

@@ -19,16 +19,22 @@ enum Descriptor {
 
     /// Writes all of `bytes` to a blocking descriptor; false when it could not (e.g. the reader is gone).
     @discardableResult
-    static func writeAll(_ fd: Int32, _ bytes: some Collection<UInt8>) -> Bool {
-        let contiguous = Array(bytes)
-        var offset = 0
-        while offset < contiguous.count {
-            let count = contiguous.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return false }
-            offset += count
+    static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { return false }
+                offset += count
+            }
+            return true
         }
-        return true
+    }
+
+    @discardableResult
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        writeAll(fd, bytes[...])
     }
 
     /// Everything readable from a blocking descriptor up to end of file; `nil` on a read error.

@@ -17,50 +17,28 @@ struct SocketPair {
     static func send(_ bytes: [UInt8], descriptor: Int32, on socket: Int32) throws(SystemCallError) {
         guard !bytes.isEmpty else { return }
         var control = [UInt8](repeating: 0, count: controlSize)
-        var sent = 0
-        let result: Int = bytes.withUnsafeBytes { data in
-            control.withUnsafeMutableBytes { control in
-                let header = control.baseAddress!.assumingMemoryBound(to: cmsghdr.self)
-                header.pointee.cmsg_len = headerSize + 4
-                header.pointee.cmsg_level = SOL_SOCKET
-                header.pointee.cmsg_type = Int32(SCM_RIGHTS)
-                (control.baseAddress! + headerSize).storeBytes(of: descriptor, as: Int32.self)
-                var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: data.baseAddress), iov_len: 1)
-                return withUnsafeMutablePointer(to: &vector) { vector in
-                    var message = msghdr()
-                    message.msg_iov = vector
-                    message.msg_iovlen = 1
-                    message.msg_control = control.baseAddress
-                    message.msg_controllen = control.count
-                    var count: Int
-                    repeat { count = sendmsg(socket, &message, Int32(MSG_NOSIGNAL)) } while count < 0 && errno == EINTR
-                    return count
-                }
-            }
+        control.withUnsafeMutableBytes { control in
+            let header = control.baseAddress!.assumingMemoryBound(to: cmsghdr.self)
+            header.pointee.cmsg_len = headerSize + 4
+            header.pointee.cmsg_level = SOL_SOCKET
+            header.pointee.cmsg_type = Int32(SCM_RIGHTS)
+            (control.baseAddress! + headerSize).storeBytes(of: descriptor, as: Int32.self)
         }
-        guard result == 1 else { throw SystemCallError("cannot hand the run to its supervisor") }
-        sent = 1
-        guard Descriptor.writeAll(socket, bytes[sent...]) else { throw SystemCallError("cannot hand the run to its supervisor") }
+        var first = bytes[0]
+        let sent = withUnsafeMutableBytes(of: &first) { data in
+            message(data, &control) { sendmsg(socket, $0, Int32(MSG_NOSIGNAL)) }
+        }
+        guard sent == 1, Descriptor.writeAll(socket, bytes[1...]) else {
+            throw SystemCallError("cannot hand the run to its supervisor")
+        }
     }
 
     /// Reads what is there (blocking until something is); a descriptor that came with it is returned
     /// too. A count of 0 is end of file.
     static func receive(on socket: Int32, into buffer: inout [UInt8]) -> (count: Int, descriptor: Int32?) {
         var control = [UInt8](repeating: 0, count: controlSize)
-        let count: Int = buffer.withUnsafeMutableBytes { data in
-            control.withUnsafeMutableBytes { control in
-                var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                return withUnsafeMutablePointer(to: &vector) { vector in
-                    var message = msghdr()
-                    message.msg_iov = vector
-                    message.msg_iovlen = 1
-                    message.msg_control = control.baseAddress
-                    message.msg_controllen = control.count
-                    var count: Int
-                    repeat { count = recvmsg(socket, &message, Int32(MSG_CMSG_CLOEXEC)) } while count < 0 && errno == EINTR
-                    return count
-                }
-            }
+        let count = buffer.withUnsafeMutableBytes { data in
+            message(data, &control) { recvmsg(socket, $0, Int32(MSG_CMSG_CLOEXEC)) }
         }
         var descriptor: Int32?
         control.withUnsafeBytes { control in
@@ -71,6 +49,24 @@ struct SocketPair {
             }
         }
         return (max(count, 0), descriptor)
+    }
+
+    /// Calls `sendmsg` or `recvmsg` with one data buffer and a control buffer, again on EINTR.
+    private static func message(_ data: UnsafeMutableRawBufferPointer, _ control: inout [UInt8],
+                                _ call: (UnsafeMutablePointer<msghdr>) -> Int) -> Int {
+        control.withUnsafeMutableBytes { control in
+            var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
+            return withUnsafeMutablePointer(to: &vector) { vector in
+                var header = msghdr()
+                header.msg_iov = vector
+                header.msg_iovlen = 1
+                header.msg_control = control.baseAddress
+                header.msg_controllen = control.count
+                var count: Int
+                repeat { count = call(&header) } while count < 0 && errno == EINTR
+                return count
+            }
+        }
     }
 
     /// `CMSG_LEN(0)` and `CMSG_SPACE(sizeof(int))` on Linux.

@@ -6,10 +6,16 @@ enum Frames {
     static let maxPayload = 1 << 30
 
     static func encode(kind: UInt8, payload: [UInt8]) -> [UInt8] {
-        var frame: [UInt8] = [kind]
-        frame.reserveCapacity(headerSize + payload.count)
-        appendInteger(UInt32(payload.count), to: &frame)
+        var frame = header(kind: kind, payloadCount: payload.count, reserving: payload.count)
         frame += payload
+        return frame
+    }
+
+    /// A frame's header alone, with room reserved for the payload that the caller appends.
+    static func header(kind: UInt8, payloadCount: Int, reserving capacity: Int) -> [UInt8] {
+        var frame: [UInt8] = [kind]
+        frame.reserveCapacity(headerSize + capacity)
+        appendInteger(UInt32(payloadCount), to: &frame)
         return frame
     }
 

@@ -7,6 +7,7 @@ public enum RunEventCodec {
     private enum Kind: UInt8 { case started = 1, textDelta, result, failure }
 
     public static func encode(_ event: RunEvent) -> [UInt8] {
+
         var payload: [UInt8] = []
         let kind: Kind
         switch event {
@@ -16,10 +17,11 @@ public enum RunEventCodec {
             kind = .textDelta
             payload = bytes
         case .result(let text, let report):
-            kind = .result
-            payload.reserveCapacity(reportSize + text.count)
-            append(report, to: &payload)
-            payload += text
+            // The answer can be megabytes: written into the frame once.
+            var frame = Frames.header(kind: Kind.result.rawValue, payloadCount: reportSize + text.count, reserving: reportSize + text.count)
+            append(report, to: &frame)
+            frame += text
+            return frame
         case .failure(let failure, let detail, let report):
             kind = .failure
             payload.append(failure.rawValue)
