@@ -12,7 +12,12 @@ public enum JSONValue: Equatable, Sendable {
 
     /// Parses bytes as one JSON document; `nil` when they are not valid JSON.
     public static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        // Read in place: claude's answer can be megabytes.
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none)
+            return try? JSONDecoder().decode(JSONValue.self, from: data)
+        }
     }
 
     /// Parses a request body that must be one JSON object with no key repeated.

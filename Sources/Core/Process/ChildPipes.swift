@@ -55,9 +55,8 @@ struct ChildPipes {
     }
 }
 
-/// Reads what a non-blocking descriptor has; false at end of file or on error.
-func readAvailable(_ fd: Int32, into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
-    var chunk = [UInt8](repeating: 0, count: 65536)
+/// Reads what a non-blocking descriptor has, through `chunk`; false at end of file or on error.
+func readAvailable(_ fd: Int32, using chunk: inout [UInt8], into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
     while true {
         let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
         if count > 0 {

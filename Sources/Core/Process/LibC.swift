@@ -41,6 +41,12 @@ enum LibC {
         }
     }
 
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    /// glibc's `mallopt`, which the Glibc module leaves out.
+    static let mallopt = function("mallopt", as: Mallopt.self)
+    static let mallocTrimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
+    static let mallocMmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
+
     private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
     /// glibc's `pidfd_open` (2.36+, Linux 5.3+).
     private static let pidfdOpenFunction = function("pidfd_open", as: PidfdOpen.self)

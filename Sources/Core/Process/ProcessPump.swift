@@ -14,6 +14,8 @@ struct ProcessPump {
         var stdout = OutputBuffer(limit: limits.maxStdoutBytes, keepTail: false)
         var stderr = OutputBuffer(limit: limits.stderrTailBytes, keepTail: true)
         let stdoutSink: (UnsafeRawBufferPointer) -> Void = onStdout ?? { stdout.append($0) }
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        func drain(_ fd: Int32, _ sink: (UnsafeRawBufferPointer) -> Void) -> Bool { readAvailable(fd, using: &chunk, into: sink) }
         var written = 0
         if stdin.isEmpty { Descriptor.close(&pipes.stdin.writeEnd) }
         var deadline = Monotonic.now() + limits.timeoutSeconds
@@ -43,8 +45,8 @@ struct ProcessPump {
             }
             if ProcessExit.hasExited(pid) {
                 // Read what is already in the pipes, then stop: a descendant may hold them open.
-                if pipes.stdout.readEnd >= 0 && !readAvailable(pipes.stdout.readEnd, into: stdoutSink) { Descriptor.close(&pipes.stdout.readEnd) }
-                if pipes.stderr.readEnd >= 0 && !readAvailable(pipes.stderr.readEnd, into: { stderr.append($0) }) { Descriptor.close(&pipes.stderr.readEnd) }
+                if pipes.stdout.readEnd >= 0 && !drain(pipes.stdout.readEnd, stdoutSink) { Descriptor.close(&pipes.stdout.readEnd) }
+                if pipes.stderr.readEnd >= 0 && !drain(pipes.stderr.readEnd, { stderr.append($0) }) { Descriptor.close(&pipes.stderr.readEnd) }
                 break
             }
             var fds: [pollfd] = []
@@ -62,9 +64,9 @@ struct ProcessPump {
                 if entry.fd == pipes.stdin.writeEnd {
                     written = pipes.writeStdin(stdin, from: written)
                 } else if entry.fd == pipes.stdout.readEnd {
-                    if !readAvailable(entry.fd, into: stdoutSink) { Descriptor.close(&pipes.stdout.readEnd) }
+                    if !drain(entry.fd, stdoutSink) { Descriptor.close(&pipes.stdout.readEnd) }
                 } else if entry.fd == pipes.stderr.readEnd {
-                    if !readAvailable(entry.fd, into: { stderr.append($0) }) { Descriptor.close(&pipes.stderr.readEnd) }
+                    if !drain(entry.fd, { stderr.append($0) }) { Descriptor.close(&pipes.stderr.readEnd) }
                 } else if watched.contains(entry.fd) {
                     // End of file (or a byte on a pipe) means cancel; data on a socket only stops the watch.
                     if ProcessExit.isCancelSignal(entry.fd) && phase == .running { cancelled = true }

@@ -17,11 +17,14 @@ public enum ProcessTable {
         return UInt64(fields[19])
     }
 
-    /// The pids whose parent is `parent`: from /proc/PID/task/PID/children where the kernel has it,
-    /// else by reading every process's stat.
+    /// The pids whose parent is `parent`: from each of its threads' /proc/PID/task/TID/children where
+    /// the kernel has them, else by reading every process's stat.
     static func children(of parent: pid_t) -> [pid_t] {
-        if let list = FileBytes.read("/proc/\(parent)/task/\(parent)/children", limit: 1 << 20) {
-            return String(decoding: list, as: UTF8.self).split(separator: " ").compactMap { pid_t($0) }
+        let lists = FileBytes.names(inDirectory: "/proc/\(parent)/task").compactMap { thread in
+            FileBytes.read("/proc/\(parent)/task/\(thread)/children", limit: 1 << 20)
+        }
+        if !lists.isEmpty {
+            return lists.flatMap { String(decoding: $0, as: UTF8.self).split(separator: " ").compactMap { pid_t($0) } }
         }
         return FileBytes.names(inDirectory: "/proc").compactMap { name in
             guard let pid = pid_t(name), let fields = statFields(pid), fields.count > 1, pid_t(fields[1]) == parent else { return nil }

@@ -11,15 +11,15 @@ public enum RunEvent: Sendable, Equatable {
     case started
     /// A piece of the answer's text as it is written (UTF-8, possibly cut inside a character).
     case textDelta([UInt8])
-    /// The run succeeded: the answer's text (UTF-8) and what the CLI reported.
-    case result(text: [UInt8], report: ClaudeReport)
+    /// The run succeeded: the answer's text and what the CLI reported. It travels as its UTF-8 bytes.
+    case result(text: String, report: ClaudeReport)
     /// The run did not succeed; `detail` is one clean line for the client.
     case failure(Failure, detail: String, report: ClaudeReport?)
 
     /// The final event of an outcome.
     public init(_ outcome: ClaudeOutcome) {
         switch outcome {
-        case .succeeded(let text, let report): self = .result(text: Array(text.utf8), report: report)
+        case .succeeded(let text, let report): self = .result(text: text, report: report)
         case .failed(let detail, let report): self = .failure(.failed, detail: detail, report: report)
         case .timedOut(let detail, let report): self = .failure(.timedOut, detail: detail, report: report)
         case .cancelled(let report): self = .failure(.cancelled, detail: "cancelled", report: report)
@@ -30,7 +30,7 @@ public enum RunEvent: Sendable, Equatable {
     public var outcome: ClaudeOutcome? {
         switch self {
         case .started, .textDelta: nil
-        case .result(let text, let report): .succeeded(text: String(decoding: text, as: UTF8.self), report: report)
+        case .result(let text, let report): .succeeded(text: text, report: report)
         case .failure(.failed, let detail, let report): .failed(detail: detail, report: report)
         case .failure(.timedOut, let detail, let report): .timedOut(detail: detail, report: report)
         case .failure(.cancelled, _, let report): .cancelled(report: report)

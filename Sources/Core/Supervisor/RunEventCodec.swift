@@ -18,9 +18,10 @@ public enum RunEventCodec {
             payload = bytes
         case .result(let text, let report):
             // The answer can be megabytes: written into the frame once.
-            var frame = Frames.header(kind: Kind.result.rawValue, payloadCount: reportSize + text.count, reserving: reportSize + text.count)
+            let count = text.utf8.count
+            var frame = Frames.header(kind: Kind.result.rawValue, payloadCount: reportSize + count, reserving: reportSize + count)
             append(report, to: &frame)
-            frame += text
+            frame.append(contentsOf: text.utf8)
             return frame
         case .failure(let failure, let detail, let report):
             kind = .failure
@@ -64,7 +65,7 @@ public enum RunEventCodec {
             return .textDelta(Array(payload))
         case .result?:
             guard payload.count >= reportSize else { throw RunEventCodecError("a result without its report") }
-            return .result(text: Array(payload.dropFirst(reportSize)), report: report(payload, at: payload.startIndex))
+            return .result(text: String(decoding: payload.dropFirst(reportSize), as: UTF8.self), report: report(payload, at: payload.startIndex))
         case .failure?:
             guard payload.count >= 2 + reportSize, let failure = RunEvent.Failure(rawValue: payload[payload.startIndex]) else {
                 throw RunEventCodecError("a malformed failure")

@@ -1,7 +1,7 @@
 import Testing
 @testable import Core
 
-@Suite struct CGIEntriesTests {
+@Suite struct HTTPRequestCGITests {
     @Test func fastCGIEntriesBecomeTheSameRequestAsParams() {
         let texts = [
             "REQUEST_METHOD=POST", "DOCUMENT_URI=/v1/chat/completions", "REQUEST_URI=/v1/chat/completions?x=1",
