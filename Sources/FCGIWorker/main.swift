@@ -78,7 +78,7 @@ struct ClaudeFCGI: ParsableCommand {
             body: configuration.body,
             chat: ChatEndpoint(gate: gate, run: configuration.run, agentMap: configuration.agentMap, runner: SupervisedChatRunner(link: supervisor)),
             execute: ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,
-                                     runner: ForkedJobRunner(store: store, log: log)))
+                                     runner: DetachedJobRunner(store: store, log: log)))
         // Bodies and answers can be megabytes (a tenth of a 1 MiB answer's time was page faults).
         ProcessControl.keepFreedMemory()
         let loop = FastCGILoop(maxBodyBytes: configuration.body.maxBodyBytes, logger: logger)

@@ -8,10 +8,3 @@ public protocol JobRunning: Sendable {
     /// Asks the runner to stop the job (SIGTERM); false when it is already gone.
     func stop(_ runner: JobRecord.Runner) -> Bool
 }
-
-/// A job's run could not be started (not the client's fault).
-public struct JobStartError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var description: String
-
-    public init(_ description: String) { self.description = description }
-}

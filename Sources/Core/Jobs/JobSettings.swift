@@ -1,14 +1,3 @@
-/// The caps a job may ask for at most.
-public struct JobCaps: Sendable, Equatable {
-    public var maxBudgetUSD: Double
-    public var timeoutSeconds: Double
-
-    public init(maxBudgetUSD: Double, timeoutSeconds: Double) {
-        self.maxBudgetUSD = maxBudgetUSD
-        self.timeoutSeconds = timeoutSeconds
-    }
-}
-
 /// Settings of the `/execute` job API.
 public struct JobSettings: Sendable {
     /// What a job may ask for at most; also its default.

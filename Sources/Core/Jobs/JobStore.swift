@@ -8,10 +8,3 @@ public protocol JobStore: Sendable {
     /// Deletes finished records older than `maxAgeSeconds` and all but the newest `maxCount`.
     func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int)
 }
-
-/// A job record could not be written (not the client's fault).
-public struct JobStoreError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var description: String
-
-    public init(_ description: String) { self.description = description }
-}

@@ -54,16 +54,3 @@ struct ChildPipes {
         return bytes.count
     }
 }
-
-/// Reads what a non-blocking descriptor has, through `chunk`; false at end of file or on error.
-func readAvailable(_ fd: Int32, using chunk: inout [UInt8], into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
-    while true {
-        let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        if count > 0 {
-            chunk.withUnsafeBytes { sink(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
-            continue
-        }
-        if count < 0 && (errno == EAGAIN || errno == EINTR) { return true }
-        return false
-    }
-}

@@ -15,7 +15,7 @@ struct ProcessPump {
         var stderr = OutputBuffer(limit: limits.stderrTailBytes, keepTail: true)
         let stdoutSink: (UnsafeRawBufferPointer) -> Void = onStdout ?? { stdout.append($0) }
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        func drain(_ fd: Int32, _ sink: (UnsafeRawBufferPointer) -> Void) -> Bool { readAvailable(fd, using: &chunk, into: sink) }
+        func drain(_ fd: Int32, _ sink: (UnsafeRawBufferPointer) -> Void) -> Bool { Descriptor.readAvailable(fd, using: &chunk, into: sink) }
         var written = 0
         if stdin.isEmpty { Descriptor.close(&pipes.stdin.writeEnd) }
         var deadline = Monotonic.now() + limits.timeoutSeconds

@@ -97,9 +97,3 @@ public enum RunEventCodec {
             costUSD: flags & 2 != 0 ? cost : nil, exitCode: flags & 1 != 0 ? exitCode : nil)
     }
 }
-
-/// Bytes from a supervisor that are not a well-formed event.
-public struct RunEventCodecError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var description: String
-    init(_ what: String) { description = "the run supervisor sent \(what)" }
-}

@@ -2,7 +2,7 @@ import Glibc
 
 /// The real job runner: a ``DetachedSupervisor`` per job. It writes the job's record and sends
 /// `started`; this waits for that, then lets it go.
-public struct ForkedJobRunner: JobRunning {
+public struct DetachedJobRunner: JobRunning {
     let store: any JobStore
     let log: @Sendable (String) -> Void
 
