@@ -46,3 +46,26 @@ def test_a_workers_supervisor_goes_with_its_worker(make_stack):
     supervisor = s.records()[-1]["ppid"]
     os.kill(s.worker_pids[0], signal.SIGKILL)
     assert wait_for(lambda: not process_alive(supervisor), timeout=3)
+
+
+def test_a_supervisor_killed_mid_run_leaves_no_process_and_frees_the_lock(make_stack):
+    import threading
+    import uuid
+    from conftest import pids_with
+    s = make_stack(workers=2, env={"CLAUDE_FCGI_KILL_GRACE": "1"})
+    marker = "sup-kill-marker-" + uuid.uuid4().hex
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(s.chat(f"@fake grandchild {marker}\n@fake sleep 60")))
+    thread.start()
+    assert wait_for(lambda: s.records() and s.records()[-1].get("grandchild"))
+    record = s.records()[-1]
+    supervisor = record["ppid"]
+    assert process_name(supervisor) == "claude-fcgi-sup"
+    os.kill(supervisor, signal.SIGKILL)
+    thread.join(10)
+    assert answers and answers[0].status_code == 503
+    assert answers[0].json()["detail"] == "the run supervisor ended without an answer"
+    gone = lambda: not any(process_alive(p) for p in (record["pid"], record["grandchild"])) and not pids_with(marker)
+    assert wait_for(gone, timeout=3), pids_with(marker)
+    assert wait_for(lambda: lock_is_free(s))
+    assert s.chat("next").status_code == 200

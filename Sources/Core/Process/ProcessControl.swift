@@ -35,6 +35,13 @@ public enum ProcessControl {
     /// The usual case, no child left, costs one `waitpid`; only when one is left is /proc read.
     @discardableResult
     public static func killAllDescendants(within seconds: Double = 5) -> Int {
+        killChildren(within: seconds) { _ in true }
+    }
+
+    /// Kills and reaps the children `chosen` picks, and the children they leave (as a subreaper they
+    /// come back here), until none is left or `seconds` have passed. Returns how many were killed.
+    @discardableResult
+    public static func killChildren(within seconds: Double = 5, chosen: (pid_t) -> Bool) -> Int {
         let deadline = Monotonic.now() + seconds
         var killed = 0
         while true {
@@ -42,8 +49,8 @@ public enum ProcessControl {
             var reaped: pid_t
             repeat { reaped = waitpid(-1, &status, WNOHANG) } while reaped > 0
             if reaped < 0 && errno == ECHILD { return killed }
-            let children = ProcessTable.children(of: getpid())
-            if Monotonic.now() > deadline { return killed }
+            let children = ProcessTable.children(of: getpid()).filter(chosen)
+            if children.isEmpty || Monotonic.now() > deadline { return killed }
             for child in children where kill(child, SIGKILL) == 0 { killed += 1 }
             usleep(5_000)
         }

@@ -17,6 +17,11 @@ public enum ProcessTable {
         return UInt64(fields[19])
     }
 
+    /// The process's name (/proc/PID/comm); `nil` when there is no such process.
+    public static func name(_ pid: pid_t) -> String? {
+        FileBytes.read("/proc/\(pid)/comm", limit: 64).map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() }
+    }
+
     /// The pids whose parent is `parent`: from each of its threads' /proc/PID/task/TID/children where
     /// the kernel has them, else by reading every process's stat.
     static func children(of parent: pid_t) -> [pid_t] {

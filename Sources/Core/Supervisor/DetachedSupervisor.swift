@@ -11,11 +11,14 @@ public enum DetachedSupervisor {
         public var events: Int32
     }
 
+    /// What `ps` shows for a job's supervisor.
+    public static let processName = "claude-fcgi-job"
+
     public static func start(_ plan: RunPlan, lockDescriptor lock: Int32, log: @escaping (String) -> Void) throws(SystemCallError) -> Started {
         var events = try Pipe.make()
         let pid = fork()
         if pid == 0 {
-            let cancel = SupervisorSetup.enter(name: "claude-fcgi-job", keeping: [lock, events.writeEnd], diesWith: nil)
+            let cancel = SupervisorSetup.enter(name: processName, keeping: [lock, events.writeEnd], diesWith: nil)
             let supervisor = RunSupervisor(
                 plan: plan, launcher: PosixProcessLauncher(), store: FileJobStore(directory: plan.stateDirectory + "/jobs"),
                 clock: SystemWallClock(), send: { Descriptor.writeAll(4, RunEventCodec.encode($0)) },

@@ -20,13 +20,18 @@ public final class SupervisorLink: @unchecked Sendable {
     /// The supervisor's pid, once started.
     public var supervisorPID: pid_t? { pid > 0 ? pid : nil }
 
-    /// Starts the supervisor now, so that the first run does not wait for it.
+    /// What `ps` shows for a worker's supervisor.
+    public static let processName = "claude-fcgi-sup"
+
+    /// Starts the supervisor now, so that the first run does not wait for it. This worker becomes a
+    /// child subreaper: should the supervisor be killed mid-run, the run's processes come back here.
     public func start() throws(SystemCallError) {
+        ProcessControl.becomeChildSubreaper()
         var pair = try SocketPair.make()
         let worker = getpid()
         let child = fork()
         if child == 0 {
-            let cancel = SupervisorSetup.enter(name: "claude-fcgi-sup", keeping: [pair.second], diesWith: worker)
+            let cancel = SupervisorSetup.enter(name: Self.processName, keeping: [pair.second], diesWith: worker)
             SupervisorLoop(settings: settings, socket: 3, cancel: cancel, log: log).run()
         }
         Descriptor.close(&pair.second)
@@ -81,7 +86,7 @@ public final class SupervisorLink: @unchecked Sendable {
             if Monotonic.now() >= deadline {
                 log("run supervisor \(pid) did not finish a run in time; killed")
                 kill(pid, SIGKILL)
-                stop()
+                endOrphansOfDeadSupervisor()
                 return .failed(detail: "the run supervisor stopped answering", report: nil)
             }
             if fds.count > 1, fds[1].revents != 0, let fd = watched {
@@ -98,7 +103,7 @@ public final class SupervisorLink: @unchecked Sendable {
                 count = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
             } while count < 0 && errno == EINTR
             guard count > 0 else {
-                stop()
+                endOrphansOfDeadSupervisor()
                 return hungUp ? .cancelled(report: nil) : .failed(detail: "the run supervisor ended without an answer", report: nil)
             }
             buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
@@ -113,10 +118,21 @@ public final class SupervisorLink: @unchecked Sendable {
                 }
             } catch {
                 kill(pid, SIGKILL)
-                stop()
+                endOrphansOfDeadSupervisor()
                 return .failed(detail: OneLine.clean(error.description), report: nil)
             }
         }
+    }
+
+    /// After a supervisor died in a run: waits for it (once it is reaped, the kernel has handed its
+    /// orphans to this worker, a child subreaper), then kills what is left of the run: every child but
+    /// the jobs' supervisors, which run on their own.
+    private func endOrphansOfDeadSupervisor() {
+        Descriptor.close(&socket)
+        if pid > 0 { _ = ProcessExit.reap(pid) }
+        pid = -1
+        let killed = ProcessControl.killChildren { ProcessTable.name($0) != DetachedSupervisor.processName }
+        if killed > 0 { log("run supervisor died in a run; killed \(killed) process(es) it left") }
     }
 
     /// Forgets the supervisor: closes the socket (a live one exits on end of file) and reaps it when it

@@ -28,12 +28,16 @@ struct SupervisorLoop {
             guard count > 0 else { _exit(0) }
             buffer.withUnsafeBytes { frames.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             while case .success(let frame)? = frames.next() {
-                guard let order = RunOrder.decode(kind: frame.kind, payload: frame.payload), let held = lock else {
-                    log("supervisor: a message that is not a run order, or no run lock with it; ignored")
+                var taken = lock ?? -1
+                lock = nil
+                guard let order = RunOrder.decode(kind: frame.kind, payload: frame.payload), taken >= 0 else {
+                    // Only our worker writes here: this is a bug, and the worker is waiting for an answer.
+                    Descriptor.close(&taken)
+                    Descriptor.writeAll(socket, RunEventCodec.encode(
+                        .failure(.failed, detail: "the run supervisor could not read the run it was given", report: nil)))
                     continue
                 }
-                lock = nil
-                perform(order, lock: held)
+                perform(order, lock: taken)
             }
         }
     }
