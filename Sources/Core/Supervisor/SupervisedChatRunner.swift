@@ -1,4 +1,5 @@
-/// Runs chat runs through the worker's supervisor (``SupervisorLink``).
+/// Runs chat runs through the worker's supervisor (``SupervisorLink``). Only the plan's invocation
+/// travels: the supervisor, forked from this worker, plans the run from the same ``RunSettings``.
 public struct SupervisedChatRunner: ClaudeRunning {
     let link: SupervisorLink
 
