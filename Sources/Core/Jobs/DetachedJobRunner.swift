@@ -16,7 +16,7 @@ public struct DetachedJobRunner: JobRunning {
         guard let lockDescriptor = lock.descriptor else { throw JobStartError("the run lock has no descriptor to hand over") }
         let started: DetachedSupervisor.Started
         do {
-            started = try DetachedSupervisor.start(plan, lockDescriptor: lockDescriptor, log: log)
+            started = try DetachedSupervisor.start(plan, lockDescriptor: lockDescriptor, store: store, log: log)
         } catch {
             throw JobStartError("the job could not be started: \(error)")
         }
@@ -24,8 +24,7 @@ public struct DetachedJobRunner: JobRunning {
         var decoder = RunEventCodec.Decoder()
         var chunk = [UInt8](repeating: 0, count: 256)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(started.events, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
+            let count = Descriptor.read(started.events, into: &chunk)
             guard count > 0 else { break }
             chunk.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             if case .started? = try? decoder.next() {

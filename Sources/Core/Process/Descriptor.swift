@@ -37,17 +37,14 @@ enum Descriptor {
         writeAll(fd, bytes[...])
     }
 
-    /// Everything readable from a blocking descriptor up to end of file; `nil` on a read error.
-    static func readAll(_ fd: Int32) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { return nil }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[..<count])
-        }
+    /// One `read(2)` from a blocking descriptor into `buffer`, again on EINTR: the bytes read, 0 at end
+    /// of file, -1 on an error.
+    static func read(_ fd: Int32, into buffer: inout [UInt8]) -> Int {
+        var count: Int
+        repeat {
+            count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        } while count < 0 && errno == EINTR
+        return count
     }
 
     /// Reads what a non-blocking descriptor has, through `chunk`; false at end of file or on error.

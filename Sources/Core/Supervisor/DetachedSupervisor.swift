@@ -14,23 +14,23 @@ public enum DetachedSupervisor {
     /// What `ps` shows for a job's supervisor.
     public static let processName = "claude-fcgi-job"
 
-    public static func start(_ plan: RunPlan, lockDescriptor lock: Int32, log: @escaping (String) -> Void) throws(SystemCallError) -> Started {
+    /// Forks the job's supervisor, which runs the job with `store` for its record; returns once forked.
+    public static func start(_ plan: RunPlan, lockDescriptor lock: Int32, store: any JobStore,
+                             log: @escaping (String) -> Void) throws(SystemCallError) -> Started {
         var events = try Pipe.make()
-        let pid = fork()
-        if pid == 0 {
-            let cancel = SupervisorSetup.enter(name: processName, keeping: [lock, events.writeEnd], diesWith: nil)
-            let supervisor = RunSupervisor(
-                plan: plan, launcher: PosixProcessLauncher(), store: FileJobStore(directory: plan.stateDirectory + "/jobs"),
-                clock: SystemWallClock(), send: { Descriptor.writeAll(4, RunEventCodec.encode($0)) },
-                log: log, endLeftovers: { ProcessControl.killAllDescendants() })
-            _exit(supervisor.run(cancelOn: [cancel.descriptor]))
-        }
-        Descriptor.close(&events.writeEnd)
-        guard pid > 0 else {
-            let failure = SystemCallError("cannot fork a job supervisor")
+        defer { Descriptor.close(&events.writeEnd) }
+        do {
+            let pid = try SupervisorSetup.fork(name: processName, keeping: [lock, events.writeEnd], diesWithWorker: false) { cancel in
+                RunSupervisor(
+                    plan: plan, launcher: PosixProcessLauncher(), store: store, clock: SystemWallClock(),
+                    send: { Descriptor.writeAll(4, RunEventCodec.encode($0)) },
+                    log: log, endLeftovers: { ProcessControl.killAllDescendants() }
+                ).run(cancelOn: [cancel.descriptor])
+            }
+            return Started(pid: pid, events: events.readEnd)
+        } catch {
             events.close()
-            throw failure
+            throw error
         }
-        return Started(pid: pid, events: events.readEnd)
     }
 }

@@ -28,19 +28,15 @@ public final class SupervisorLink: @unchecked Sendable {
     public func start() throws(SystemCallError) {
         ProcessControl.becomeChildSubreaper()
         var pair = try SocketPair.make()
-        let worker = getpid()
-        let child = fork()
-        if child == 0 {
-            let cancel = SupervisorSetup.enter(name: Self.processName, keeping: [pair.second], diesWith: worker)
-            SupervisorLoop(settings: settings, socket: 3, cancel: cancel, log: log).run()
-        }
-        Descriptor.close(&pair.second)
-        guard child > 0 else {
-            let failure = SystemCallError("cannot fork the run supervisor")
+        defer { Descriptor.close(&pair.second) }
+        do {
+            pid = try SupervisorSetup.fork(name: Self.processName, keeping: [pair.second], diesWithWorker: true) { cancel in
+                SupervisorLoop(settings: settings, socket: 3, cancel: cancel, log: log).run()
+            }
+        } catch {
             Descriptor.close(&pair.first)
-            throw failure
+            throw error
         }
-        pid = child
         socket = pair.first
     }
 
@@ -98,10 +94,7 @@ public final class SupervisorLink: @unchecked Sendable {
                 watched = nil
             }
             guard fds[0].revents != 0 else { continue }
-            var count: Int
-            repeat {
-                count = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
-            } while count < 0 && errno == EINTR
+            let count = Descriptor.read(socket, into: &buffer)
             guard count > 0 else {
                 endOrphansOfDeadSupervisor()
                 return hungUp ? .cancelled(report: nil) : .failed(detail: "the run supervisor ended without an answer", report: nil)

@@ -8,6 +8,19 @@ enum SupervisorSetup {
     /// whatever it starts, ignores SIGPIPE (a worker gone must not kill it mid-cleanup), and turns
     /// SIGTERM, SIGINT and SIGHUP into a readable descriptor. With `worker`, it also gets SIGTERM when
     /// that worker dies.
+    /// Forks a supervisor: the child enters (see ``enter(name:keeping:diesWith:)``), runs `body` and
+    /// exits with its code; the parent gets the child's pid and closes nothing (`keeping` stays its to close).
+    static func fork(name: String, keeping: [Int32], diesWithWorker: Bool,
+                     body: (CancelSignal) -> Int32) throws(SystemCallError) -> pid_t {
+        let worker = getpid()
+        let pid = Glibc.fork()
+        if pid == 0 {
+            _exit(body(enter(name: name, keeping: keeping, diesWith: diesWithWorker ? worker : nil)))
+        }
+        guard pid > 0 else { throw SystemCallError("cannot fork \(name)") }
+        return pid
+    }
+
     static func enter(name: String, keeping: [Int32], diesWith worker: pid_t?) -> CancelSignal {
         setsid()
         ProcessControl.setName(name)
