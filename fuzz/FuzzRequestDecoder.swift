@@ -12,7 +12,8 @@ final class FuzzLock: RunLock, @unchecked Sendable {
 
 struct FuzzRunner: ClaudeRunning {
     func run(_ plan: RunPlan, lock: any HeldRunLock, cancelOn: Int32?, onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
-        .succeeded(text: plan.invocation.prompt, report: ClaudeReport())
+        // A run with an output schema answers a value every reading of StructuredOutputPlan accepts.
+        .succeeded(text: plan.invocation.jsonSchema == nil ? plan.invocation.prompt : #"{"value":1,"content":"x"}"#, report: ClaudeReport())
     }
 }
 
@@ -21,7 +22,8 @@ let settings = RunSettings(
     gitSync: GitSyncSettings(mode: .off), stateDirectory: "/nonexistent")
 nonisolated(unsafe) let service = Service(
     auth: BearerAuth(token: "fuzz-token"), body: BodyRules(maxBodyBytes: 1 << 20),
-    chat: ChatEndpoint(gate: RunGate(lock: FuzzLock()), run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner()))
+    chat: ChatEndpoint(gate: RunGate(lock: FuzzLock()), run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner()),
+    models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(fallback: "recruiter-triage")), created: 0))
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequestDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

@@ -77,6 +77,7 @@ struct ClaudeFCGI: ParsableCommand {
             auth: BearerAuth(token: configuration.token),
             body: configuration.body,
             chat: ChatEndpoint(gate: gate, run: configuration.run, agentMap: configuration.agentMap, runner: SupervisedChatRunner(link: supervisor)),
+            models: ModelsEndpoint(models: ModelList(agentMap: configuration.agentMap), created: Int64(time(nil))),
             execute: ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,
                                      runner: DetachedJobRunner(store: store, log: log)))
         // Bodies and answers can be megabytes (a tenth of a 1 MiB answer's time was page faults).

@@ -3,8 +3,8 @@
 /// Unknown fields are ignored (real clients send `user`, `metadata`, `stream_options`, …); fields whose
 /// silent loss would hand the client a wrong answer are refused by name.
 public enum ChatCompletionDecoder {
-    /// Fields we cannot honour yet; ignoring them would change the meaning of the answer.
-    static let refusedFields = ["tools", "tool_choice", "functions", "function_call"]
+    /// OpenAI's legacy function calling: refused, naming `tools` as the way.
+    static let refusedFields = ["functions", "function_call"]
 
     public static func decode(_ body: [UInt8]) throws(APIError) -> ChatCompletionRequest {
         try decode(JSONValue.parseRequestObject(body))
@@ -17,9 +17,17 @@ public enum ChatCompletionDecoder {
         case let other?: throw .invalidRequest("stream must be a boolean, not \(other.typeName)")
         }
         for name in refusedFields where fields[name] != nil && fields[name] != .null {
-            throw .invalidRequest("\(name) is not supported")
+            throw .invalidRequest("\(name) is not supported; use tools and tool_choice")
         }
-        try checkResponseFormat(fields["response_format"])
+        let responseFormat = try ResponseFormat.decode(fields["response_format"])
+        let tools = try FunctionTool.decodeList(fields["tools"])
+        let toolChoice = try ToolChoice.decode(fields["tool_choice"], offered: tools)
+        let parallelToolCalls: Bool
+        switch fields["parallel_tool_calls"] {
+        case nil, .null: parallelToolCalls = true
+        case .bool(let value)?: parallelToolCalls = value
+        case let other?: throw .invalidRequest("parallel_tool_calls must be a boolean, not \(other.typeName)")
+        }
 
         guard case .string(let model)? = fields["model"], !model.isEmpty else {
             throw .invalidRequest("model must be a non-empty string")
@@ -47,22 +55,12 @@ public enum ChatCompletionDecoder {
             messages: messages,
             maxTokens: try positiveInteger(fields["max_tokens"], name: "max_tokens"),
             maxCompletionTokens: try positiveInteger(fields["max_completion_tokens"], name: "max_completion_tokens"),
-            temperature: temperature
+            temperature: temperature,
+            responseFormat: responseFormat,
+            tools: tools,
+            toolChoice: toolChoice,
+            parallelToolCalls: parallelToolCalls
         )
-    }
-
-    static func checkResponseFormat(_ value: JSONValue?) throws(APIError) {
-        switch value {
-        case nil, .null: return
-        case .object(let format):
-            if format["type"] == .string("text") { return }
-            if case .string(let type)? = format["type"] {
-                throw .invalidRequest("response_format of type '\(String(type.prefix(64)))' is not supported")
-            }
-            throw .invalidRequest("response_format must be an object with a type")
-        case let other?:
-            throw .invalidRequest("response_format must be an object, not \(other.typeName)")
-        }
     }
 
     static func positiveInteger(_ value: JSONValue?, name: String) throws(APIError) -> Int64? {
@@ -86,14 +84,53 @@ public enum ChatCompletionDecoder {
         case "system", "developer": role = .system
         case "user": role = .user
         case "assistant": role = .assistant
+        case "tool": role = .tool
         default:
             throw .invalidRequest("\(place).role '\(String(roleName.prefix(64)))' is not supported")
         }
-        let text = try content(fields["content"], place: place)
-        if text.utf8.contains(0) {
+        var calls: [ChatAnswer.ToolCall] = []
+        if role == .assistant {
+            calls = try toolCalls(fields["tool_calls"], place: place)
+        }
+        // An assistant message that calls functions may have no content.
+        var text = ""
+        if calls.isEmpty || (fields["content"] ?? .null) != .null {
+            text = try content(fields["content"], place: place)
+        }
+        var toolCallID: String?
+        if role == .tool {
+            guard case .string(let id)? = fields["tool_call_id"], !id.isEmpty else {
+                throw .invalidRequest("\(place).tool_call_id must be a non-empty string")
+            }
+            toolCallID = id
+        }
+        if text.utf8.contains(0) || calls.contains(where: { $0.arguments.utf8.contains(0) }) {
             throw .invalidRequest("\(place).content contains a NUL character")
         }
-        return ChatMessage(role: role, text: text)
+        return ChatMessage(role: role, text: text, toolCalls: calls, toolCallID: toolCallID)
+    }
+
+    /// An assistant message's `tool_calls`: `[{"id","type":"function","function":{"name","arguments"}}]`.
+    static func toolCalls(_ value: JSONValue?, place: String) throws(APIError) -> [ChatAnswer.ToolCall] {
+        let items: [JSONValue]
+        switch value {
+        case nil, .null?: return []
+        case .array(let array)?: items = array
+        case let other?: throw .invalidRequest("\(place).tool_calls must be an array, not \(other.typeName)")
+        }
+        var calls: [ChatAnswer.ToolCall] = []
+        for (index, item) in items.enumerated() {
+            let callPlace = "\(place).tool_calls[\(index)]"
+            guard case .object(let call) = item, case .string(let id)? = call["id"], !id.isEmpty else {
+                throw .invalidRequest("\(callPlace) must be an object with a non-empty id")
+            }
+            guard case .object(let function)? = call["function"], case .string(let name)? = function["name"], !name.isEmpty,
+                  case .string(let arguments)? = function["arguments"] else {
+                throw .invalidRequest("\(callPlace).function must hold a name and arguments (a string)")
+            }
+            calls.append(ChatAnswer.ToolCall(id: id, name: name, arguments: arguments))
+        }
+        return calls
     }
 
     static func content(_ value: JSONValue?, place: String) throws(APIError) -> String {

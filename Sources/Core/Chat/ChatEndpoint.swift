@@ -1,4 +1,5 @@
-/// `POST /v1/chat/completions`: the lock (busy answered at once), then decode, prompt, run, envelope.
+/// `POST /v1/chat/completions`: the lock (busy answered at once), then decode, prompt, output schema,
+/// run, answer, envelope.
 public struct ChatEndpoint: Sendable {
     let gate: RunGate
     let run: RunSettings
@@ -22,18 +23,25 @@ public struct ChatEndpoint: Sendable {
         }
         defer { held.release() }
         let chat = try ChatCompletionDecoder.decode(request.body)
+        let prompt = try PromptBuilder.prompt(for: chat.messages)
+        let output = try chat.structuredOutputPlan()
         let invocation = ClaudeInvocation(
-            requestID: gate.ids.next(), model: chat.model, prompt: try PromptBuilder.prompt(for: chat.messages),
-            agent: agentMap.agent(forModel: chat.model))
+            requestID: gate.ids.next(), model: chat.model, prompt: prompt,
+            agent: agentMap.agent(forModel: chat.model), jsonSchema: output?.schemaText)
         note.requestID = invocation.requestID
         let outcome = runner.run(run.plan(invocation, kind: .chat), lock: held, cancelOn: request.connectionDescriptor)
         note.outcome = outcome.name
 
         switch outcome {
         case .succeeded(let text, let report):
+            let answer = try output.map { plan throws(APIError) in try plan.answer(from: text, newCallID: gate.ids.next) }
+                ?? ChatAnswer(content: text)
             let envelope = ChatCompletionResponse(
-                id: invocation.requestID, created: gate.clock.secondsSinceEpoch(), model: chat.model, text: text, usage: report.usage)
+                id: invocation.requestID, created: gate.clock.secondsSinceEpoch(), model: chat.model, answer: answer, usage: report.usage)
             return .json(status: 200, body: envelope.body)
+        case .failed(let detail, _) where detail.hasPrefix(Self.schemaRefusal):
+            // The CLI's own check of the schema, for what ours lets through: the client's mistake.
+            throw APIError.invalidRequest("the output schema was refused by claude: " + detail.dropFirst("Error: ".count))
         case .failed(let detail, _), .timedOut(let detail, _):
             throw APIError.executionFailed(detail: detail)
         case .cancelled:
@@ -41,4 +49,7 @@ public struct ChatEndpoint: Sendable {
             throw APIError.executionFailed(detail: "cancelled: the client closed the connection")
         }
     }
+
+    /// How the CLI starts its refusal of a `--json-schema` it cannot use (exit 1, nothing run).
+    static let schemaRefusal = "Error: --json-schema is not"
 }

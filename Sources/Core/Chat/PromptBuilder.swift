@@ -4,29 +4,51 @@
 /// `System instructions:` (system and developer texts joined by a blank line),
 /// `Conversation so far:` (earlier turns as `User: …` / `Assistant: …`, a blank line apart),
 /// `Request:` (the last user message).
+///
+/// Function calling: an assistant's calls read `Assistant called function NAME with arguments ARGS
+/// (call id ID)`, a `tool` message `Function NAME returned (call id ID): TEXT`. When the request ends
+/// with such an exchange (the client ran the functions and sends their results), the last user
+/// message and the exchange are part of the conversation, and the request is to continue it.
 public enum PromptBuilder {
     static let separator = "\n\n---\n\n"
+    static let continueRequest = "Continue the conversation above: answer the user's last message, using what the functions returned."
 
     public static func prompt(for messages: [ChatMessage]) throws(APIError) -> String {
         guard let lastUser = messages.lastIndex(where: { $0.role == .user }) else {
             throw .invalidRequest("messages must contain a user message")
         }
-        guard lastUser == messages.count - 1 else {
-            throw .invalidRequest("the last message must be the user's request; messages after it are not supported")
+        let tail = messages[(lastUser + 1)...]
+        let endsWithResults = !tail.isEmpty && tail.last?.role == .tool
+            && tail.allSatisfy { $0.role == .tool || ($0.role == .assistant && !$0.toolCalls.isEmpty) }
+        guard tail.isEmpty || endsWithResults else {
+            throw .invalidRequest("the last message must be the user's request or a function's result; messages after it are not supported")
         }
         var system: [String] = []
         var turns: [String] = []
-        for message in messages[..<lastUser] {
+        var calls: [String: String] = [:]
+        for (index, message) in messages.enumerated() where index != lastUser || endsWithResults {
             switch message.role {
             case .system: system.append(message.text)
             case .user: turns.append("User: \(message.text)")
-            case .assistant: turns.append("Assistant: \(message.text)")
+            case .assistant:
+                var lines: [String] = message.text.isEmpty ? [] : ["Assistant: \(message.text)"]
+                for call in message.toolCalls {
+                    calls[call.id] = call.name
+                    lines.append("Assistant called function \(call.name) with arguments \(call.arguments) (call id \(call.id))")
+                }
+                turns.append(lines.isEmpty ? "Assistant: " : lines.joined(separator: "\n"))
+            case .tool:
+                let id = message.toolCallID ?? ""
+                guard let name = calls[id] else {
+                    throw .invalidRequest("messages[\(index)].tool_call_id '\(OneLine.clean(id, limit: 64))' answers no earlier tool call")
+                }
+                turns.append("Function \(name) returned (call id \(id)): \(message.text)")
             }
         }
         var sections: [String] = []
         if !system.isEmpty { sections.append("System instructions:\n" + system.joined(separator: "\n\n")) }
         if !turns.isEmpty { sections.append("Conversation so far:\n" + turns.joined(separator: "\n\n")) }
-        sections.append("Request:\n" + messages[lastUser].text)
+        sections.append("Request:\n" + (endsWithResults ? continueRequest : messages[lastUser].text))
         return sections.joined(separator: separator)
     }
 }

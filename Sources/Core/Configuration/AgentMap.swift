@@ -7,12 +7,16 @@ public struct AgentMap: Equatable, Sendable {
     public var exact: [String: String?]
     /// Agent for any other model; `nil` means no agent.
     public var fallback: String?
+    /// Whether the map has a `*` entry. Without one, other models get no agent all the same, but
+    /// `GET /v1/models` lists only the exact names.
+    public var hasFallback: Bool
 
     public static let defaultSpec = "*=recruiter-triage"
 
-    public init(exact: [String: String?] = [:], fallback: String?) {
+    public init(exact: [String: String?] = [:], fallback: String?, hasFallback: Bool = true) {
         self.exact = exact
         self.fallback = fallback
+        self.hasFallback = hasFallback || fallback != nil
     }
 
     /// Parses a spec such as `gpt-4o=recruiter-triage,plain=,*=recruiter-triage`.
@@ -20,6 +24,7 @@ public struct AgentMap: Equatable, Sendable {
     public init(spec: String) throws(ConfigurationError) {
         var exact: [String: String?] = [:]
         var fallback: String?
+        var hasFallback = false
         for entry in spec.split(separator: ",") {
             let pair = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let model = pair[0].trimmingWhitespace()
@@ -31,9 +36,9 @@ public struct AgentMap: Equatable, Sendable {
                 throw ConfigurationError("agent name '\(agentName)' may only hold letters, digits, '-', '_' and '.'")
             }
             let agent: String? = agentName.isEmpty ? nil : agentName
-            if model == "*" { fallback = agent } else { exact[model] = agent }
+            if model == "*" { (fallback, hasFallback) = (agent, true) } else { exact[model] = agent }
         }
-        self.init(exact: exact, fallback: fallback)
+        self.init(exact: exact, fallback: fallback, hasFallback: hasFallback)
     }
 
     /// The agent for a requested model, or `nil` for plain claude.

@@ -8,6 +8,7 @@ public enum ChildEnvironment {
         "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR",
         "CLAUDE_CONFIG_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy",
         "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS", "DISABLE_AUTOUPDATER", "DISABLE_TELEMETRY",
+        "API_TIMEOUT_MS", "MAX_STRUCTURED_OUTPUT_RETRIES",
     ]
     /// Prefixes passed on: locale and the Anthropic / Claude Code credentials and settings.
     static let allowedPrefixes = ["LC_", "ANTHROPIC_", "CLAUDE_CODE_"]

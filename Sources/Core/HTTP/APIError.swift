@@ -15,6 +15,8 @@ public enum APIError: Error, Equatable, Sendable {
     case unsupportedMediaType(String)
     /// No route for this path.
     case notFound(path: String)
+    /// `GET /v1/models/{id}` for a model the agent map does not list.
+    case modelNotFound(id: String)
     /// The path exists but not for this method.
     case methodNotAllowed(allowed: [String])
     /// Another run holds the run lock (chat: 503, OpenAI clients have no job to come back to).
@@ -48,7 +50,7 @@ public enum APIError: Error, Equatable, Sendable {
         case .invalidRequest, .streamingNotSupported: 400
         case .bodyTooLarge: 413
         case .unsupportedMediaType: 415
-        case .notFound: 404
+        case .notFound, .modelNotFound: 404
         case .methodNotAllowed: 405
         case .jobBusy, .jobFinished: 409
         case .busy, .executionFailed: 503
@@ -65,6 +67,7 @@ public enum APIError: Error, Equatable, Sendable {
         case .bodyTooLarge(let limit): ("request body too large", "the limit is \(limit) bytes")
         case .unsupportedMediaType(let type): ("unsupported content type", "expected application/json, got \(type)")
         case .notFound(let path): ("not found", "no route for \(path)")
+        case .modelNotFound(let id): ("model not found", "no model named \(id)")
         case .methodNotAllowed(let allowed): ("method not allowed", "allowed: \(allowed.joined(separator: ", "))")
         case .busy: ("execution failed", "busy: another run is in progress")
         case .jobBusy: ("busy", "another run is in progress")

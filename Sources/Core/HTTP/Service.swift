@@ -4,6 +4,7 @@ public struct Service: Sendable {
     let auth: BearerAuth
     let body: BodyRules
     let chat: ChatEndpoint
+    let models: ModelsEndpoint
     /// The `/execute` job API; `nil` leaves it out (404).
     let execute: ExecuteEndpoint?
     /// The answers most requests get while a run goes on or without a token, encoded once.
@@ -11,10 +12,11 @@ public struct Service: Sendable {
     let busyResponse: HTTPResponse
     let busy: APIError
 
-    public init(auth: BearerAuth, body: BodyRules, chat: ChatEndpoint, execute: ExecuteEndpoint? = nil) {
+    public init(auth: BearerAuth, body: BodyRules, chat: ChatEndpoint, models: ModelsEndpoint, execute: ExecuteEndpoint? = nil) {
         self.auth = auth
         self.body = body
         self.chat = chat
+        self.models = models
         self.execute = execute
         unauthorizedResponse = APIError.unauthorized.response
         busy = APIError.busy(retryAfterSeconds: chat.gate.retryAfterSeconds)
@@ -42,6 +44,14 @@ public struct Service: Sendable {
             try auth.check(authorizationHeader: request.header("authorization"))
             try body.check(request)
             return try chat.complete(request, note: &note)
+        case "/v1/models":
+            try allow(request, ["GET", "HEAD"])
+            try auth.check(authorizationHeader: request.header("authorization"))
+            return models.list()
+        case let path where path.hasPrefix("/v1/models/"):
+            try allow(request, ["GET", "HEAD"])
+            try auth.check(authorizationHeader: request.header("authorization"))
+            return try models.retrieve(String(path.dropFirst("/v1/models/".count)))
         case "/execute" where execute != nil:
             guard let execute else { break }
             try allow(request, ["GET", "POST"])

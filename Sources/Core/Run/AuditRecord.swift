@@ -13,8 +13,15 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
     public var duration_ms: Int
     public var exit_code: Int32?
     public var total_cost_usd: Double?
+    /// The figures a chat answer's `usage` reports (prompt = input + cache creation + cache read).
     public var prompt_tokens: Int?
     public var completion_tokens: Int?
+    public var cached_tokens: Int?
+    /// The CLI's four raw counts.
+    public var input_tokens: Int?
+    public var cache_creation_input_tokens: Int?
+    public var cache_read_input_tokens: Int?
+    public var output_tokens: Int?
     /// What the git sync before the run did: `off`, `skipped`, `ok` or `failed`.
     public var git_sync: String?
 
@@ -30,5 +37,10 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
         total_cost_usd = report?.costUSD
         prompt_tokens = report?.usage.promptTokens
         completion_tokens = report?.usage.completionTokens
+        cached_tokens = report?.usage.cachedTokens
+        input_tokens = report?.usage.inputTokens
+        cache_creation_input_tokens = report?.usage.cacheCreationTokens
+        cache_read_input_tokens = report?.usage.cacheReadTokens
+        output_tokens = report?.usage.outputTokens
     }
 }

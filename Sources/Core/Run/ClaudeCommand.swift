@@ -1,5 +1,5 @@
 /// The claude CLI as a child process: `claude -p --output-format json --no-session-persistence
-/// [--agent A] --max-budget-usd B`, the prompt on stdin (never an argument: no prompt can become a
+/// [--agent A] [--json-schema SCHEMA] --max-budget-usd B`, the prompt on stdin (never an argument: no prompt can become a
 /// flag, and there is no ARG_MAX limit), stdin then closed. claude dies with the process that started
 /// it (its supervisor).
 public struct ClaudeCommand: Sendable {
@@ -15,6 +15,8 @@ public struct ClaudeCommand: Sendable {
     public func arguments(for invocation: ClaudeInvocation) -> [String] {
         var arguments = ["-p", "--output-format", "json", "--no-session-persistence"]
         if let agent = invocation.agent { arguments += ["--agent", agent] }
+        // The schema is one argument of its own (no shell, never in the prompt).
+        if let schema = invocation.jsonSchema { arguments += ["--json-schema", schema] }
         arguments += ["--max-budget-usd", settings.maxBudgetUSD]
         return arguments
     }
@@ -31,7 +33,8 @@ public struct ClaudeCommand: Sendable {
         let limits = ProcessLimits(timeoutSeconds: settings.timeoutSeconds, killGraceSeconds: settings.killGraceSeconds)
         do {
             let result = try launcher.run(spec(for: invocation), limits: limits, cancelOn: cancelOn)
-            return ClaudeOutputInterpreter.interpret(result, timeoutSeconds: settings.timeoutSeconds)
+            return ClaudeOutputInterpreter.interpret(
+                result, timeoutSeconds: settings.timeoutSeconds, expectsStructuredOutput: invocation.jsonSchema != nil)
         } catch {
             return .failed(detail: ClaudeOutputInterpreter.describe(error), report: nil)
         }

@@ -7,11 +7,15 @@ public struct ClaudeInvocation: Sendable, Equatable {
     public var prompt: String
     /// `nil` runs plain claude (no `--agent`).
     public var agent: String?
+    /// The JSON Schema text for `--json-schema`: the run must end with a value of this shape (the CLI's
+    /// `structured_output`). `nil` for a text answer.
+    public var jsonSchema: String?
 
-    public init(requestID: String = "", model: String = "", prompt: String, agent: String?) {
+    public init(requestID: String = "", model: String = "", prompt: String, agent: String?, jsonSchema: String? = nil) {
         self.requestID = requestID
         self.model = model
         self.prompt = prompt
         self.agent = agent
+        self.jsonSchema = jsonSchema
     }
 }

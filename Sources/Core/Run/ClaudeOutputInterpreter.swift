@@ -2,8 +2,12 @@
 ///
 /// `is_error: true` is a failure whatever the exit code (API failures arrive as subtype `success` with
 /// `is_error` true). Stdout that is not JSON is taken as the answer text when the exit code is 0.
+///
+/// A run given `--json-schema` succeeds only with a `structured_output` value, whose compact JSON text
+/// is then the answer: the CLI reports success without one when the model answered in text twice, or
+/// when the agent's `tools:` list leaves out the `StructuredOutput` tool.
 public enum ClaudeOutputInterpreter {
-    public static func interpret(_ result: ProcessResult, timeoutSeconds: Double) -> ClaudeOutcome {
+    public static func interpret(_ result: ProcessResult, timeoutSeconds: Double, expectsStructuredOutput: Bool = false) -> ClaudeOutcome {
         let json = resultObject(in: result.stdout)
         var report = json.map { self.report(from: $0) } ?? ClaudeReport()
         if case .exited(let code) = result.termination { report.exitCode = code }
@@ -22,6 +26,9 @@ public enum ClaudeOutputInterpreter {
             if result.termination != .exited(0) {
                 return .failed(detail: clean(message.map { "\($0)\(exitSuffix(result))" } ?? result.failureDetail(subject: "claude")), report: report)
             }
+            if expectsStructuredOutput {
+                return structuredAnswer(json, report: report)
+            }
             guard case .string(let text)? = json["result"] else {
                 return .failed(detail: "claude's result had no text", report: report)
             }
@@ -30,11 +37,29 @@ public enum ClaudeOutputInterpreter {
         guard result.termination == .exited(0) else {
             return .failed(detail: result.failureDetail(subject: "claude"), report: report)
         }
+        if expectsStructuredOutput {
+            return .failed(detail: "no structured output: claude's output was not its JSON result", report: report)
+        }
         let text = String(decoding: result.stdout, as: UTF8.self).trimmingWhitespace()
         guard !text.isEmpty else {
             return .failed(detail: "claude produced no output", report: report)
         }
         return .succeeded(text: text, report: report)
+    }
+
+    /// The `structured_output` value as compact JSON text: the CLI's `result`, which is that text with
+    /// the model's key order, when it holds the same value; the value written anew otherwise.
+    static func structuredAnswer(_ json: [String: JSONValue], report: ClaudeReport) -> ClaudeOutcome {
+        guard let value = json["structured_output"] else {
+            var detail = "no structured output: the model answered in text instead of calling the StructuredOutput tool"
+                + " (an agent with a tools: list must include StructuredOutput)"
+            if case .string(let text)? = json["result"], !text.isEmpty { detail += ": " + text }
+            return .failed(detail: clean(detail), report: report)
+        }
+        if case .string(let text)? = json["result"], JSONValue.parse(Array(text.utf8)) == value {
+            return .succeeded(text: text, report: report)
+        }
+        return .succeeded(text: value.compactText, report: report)
     }
 
     /// The detail for a run that could not start.
@@ -69,8 +94,9 @@ public enum ClaudeOutputInterpreter {
                 if case .integer(let value)? = counts[key], value >= 0, value <= Int64(Int32.max) { return Int(value) }
                 return 0
             }
-            usage.promptTokens = count("input_tokens") + count("cache_creation_input_tokens") + count("cache_read_input_tokens")
-            usage.completionTokens = count("output_tokens")
+            usage = TokenUsage(
+                inputTokens: count("input_tokens"), cacheCreationTokens: count("cache_creation_input_tokens"),
+                cacheReadTokens: count("cache_read_input_tokens"), outputTokens: count("output_tokens"))
         }
         var cost: Double?
         switch json["total_cost_usd"] {

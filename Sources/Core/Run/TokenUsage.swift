@@ -1,13 +1,27 @@
-/// Token counts as the chat-completions `usage` object reports them.
+/// The CLI's four token counts for a run (summed over its API calls), and the figures the
+/// chat-completions `usage` object reports from them.
 public struct TokenUsage: Sendable, Equatable {
-    /// Input tokens, cache creation and cache reads included.
-    public var promptTokens: Int
-    public var completionTokens: Int
+    /// Input tokens read neither from nor into the prompt cache.
+    public var inputTokens: Int
+    /// Input tokens written to the prompt cache.
+    public var cacheCreationTokens: Int
+    /// Input tokens read from the prompt cache.
+    public var cacheReadTokens: Int
+    public var outputTokens: Int
 
-    public init(promptTokens: Int, completionTokens: Int) {
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
+    public init(inputTokens: Int = 0, cacheCreationTokens: Int = 0, cacheReadTokens: Int = 0, outputTokens: Int = 0) {
+        self.inputTokens = inputTokens
+        self.cacheCreationTokens = cacheCreationTokens
+        self.cacheReadTokens = cacheReadTokens
+        self.outputTokens = outputTokens
     }
 
-    public static let zero = TokenUsage(promptTokens: 0, completionTokens: 0)
+    /// Every input token, cached or not: what the model read.
+    public var promptTokens: Int { inputTokens + cacheCreationTokens + cacheReadTokens }
+    /// `prompt_tokens_details.cached_tokens`: the input read from the cache.
+    public var cachedTokens: Int { cacheReadTokens }
+    public var completionTokens: Int { outputTokens }
+    public var totalTokens: Int { promptTokens + completionTokens }
+
+    public static let zero = TokenUsage()
 }

@@ -1,8 +1,8 @@
 /// The wire form of ``RunEvent`` from a supervisor to its worker, in ``Frames``. Text travels as the
-/// raw bytes it is; a report is a fixed 29 bytes (flags, exit code, cost as IEEE 754 bits, two token
-/// counts).
+/// raw bytes it is; a report is a fixed 45 bytes (flags, exit code, cost as IEEE 754 bits, the four
+/// token counts).
 public enum RunEventCodec {
-    static let reportSize = 29
+    static let reportSize = 45
 
     private enum Kind: UInt8 { case started = 1, textDelta, result, failure }
 
@@ -82,18 +82,18 @@ public enum RunEventCodec {
         bytes.append((report.exitCode == nil ? 0 : 1) | (report.costUSD == nil ? 0 : 2))
         Frames.appendInteger(UInt32(bitPattern: report.exitCode ?? 0), to: &bytes)
         Frames.appendInteger((report.costUSD ?? 0).bitPattern, to: &bytes)
-        Frames.appendInteger(UInt64(clamping: report.usage.promptTokens), to: &bytes)
-        Frames.appendInteger(UInt64(clamping: report.usage.completionTokens), to: &bytes)
+        for count in [report.usage.inputTokens, report.usage.cacheCreationTokens, report.usage.cacheReadTokens, report.usage.outputTokens] {
+            Frames.appendInteger(UInt64(clamping: count), to: &bytes)
+        }
     }
 
     private static func report(_ bytes: ArraySlice<UInt8>, at offset: Int) -> ClaudeReport {
         let flags = bytes[offset]
         let exitCode = Int32(bitPattern: Frames.integer(UInt32.self, bytes, at: offset + 1))
         let cost = Double(bitPattern: Frames.integer(UInt64.self, bytes, at: offset + 5))
-        let prompt = Int(clamping: Frames.integer(UInt64.self, bytes, at: offset + 13))
-        let completion = Int(clamping: Frames.integer(UInt64.self, bytes, at: offset + 21))
+        func count(_ index: Int) -> Int { Int(clamping: Frames.integer(UInt64.self, bytes, at: offset + 13 + 8 * index)) }
         return ClaudeReport(
-            usage: TokenUsage(promptTokens: prompt, completionTokens: completion),
+            usage: TokenUsage(inputTokens: count(0), cacheCreationTokens: count(1), cacheReadTokens: count(2), outputTokens: count(3)),
             costUSD: flags & 2 != 0 ? cost : nil, exitCode: flags & 1 != 0 ? exitCode : nil)
     }
 }

@@ -17,6 +17,8 @@ public struct RunOrder: Sendable, Equatable {
         payload.append(invocation.agent == nil ? 0 : 1)
         Frames.appendField(Array((invocation.agent ?? "").utf8), to: &payload)
         Frames.appendField(invocation.prompt.utf8, to: &payload)
+        payload.append(invocation.jsonSchema == nil ? 0 : 1)
+        Frames.appendField(Array((invocation.jsonSchema ?? "").utf8), to: &payload)
         return Frames.encode(kind: Self.kind, payload: payload)
     }
 
@@ -28,7 +30,11 @@ public struct RunOrder: Sendable, Equatable {
         guard let requestID = text(), let model = text(), offset < payload.endIndex else { return nil }
         let hasAgent = payload[offset] == 1
         offset += 1
-        guard let agent = text(), let prompt = text() else { return nil }
-        return RunOrder(invocation: ClaudeInvocation(requestID: requestID, model: model, prompt: prompt, agent: hasAgent ? agent : nil))
+        guard let agent = text(), let prompt = text(), offset < payload.endIndex else { return nil }
+        let hasSchema = payload[offset] == 1
+        offset += 1
+        guard let schema = text() else { return nil }
+        return RunOrder(invocation: ClaudeInvocation(
+            requestID: requestID, model: model, prompt: prompt, agent: hasAgent ? agent : nil, jsonSchema: hasSchema ? schema : nil))
     }
 }

@@ -32,6 +32,29 @@ import Testing
         #expect(request.messages.first == ChatMessage(role: .system, text: "d"))
     }
 
+    @Test func decodesResponseFormatsToolsAndToolMessages() throws {
+        let schema = try decode(#"{"model":"m","messages":[{"role":"user","content":"u"}],"response_format":{"type":"json_schema","json_schema":{"name":"P","strict":true,"schema":{"type":"object","properties":{"n":{"type":"string"}}}}}}"#)
+        #expect(schema.responseFormat == .json(schema: .object(["type": .string("object"), "properties": .object(["n": .object(["type": .string("string")])])])))
+        let object = try decode(#"{"model":"m","messages":[{"role":"user","content":"u"}],"response_format":{"type":"json_object"}}"#)
+        #expect(object.responseFormat == .json(schema: .object(["type": .string("object")])))
+        let tools = try decode(#"""
+            {"model":"m","tool_choice":{"type":"function","function":{"name":"g"}},"parallel_tool_calls":false,
+             "tools":[{"type":"function","function":{"name":"f","description":"F."}},
+                      {"type":"function","function":{"name":"g","parameters":{"type":"object","properties":{"x":{"type":"integer"}}}}}],
+             "messages":[{"role":"user","content":"u"},
+                         {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},
+                         {"role":"tool","tool_call_id":"call_1","content":[{"type":"text","text":"42"}]}]}
+            """#)
+        #expect(tools.tools.map(\.name) == ["f", "g"])
+        #expect(tools.tools[0] == FunctionTool(name: "f", description: "F.", parameters: FunctionTool.noParameters))
+        #expect(tools.toolChoice == .function("g"))
+        #expect(tools.parallelToolCalls == false)
+        #expect(tools.messages[1] == ChatMessage(role: .assistant, text: "", toolCalls: [ChatAnswer.ToolCall(id: "call_1", name: "f", arguments: "{}")]))
+        #expect(tools.messages[2] == ChatMessage(role: .tool, text: "42", toolCallID: "call_1"))
+        // An empty tools array offers nothing; tool_choice none with no tools is fine.
+        #expect(try decode(#"{"model":"m","messages":[{"role":"user","content":"u"}],"tools":[],"tool_choice":"none"}"#).tools.isEmpty)
+    }
+
     @Test func joinsTextPartsWithNewlines() throws {
         let request = try decode(#"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}]}"#)
         #expect(request.messages[0].text == "a\nb")
@@ -54,7 +77,13 @@ import Testing
         (#"{"model":"m"}"#, "messages must be a non-empty array"),
         (#"{"model":"m","messages":["hi"]}"#, "messages[0] must be an object, not string"),
         (#"{"model":"m","messages":[{"content":"hi"}]}"#, "messages[0].role must be a string"),
-        (#"{"model":"m","messages":[{"role":"tool","content":"hi"}]}"#, "messages[0].role 'tool' is not supported"),
+        (#"{"model":"m","messages":[{"role":"tool","content":"hi"}]}"#, "messages[0].tool_call_id must be a non-empty string"),
+        (#"{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"c","function":{"name":"f"}}]}]}"#,
+         "messages[0].tool_calls[0].function must hold a name and arguments (a string)"),
+        (#"{"model":"m","messages":[{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"{}"}}]}]}"#,
+         "messages[0].tool_calls[0] must be an object with a non-empty id"),
+        (#"{"model":"m","messages":[{"role":"assistant","tool_calls":{}}]}"#, "messages[0].tool_calls must be an array, not object"),
+        (#"{"model":"m","messages":[{"role":"assistant","content":null}]}"#, "messages[0].content must be a string or an array of text parts"),
         (#"{"model":"m","messages":[{"role":"function","content":"hi"}]}"#, "messages[0].role 'function' is not supported"),
         (#"{"model":"m","messages":[{"role":"user"}]}"#, "messages[0].content must be a string or an array of text parts"),
         (#"{"model":"m","messages":[{"role":"user","content":7}]}"#, "messages[0].content must be a string or an array of text parts"),
@@ -64,13 +93,56 @@ import Testing
         (#"{"model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}"#, "messages[0].content[0].text must be a string"),
         (#"{"model":"m","messages":[{"role":"user","content":"a\u0000b"}]}"#, "messages[0].content contains a NUL character"),
         (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":"yes"}"#, "stream must be a boolean, not string"),
-        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[]}"#, "tools is not supported"),
-        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tool_choice":"auto"}"#, "tool_choice is not supported"),
-        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"functions":[]}"#, "functions is not supported"),
-        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"function_call":"auto"}"#, "function_call is not supported"),
-        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}"#,
-         "response_format of type 'json_object' is not supported"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"functions":[]}"#, "functions is not supported; use tools and tool_choice"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"function_call":"auto"}"#, "function_call is not supported; use tools and tool_choice"),
         (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":"json"}"#, "response_format must be an object, not string"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{}}"#, "response_format.type must be a string"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"xml"}}"#,
+         "response_format.type 'xml' is not supported; use text, json_object or json_schema"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema"}}"#,
+         "response_format.json_schema must be an object with name and schema"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"schema":{}}}}"#,
+         "response_format.json_schema.name must be 1 to 64 letters, digits, '_' or '-'"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"a b","schema":{}}}}"#,
+         "response_format.json_schema.name must be 1 to 64 letters, digits, '_' or '-'"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x"}}}"#,
+         "response_format.json_schema.schema is required"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":"yes","schema":{}}}}"#,
+         "response_format.json_schema.strict must be a boolean, not string"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":[]}}}"#,
+         "response_format.json_schema.schema must be a JSON Schema object, not array"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object","properties":{"age":{"type":"int"}}}}}}"#,
+         "response_format.json_schema.schema.properties.age.type must be one of array, boolean, integer, null, number, object, string, or a list of them"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"required":"a"}}}}"#,
+         "response_format.json_schema.schema.required must be an array of strings"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"anyOf":[]}}}}"#,
+         "response_format.json_schema.schema.anyOf must be a non-empty array of schemas"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"items":5}}}}"#,
+         "response_format.json_schema.schema.items must be a schema (an object or a boolean), not number"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"minLength":-1}}}}"#,
+         "response_format.json_schema.schema.minLength must be a non-negative integer"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":{}}"#, "tools must be an array, not object"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{}]}"#, "tools[0].type must be \"function\""),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function"}]}"#, "tools[0].function must be an object"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"get weather"}}]}"#,
+         "tools[0].function.name must be 1 to 64 letters, digits, '_' or '-'"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}},{"type":"function","function":{"name":"f"}}]}"#,
+         "tools[1].function.name 'f' is offered twice"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"string"}}}]}"#,
+         "tools[0].function.parameters must describe an object (type \"object\")"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"a":{"type":"strin"}}}}}]}"#,
+         "tools[0].function.parameters.properties.a.type must be one of array, boolean, integer, null, number, object, string, or a list of them"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","description":5}}]}"#,
+         "tools[0].function.description must be a string, not number"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tool_choice":"required"}"#, "tool_choice asks for a function call, but tools offers none"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tool_choice":"any"}"#,
+         "tool_choice 'any' is not supported; use auto, none, required or a function"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tool_choice":5}"#, "tool_choice must be a string or an object, not number"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"g"}}}"#,
+         "tool_choice names 'g', which tools does not offer"),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tool_choice":{"type":"function"}}"#,
+         #"tool_choice must be "auto", "none", "required" or {"type":"function","function":{"name":…}}"#),
+        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"parallel_tool_calls":"no"}"#, "parallel_tool_calls must be a boolean, not string"),
         (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"n":2}"#, "n must be 1"),
         (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":3}"#, "temperature must be a number from 0 to 2"),
         (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":"hot"}"#, "temperature must be a number from 0 to 2"),

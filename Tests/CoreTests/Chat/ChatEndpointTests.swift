@@ -8,11 +8,12 @@ import Testing
     let service: Service
 
     init() {
-        runner = FakeRunner(outcome: .succeeded(text: "Paris.", report: ClaudeReport(usage: TokenUsage(promptTokens: 10, completionTokens: 2))), lock: lock)
+        runner = FakeRunner(outcome: .succeeded(text: "Paris.", report: ClaudeReport(usage: TokenUsage(inputTokens: 4, cacheCreationTokens: 1, cacheReadTokens: 5, outputTokens: 2))), lock: lock)
         service = Service(
             auth: BearerAuth(token: "tok"), body: BodyRules(maxBodyBytes: 1000),
             chat: ChatEndpoint(gate: RunGate(lock: lock, clock: FixedClock(), ids: FixedIDs(), retryAfterSeconds: 7), run: testRunSettings,
-                               agentMap: AgentMap(exact: ["plain": nil], fallback: "recruiter-triage"), runner: runner))
+                               agentMap: AgentMap(exact: ["plain": nil], fallback: "recruiter-triage"), runner: runner),
+            models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(fallback: nil)), created: 0))
     }
 
     func chat(_ body: String, authorization: String? = "Bearer tok", contentType: String? = "application/json") -> HandledRequest {
@@ -34,12 +35,56 @@ import Testing
         #expect(handled.response.status == 200)
         #expect(handled.response.header("Content-Type") == "application/json")
         #expect(handled.run == RunNote(outcome: "ok", requestID: "fixedid"))
-        #expect(String(decoding: handled.response.body, as: UTF8.self) == #"{"choices":[{"finish_reason":"stop","index":0,"message":{"content":"Paris.","role":"assistant"}}],"created":1700000000,"id":"chatcmpl-fixedid","model":"claude-haiku-4-5","object":"chat.completion","usage":{"completion_tokens":2,"prompt_tokens":10,"total_tokens":12}}"#)
+        #expect(String(decoding: handled.response.body, as: UTF8.self) == #"{"choices":[{"finish_reason":"stop","index":0,"message":{"content":"Paris.","role":"assistant"}}],"created":1700000000,"id":"chatcmpl-fixedid","model":"claude-haiku-4-5","object":"chat.completion","usage":{"completion_tokens":2,"prompt_tokens":10,"prompt_tokens_details":{"cached_tokens":5},"total_tokens":12}}"#)
         #expect(runner.invocations == [ClaudeInvocation(
             requestID: "fixedid", model: "claude-haiku-4-5",
             prompt: "System instructions:\nBe concise.\n\n---\n\nRequest:\nCapital of France?", agent: "recruiter-triage")])
         #expect(runner.lockWasHeld == [true])
         #expect(lock.releases == 1)
+    }
+
+    @Test func aJSONSchemaRunGetsTheSchemaAndAnswersTheValue() {
+        runner.outcome = .succeeded(text: #"{"name":"Ada","age":36}"#, report: ClaudeReport())
+        let handled = chat(#"{"model":"m","messages":[{"role":"user","content":"Ada is 36"}],"response_format":{"type":"json_schema","json_schema":{"name":"P","schema":{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}}}}}}"#)
+        #expect(handled.response.status == 200)
+        #expect(runner.invocations.first?.jsonSchema == #"{"properties":{"age":{"type":"integer"},"name":{"type":"string"}},"type":"object"}"#)
+        // The schema never goes into the prompt.
+        #expect(runner.invocations.first?.prompt == "Request:\nAda is 36")
+        guard case .array(let choices)? = json(handled.response)["choices"], case .object(let choice)? = choices.first,
+              case .object(let message)? = choice["message"] else {
+            Issue.record("no message")
+            return
+        }
+        #expect(message["content"] == .string(#"{"name":"Ada","age":36}"#))
+        #expect(choice["finish_reason"] == .string("stop"))
+    }
+
+    @Test func aToolCallAnswerIsAnAssistantMessageWithToolCalls() {
+        runner.outcome = .succeeded(text: #"{"tool_calls":[{"name":"get_weather","arguments":{"city":"Paris"}}]}"#, report: ClaudeReport())
+        let handled = chat(#"{"model":"m","messages":[{"role":"user","content":"Weather?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]}"#)
+        #expect(handled.response.status == 200)
+        #expect(String(decoding: handled.response.body, as: UTF8.self).contains(
+            #""choices":[{"finish_reason":"tool_calls","index":0,"message":{"content":null,"role":"assistant","tool_calls":[{"function":{"arguments":"{\"city\":\"Paris\"}","name":"get_weather"},"id":"call_fixedid","type":"function"}]}}]"#))
+    }
+
+    @Test func toolChoiceNoneIsAPlainRun() {
+        _ = chat(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"tool_choice":"none","tools":[{"type":"function","function":{"name":"f"}}]}"#)
+        #expect(runner.invocations.count == 1)
+        #expect(runner.invocations.first?.jsonSchema == nil)
+    }
+
+    @Test func theCLIsRefusalOfASchemaIsABadRequest() {
+        runner.outcome = .failed(detail: "Error: --json-schema is not a valid JSON Schema: data/properties/x/type must be equal to one of the allowed values", report: nil)
+        let handled = chat(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}"#)
+        #expect(handled.response.status == 400)
+        #expect(jsonObject(handled.response.body)["error"] == .string(
+            "the output schema was refused by claude: --json-schema is not a valid JSON Schema: data/properties/x/type must be equal to one of the allowed values"))
+    }
+
+    @Test func aBadSchemaIsRefusedWithoutARun() {
+        let handled = chat(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object","properties":{"a":{"type":"int"}}}}}}"#)
+        #expect(handled.response.status == 400)
+        #expect(runner.invocations.isEmpty)
     }
 
     @Test func modelMappedToNoAgentRunsPlainClaude() {

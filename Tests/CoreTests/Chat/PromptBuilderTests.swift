@@ -36,8 +36,57 @@ import Testing
     }
 
     @Test func refusesMessagesAfterTheLastUserMessage() {
-        #expect(throws: APIError.invalidRequest("the last message must be the user's request; messages after it are not supported")) {
+        #expect(throws: APIError.invalidRequest("the last message must be the user's request or a function's result; messages after it are not supported")) {
             try prompt([(.user, "a"), (.assistant, "b")])
+        }
+    }
+
+    @Test func aToolExchangeAfterTheRequestIsConversationAndTheRequestIsToContinue() throws {
+        let call = ChatAnswer.ToolCall(id: "call_1", name: "get_weather", arguments: #"{"city":"Paris"}"#)
+        let text = try PromptBuilder.prompt(for: [
+            ChatMessage(role: .system, text: "S"),
+            ChatMessage(role: .user, text: "Weather in Paris?"),
+            ChatMessage(role: .assistant, text: "", toolCalls: [call]),
+            ChatMessage(role: .tool, text: "18C", toolCallID: "call_1"),
+        ])
+        #expect(text == """
+            System instructions:
+            S
+
+            ---
+
+            Conversation so far:
+            User: Weather in Paris?
+
+            Assistant called function get_weather with arguments {"city":"Paris"} (call id call_1)
+
+            Function get_weather returned (call id call_1): 18C
+
+            ---
+
+            Request:
+            \(PromptBuilder.continueRequest)
+            """)
+    }
+
+    @Test func anEarlierExchangeStaysInTheConversation() throws {
+        let call = ChatAnswer.ToolCall(id: "c", name: "f", arguments: "{}")
+        let text = try PromptBuilder.prompt(for: [
+            ChatMessage(role: .user, text: "a"), ChatMessage(role: .assistant, text: "Let me look.", toolCalls: [call]),
+            ChatMessage(role: .tool, text: "r", toolCallID: "c"), ChatMessage(role: .assistant, text: "b"), ChatMessage(role: .user, text: "next"),
+        ])
+        #expect(text == "Conversation so far:\nUser: a\n\nAssistant: Let me look.\nAssistant called function f with arguments {} (call id c)"
+            + "\n\nFunction f returned (call id c): r\n\nAssistant: b\n\n---\n\nRequest:\nnext")
+    }
+
+    @Test func aResultForNoEarlierCallIsRefused() {
+        #expect(throws: APIError.invalidRequest("messages[1].tool_call_id 'x' answers no earlier tool call")) {
+            try PromptBuilder.prompt(for: [ChatMessage(role: .user, text: "a"), ChatMessage(role: .tool, text: "r", toolCallID: "x")])
+        }
+        // An exchange must end with the results: calls the client has not answered are not a request.
+        #expect(throws: APIError.self) {
+            try PromptBuilder.prompt(for: [ChatMessage(role: .user, text: "a"),
+                                           ChatMessage(role: .assistant, text: "", toolCalls: [ChatAnswer.ToolCall(id: "c", name: "f", arguments: "{}")])])
         }
     }
 }

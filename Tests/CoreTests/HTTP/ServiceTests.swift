@@ -11,6 +11,7 @@ import Testing
         return Service(
             auth: BearerAuth(token: "tok"), body: BodyRules(maxBodyBytes: 1000),
             chat: ChatEndpoint(gate: gate, run: testRunSettings, agentMap: AgentMap(fallback: nil), runner: runner),
+            models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(exact: ["gpt-4o": "triage"], fallback: nil, hasFallback: false)), created: 1_700_000_000),
             execute: withJobs ? ExecuteEndpoint(gate: gate, run: testRunSettings, settings: JobSettings(
                 caps: JobCaps(maxBudgetUSD: 2, timeoutSeconds: 900), defaultAgent: nil), store: store,
                 runner: FakeJobRunner(store: store)) : nil)
@@ -29,6 +30,31 @@ import Testing
         #expect(service.handle(HTTPRequest(method: "POST", path: "/healthz")).response.header("Allow") == "GET, HEAD")
         #expect(service.handle(HTTPRequest(method: "PUT", path: "/execute")).response.header("Allow") == "GET, POST")
         #expect(service.handle(HTTPRequest(method: "POST", path: "/execute/job_1700000000000_fixedid0")).response.header("Allow") == "GET, DELETE")
+    }
+
+    @Test func modelsAreListedAndRetrievedWithTheToken() {
+        let service = service(lock: lock)
+        let headers = ["Authorization": "Bearer tok"]
+        let list = service.handle(HTTPRequest(method: "GET", path: "/v1/models", headers: headers)).response
+        #expect(list.status == 200)
+        #expect(String(decoding: list.body, as: UTF8.self)
+            == #"{"data":[{"created":1700000000,"id":"gpt-4o","object":"model","owned_by":"claude-fcgi"}],"object":"list"}"#)
+        let one = service.handle(HTTPRequest(method: "GET", path: "/v1/models/gpt-4o", headers: headers)).response
+        #expect(jsonObject(one.body)["id"] == .string("gpt-4o"))
+        let missing = service.handle(HTTPRequest(method: "GET", path: "/v1/models/nope", headers: headers)).response
+        #expect(missing.status == 404)
+        #expect(String(decoding: missing.body, as: UTF8.self) == #"{"detail":"no model named nope","error":"model not found"}"#)
+        #expect(service.handle(HTTPRequest(method: "GET", path: "/v1/models")).response.status == 401)
+        #expect(service.handle(HTTPRequest(method: "POST", path: "/v1/models", headers: headers)).response.status == 405)
+    }
+
+    @Test func theModelListNamesTheDefaultEntry() throws {
+        #expect(ModelList(agentMap: AgentMap(exact: ["a": "x", "b": nil], fallback: "recruiter-triage")).ids == ["a", "b", "recruiter-triage"])
+        #expect(ModelList(agentMap: AgentMap(exact: [:], fallback: nil)).ids == ["claude"])
+        #expect(ModelList(agentMap: AgentMap(exact: ["claude": "x"], fallback: nil)).ids == ["claude", "default"])
+        #expect(ModelList(agentMap: AgentMap(exact: ["a": "x"], fallback: nil, hasFallback: false)).ids == ["a"])
+        #expect(try ModelList(agentMap: AgentMap(spec: "a=x,b=")).ids == ["a", "b"])
+        #expect(try ModelList(agentMap: AgentMap(spec: "a=x,*=")).ids == ["a", "claude"])
     }
 
     @Test func everyRunRouteNeedsTheToken() {

@@ -16,3 +16,20 @@ import Testing
         }
     }
 }
+
+@Suite struct JSONValueTextTests {
+    @Test(arguments: [
+        #"{"b":[1,2.5,-0.001,true,false,null],"a":{"x":"y\n\"z\""},"c":[]}"#,
+        #""\u0001 🌍""#,
+        "12345678901234",
+        "1e-7",
+    ])
+    func compactTextParsesBackToTheSameValue(text: String) throws {
+        let value = try #require(JSONValue.parse(Array(text.utf8)))
+        #expect(JSONValue.parse(Array(value.compactText.utf8)) == value)
+    }
+
+    @Test func keysAreSortedAndNothingIsSpaced() {
+        #expect(JSONValue.object(["b": .integer(1), "a": .array([.null, .bool(true)])]).compactText == #"{"a":[null,true],"b":1}"#)
+    }
+}

@@ -16,6 +16,7 @@ import Testing
             auth: BearerAuth(token: "tok"), body: BodyRules(maxBodyBytes: 1000),
             chat: ChatEndpoint(gate: gate, run: testRunSettings, agentMap: AgentMap(fallback: nil),
                                runner: FakeRunner(outcome: .cancelled(report: nil))),
+            models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(fallback: nil)), created: 0),
             execute: ExecuteEndpoint(
                 gate: gate, run: testRunSettings,
                 settings: JobSettings(caps: JobCaps(maxBudgetUSD: 2, timeoutSeconds: 900), defaultAgent: "recruiter-triage",

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct JobRecordTests {
     @Test func finishRecordsEachOutcome() {
-        let report = ClaudeReport(usage: TokenUsage(promptTokens: 3, completionTokens: 4), costUSD: 0.01, exitCode: 0)
+        let report = ClaudeReport(usage: TokenUsage(inputTokens: 3, outputTokens: 4), costUSD: 0.01, exitCode: 0)
         var record = JobRecord(id: "job_1700000000000_abcdefgh", agent: nil, created: "t0")
         record.finish(.succeeded(text: "done", report: report), at: "t1")
         #expect(record.status == .succeeded && record.result == "done" && record.finished == "t1")

@@ -3,18 +3,61 @@ import Testing
 
 @Suite struct ClaudeOutputInterpreterTests {
     func interpret(_ stdout: String, exit: Int32 = 0, stderr: String = "", timedOut: Bool = false,
-                   signal: Int32? = nil) -> ClaudeOutcome {
+                   signal: Int32? = nil, structured: Bool = false) -> ClaudeOutcome {
         let termination: ProcessResult.Termination = signal.map { .signaled($0) } ?? .exited(exit)
         return ClaudeOutputInterpreter.interpret(
             ProcessResult(termination: termination, stdout: Array(stdout.utf8), stderr: Array(stderr.utf8), timedOut: timedOut),
-            timeoutSeconds: 900)
+            timeoutSeconds: 900, expectsStructuredOutput: structured)
+    }
+
+    @Test func usageKeepsTheFourCountsAndSumsThePrompt() throws {
+        guard case .succeeded(_, let report) = interpret(#"{"result":"x","usage":{"input_tokens":3,"output_tokens":7,"cache_creation_input_tokens":11,"cache_read_input_tokens":2000}}"#) else {
+            Issue.record("not a success")
+            return
+        }
+        #expect((report.usage.promptTokens, report.usage.cachedTokens, report.usage.completionTokens, report.usage.totalTokens) == (2014, 2000, 7, 2021))
+    }
+
+    @Test func structuredOutputIsTheAnswerInTheModelsKeyOrder() {
+        let stdout = #"{"type":"result","subtype":"success","is_error":false,"result":"{\"name\":\"Ada\",\"age\":36}","structured_output":{"name":"Ada","age":36}}"#
+        #expect(interpret(stdout, structured: true) == .succeeded(text: #"{"name":"Ada","age":36}"#, report: ClaudeReport(exitCode: 0)))
+        // A result that is not the same value: the value is written anew.
+        let other = #"{"type":"result","subtype":"success","is_error":false,"result":"done","structured_output":{"b":[1,2.5,null],"a":"x"}}"#
+        #expect(interpret(other, structured: true) == .succeeded(text: #"{"a":"x","b":[1,2.5,null]}"#, report: ClaudeReport(exitCode: 0)))
+        // Without a schema, structured_output is not looked at.
+        #expect(interpret(stdout) == .succeeded(text: #"{"name":"Ada","age":36}"#, report: ClaudeReport(exitCode: 0)))
+    }
+
+    @Test func successWithoutStructuredOutputIsAFailureThatSaysWhy() {
+        let stdout = #"{"type":"result","subtype":"success","is_error":false,"result":"Ada is 36."}"#
+        guard case .failed(let detail, _) = interpret(stdout, structured: true) else {
+            Issue.record("not a failure")
+            return
+        }
+        #expect(detail.hasPrefix("no structured output: the model answered in text"))
+        #expect(detail.contains("StructuredOutput"))
+        #expect(detail.hasSuffix(": Ada is 36."))
+        guard case .failed(let plain, _) = interpret("not json", structured: true) else {
+            Issue.record("not a failure")
+            return
+        }
+        #expect(plain.hasPrefix("no structured output"))
+    }
+
+    @Test func structuredOutputRetriesExhaustedIsAFailureWithTheCLIWords() {
+        let stdout = #"{"type":"result","subtype":"error_max_structured_output_retries","is_error":true,"errors":["Failed to provide valid structured output after 5 attempts — last StructuredOutput error: root: must have required property 'name'"]}"#
+        guard case .failed(let detail, _) = interpret(stdout, exit: 1, structured: true) else {
+            Issue.record("not a failure")
+            return
+        }
+        #expect(detail.hasPrefix("Failed to provide valid structured output after 5 attempts"))
     }
 
     @Test func successJSONGivesTextUsageAndCost() {
         let stdout = #"{"type":"result","subtype":"success","is_error":false,"result":"Hello!","total_cost_usd":0.0051,"usage":{"input_tokens":1234,"output_tokens":7,"cache_creation_input_tokens":10,"cache_read_input_tokens":100}}"# + "\n"
         #expect(interpret(stdout) == .succeeded(
             text: "Hello!",
-            report: ClaudeReport(usage: TokenUsage(promptTokens: 1344, completionTokens: 7), costUSD: 0.0051, exitCode: 0)))
+            report: ClaudeReport(usage: TokenUsage(inputTokens: 1234, cacheCreationTokens: 10, cacheReadTokens: 100, outputTokens: 7), costUSD: 0.0051, exitCode: 0)))
     }
 
     @Test func plainStdoutIsTheTextTrimmed() {

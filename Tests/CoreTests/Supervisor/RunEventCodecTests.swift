@@ -6,7 +6,7 @@ import Testing
         .started,
         .textDelta(Array("Hel".utf8)),
         .result(text: "Hello, \u{1F30D}\n\"quoted\"", report: ClaudeReport(
-            usage: TokenUsage(promptTokens: 12_345, completionTokens: 67), costUSD: 0.0051, exitCode: 0)),
+            usage: TokenUsage(inputTokens: 12_345, outputTokens: 67), costUSD: 0.0051, exitCode: 0)),
         .result(text: "", report: ClaudeReport()),
         .failure(.failed, detail: "claude exited with code 3: boom", report: ClaudeReport(exitCode: -1)),
         .failure(.timedOut, detail: "timed out after 1 s", report: nil),

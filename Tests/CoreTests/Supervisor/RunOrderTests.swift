@@ -6,6 +6,8 @@ import Testing
         ClaudeInvocation(requestID: "r1", model: "gpt-4o", prompt: "System instructions:\nBe brief.\n\n---\n\nRequest:\nhi \u{1F30D}", agent: "triage"),
         ClaudeInvocation(requestID: "", model: "", prompt: "", agent: nil),
         ClaudeInvocation(requestID: "r2", model: "m", prompt: "x", agent: ""),
+        ClaudeInvocation(requestID: "r3", model: "m", prompt: "x", agent: nil, jsonSchema: #"{"type":"object"}"#),
+        ClaudeInvocation(requestID: "r4", model: "m", prompt: "x", agent: "a", jsonSchema: ""),
     ])
     func anOrderSurvivesTheTrip(invocation: ClaudeInvocation) throws {
         let bytes = RunOrder(invocation: invocation).encode()

@@ -41,7 +41,7 @@ import Testing
         let run = supervise(plan(.chat))
         #expect(run.code == 0)
         #expect(run.events == [.started, .result(text: "Hi.", report: ClaudeReport(
-            usage: TokenUsage(promptTokens: 5, completionTokens: 2), costUSD: 0.01, exitCode: 0))])
+            usage: TokenUsage(inputTokens: 5, outputTokens: 2), costUSD: 0.01, exitCode: 0))])
         let claude = try #require(launcher.started.first)
         #expect(claude.arguments == ["-p", "--output-format", "json", "--no-session-persistence", "--agent", "triage", "--max-budget-usd", "2.00"])
         #expect(claude.stdin == Array("hello".utf8))
