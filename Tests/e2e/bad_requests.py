@@ -25,6 +25,11 @@ def with_fields(**fields):
     return request(json.dumps(body))
 
 
+def F(name):
+    """A `tools` entry offering function `name`."""
+    return {"type": "function", "function": {"name": name}}
+
+
 def with_message(message):
     return with_fields(messages=[message])
 
@@ -67,19 +72,53 @@ CORPUS = [
     ("Infinity", request('{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":Infinity}')),
     ("-Infinity", request('{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":-Infinity}')),
     ("deep nesting", request('{"model":"m","messages":' + "[" * 10000 + "]" * 10000 + "}")),
-    # Fields we refuse rather than drop.
-    ("tools", with_fields(tools=[{"type": "function", "function": {"name": "f"}}])),
-    ("tool_choice", with_fields(tool_choice="auto")),
+    # Fields we refuse rather than drop, and bad shapes of response_format, tools and tool_choice.
     ("functions", with_fields(functions=[{"name": "f"}])),
     ("function_call", with_fields(function_call="auto")),
-    ("response_format json_schema", with_fields(response_format={"type": "json_schema", "json_schema": {"name": "x"}})),
     ("response_format string", with_fields(response_format="json")),
+    ("response_format without type", with_fields(response_format={})),
+    ("response_format unknown type", with_fields(response_format={"type": "xml"})),
+    ("response_format json_schema without json_schema", with_fields(response_format={"type": "json_schema"})),
+    ("response_format json_schema without schema", with_fields(response_format={"type": "json_schema", "json_schema": {"name": "x"}})),
+    ("response_format json_schema without name", with_fields(response_format={"type": "json_schema", "json_schema": {"schema": {}}})),
+    ("response_format json_schema bad name", with_fields(response_format={"type": "json_schema", "json_schema": {"name": "a/b", "schema": {}}})),
+    ("response_format schema array", with_fields(response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": []}})),
+    ("response_format schema bad type", with_fields(response_format={"type": "json_schema", "json_schema": {
+        "name": "x", "schema": {"type": "object", "properties": {"age": {"type": "int"}}}}})),
+    ("response_format schema bad required", with_fields(response_format={"type": "json_schema", "json_schema": {
+        "name": "x", "schema": {"type": "object", "required": "age"}}})),
+    ("response_format schema too large", with_fields(response_format={"type": "json_schema", "json_schema": {
+        "name": "x", "schema": {"type": "object", "description": "d" * 70000}}})),
+    ("response_format strict string", with_fields(response_format={"type": "json_schema", "json_schema": {
+        "name": "x", "strict": "yes", "schema": {"type": "object"}}})),
+    ("tools object", with_fields(tools={"type": "function"})),
+    ("tools entry empty", with_fields(tools=[{}])),
+    ("tools entry not function", with_fields(tools=[{"type": "retrieval"}])),
+    ("tools function missing", with_fields(tools=[{"type": "function"}])),
+    ("tools name with space", with_fields(tools=[{"type": "function", "function": {"name": "get weather"}}])),
+    ("tools name twice", with_fields(tools=[F("f"), F("f")])),
+    ("tools parameters not object", with_fields(tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "string"}}}])),
+    ("tools parameters bad schema", with_fields(tools=[{"type": "function", "function": {
+        "name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "strng"}}}}}])),
+    ("tool_choice unknown", with_fields(tool_choice="any")),
+    ("tool_choice number", with_fields(tool_choice=1)),
+    ("tool_choice required without tools", with_fields(tool_choice="required")),
+    ("tool_choice names no offered function", with_fields(tools=[F("f")], tool_choice={"type": "function", "function": {"name": "g"}})),
+    ("tool_choice object without function", with_fields(tools=[F("f")], tool_choice={"type": "function"})),
+    ("parallel_tool_calls string", with_fields(parallel_tool_calls="no")),
+    ("tool message answers no call", with_fields(messages=[{"role": "user", "content": "x"}, {"role": "tool", "tool_call_id": "c", "content": "r"}])),
+    ("assistant tool_calls without arguments", with_fields(messages=[
+        {"role": "user", "content": "x"}, {"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f"}}]},
+        {"role": "tool", "tool_call_id": "c", "content": "r"}])),
+    ("unanswered tool call last", with_fields(messages=[
+        {"role": "user", "content": "x"}, {"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}])),
     # Messages.
     ("message string", with_fields(messages=["hi"])),
     ("message number", with_fields(messages=[1])),
     ("message null", with_fields(messages=[None])),
     ("message array", with_fields(messages=[[{"role": "user", "content": "x"}]])),
     ("role tool", with_message({"role": "tool", "content": "x", "tool_call_id": "1"})),
+    ("role tool without tool_call_id", with_message({"role": "tool", "content": "x"})),
     ("role function", with_message({"role": "function", "content": "x", "name": "f"})),
     ("role unknown", with_message({"role": "wizard", "content": "x"})),
     ("role number", with_message({"role": 5, "content": "x"})),

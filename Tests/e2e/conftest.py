@@ -12,6 +12,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -53,6 +54,8 @@ class Stack:
             "CLAUDE_FCGI_RUNTIME_DIR": self.runtime,
             "CLAUDE_FCGI_TOKEN": self.token,
             "CLAUDE_FCGI_CLAUDE": claude,
+            # The stand-in's python3 is the test virtualenv's (it imports jsonschema).
+            "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
         })
         environment.update(env or {})
         if environment.get("CLAUDE_FCGI_WORKDIR"):

@@ -9,6 +9,10 @@ from bad_requests import CORPUS
 from conftest import audit_lines, process_alive
 
 
+# Corpus entries whose answer must name the field they get wrong (the entry's first word).
+NAMED_FIELDS = {"response_format", "tools", "tool_choice", "parallel_tool_calls", "functions", "function_call"}
+
+
 def send_raw(stack, raw):
     context = ssl.create_default_context(cafile=stack.ca)
     with socket.create_connection(("127.0.0.1", stack.port), timeout=30) as sock:
@@ -51,6 +55,9 @@ def test_bad_request_gets_a_json_4xx(stack, before, name, raw):
     document = json.loads(body)
     assert isinstance(document, dict) and isinstance(document.get("error"), str) and document["error"]
     assert stack.token.encode() not in body
+    field = name.split()[0]
+    if field in NAMED_FIELDS:
+        assert status == 400 and field in document["error"], document
 
 
 def test_after_the_corpus_no_run_started_and_workers_still_answer(stack, before):

@@ -19,8 +19,9 @@ def test_happy_path(stack):
     assert isinstance(body["created"], int)
     assert body["choices"] == [{"index": 0, "finish_reason": "stop",
                                 "message": {"role": "assistant", "content": "Paris is the capital of France."}}]
-    # The stand-in reports input 12 + cache 5 + 7, output 3.
-    assert body["usage"] == {"prompt_tokens": 24, "completion_tokens": 3, "total_tokens": 27}
+    # The stand-in reports input 12, cache creation 5, cache read 7, output 3.
+    assert body["usage"] == {"prompt_tokens": 24, "completion_tokens": 3, "total_tokens": 27,
+                             "prompt_tokens_details": {"cached_tokens": 7}}
     assert len(stack.records()) == before + 1
 
 
@@ -168,8 +169,8 @@ def test_bad_bodies_get_json_400s_and_no_run(stack):
     cases = [
         (b"{", "request body is not valid JSON"),
         (b"[]", "request body must be a JSON object, not array"),
-        (b'{"model":"m","messages":[{"role":"tool","content":"x"}]}', "messages[0].role 'tool' is not supported"),
-        (b'{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{}]}', "tools is not supported"),
+        (b'{"model":"m","messages":[{"role":"tool","content":"x"}]}', "messages[0].tool_call_id must be a non-empty string"),
+        (b'{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{}]}', 'tools[0].type must be "function"'),
         (b'{"model":"m","messages":[{"role":"user","content":[{"type":"image_url"}]}]}',
          "messages[0].content[0] has type 'image_url'; only 'text' parts are supported"),
         (b'{"model":"m","messages":[{"role":"user","content":"a\\u0000b"}]}', "messages[0].content contains a NUL character"),

@@ -1,27 +1,215 @@
-"""One run against the real Claude Code CLI, bundled in PyPI's claude-agent-sdk (pinned in
-scripts/test). Without credentials it answers at once with its "Not logged in" error: that proves
-the real CLI accepts our argv, agent included."""
+"""The real Claude Code CLI (bundled in PyPI's claude-agent-sdk, pinned in scripts/test), through nginx.
+
+Without credentials it answers at once with its "Not logged in" error. Against the local mock of the
+Anthropic Messages API (mock_anthropic.py) it takes its success path: plain answers with the mock's
+usage figures, structured output and tool calls through --json-schema (the mock answers with a
+StructuredOutput tool_use), the CLI's own schema retries, and the API failing.
+"""
 import importlib.util
+import json
 import os
+import shutil
 import tempfile
 
+import openai
+import pydantic
 import pytest
+
+from conftest import REPO, audit_lines
+from mock_anthropic import MockAnthropic
 
 # Installed with --no-deps (only its bundled binary is used), so it is located, not imported.
 _spec = importlib.util.find_spec("claude_agent_sdk")
 REAL_CLAUDE = os.path.join(list(_spec.submodule_search_locations)[0], "_bundled", "claude") if _spec else None
 
+# An agent whose tools: list leaves out StructuredOutput: the CLI then cannot return a value.
+READER_AGENT = "---\nname: reader\ndescription: Reads files\ntools: Read\n---\nYou read files.\n"
 
-def test_real_cli_without_credentials_gives_its_message(make_stack):
+
+class Person(pydantic.BaseModel):
+    name: str
+    age: int
+
+
+def require_real_claude():
     if REAL_CLAUDE is None or not os.access(REAL_CLAUDE, os.X_OK):
         pytest.fail("claude-agent-sdk with its bundled claude is not installed (scripts/test installs it)")
-    home = tempfile.mkdtemp(prefix="claude-fcgi-e2e-home-")
+
+
+def clean_claude_environment(home):
+    """No credentials or settings of the machine's own reach the CLI."""
     env = {"HOME": home}
     for name in list(os.environ):
         if name.startswith(("ANTHROPIC_", "CLAUDE_CODE_")) or name == "CLAUDE_CONFIG_DIR":
             env[name] = ""
-    s = make_stack(workers=2, claude=REAL_CLAUDE, env=env)
+    return env
+
+
+def test_real_cli_without_credentials_gives_its_message(make_stack):
+    require_real_claude()
+    home = tempfile.mkdtemp(prefix="claude-fcgi-e2e-home-")
+    s = make_stack(workers=2, claude=REAL_CLAUDE, env=clean_claude_environment(home))
     r = s.chat("Say hello")
     assert r.status_code == 503, r.text
     assert r.json() == {"error": "execution failed", "detail": "Not logged in · Please run /login"}
     assert r.headers["x-should-retry"] == "false"
+
+
+@pytest.fixture(scope="module")
+def mock():
+    server = MockAnthropic()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def real(mock):
+    """A stack running the real CLI against the mock."""
+    require_real_claude()
+    from conftest import Stack
+    home = tempfile.mkdtemp(prefix="claude-fcgi-e2e-home-")
+    workdir = tempfile.mkdtemp(prefix="claude-fcgi-e2e-work-")
+    os.makedirs(os.path.join(workdir, ".claude", "agents"))
+    shutil.copy(os.path.join(REPO, "deploy", "agents", "recruiter-triage.md"), os.path.join(workdir, ".claude", "agents"))
+    with open(os.path.join(workdir, ".claude", "agents", "reader.md"), "w") as f:
+        f.write(READER_AGENT)
+    env = clean_claude_environment(home)
+    env.update({
+        "ANTHROPIC_BASE_URL": mock.url, "ANTHROPIC_API_KEY": "dummy", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        # As README advises for a short run timeout; keeps the failure cases to seconds.
+        "CLAUDE_CODE_MAX_RETRIES": "2",
+        "CLAUDE_FCGI_WORKDIR": workdir, "CLAUDE_FCGI_AGENT_MAP": "reader=reader,*=recruiter-triage",
+    })
+    s = Stack(workers=2, claude=REAL_CLAUDE, env=env)
+    yield s
+    left = s.stop()
+    shutil.rmtree(s.runtime, ignore_errors=True)
+    shutil.rmtree(workdir, ignore_errors=True)
+    shutil.rmtree(home, ignore_errors=True)
+    assert left == []
+
+
+@pytest.fixture
+def client(real):
+    return openai.OpenAI(base_url=real.url + "/v1", api_key=real.token, max_retries=0,
+                         http_client=openai.DefaultHttpxClient(verify=real.ssl_context), timeout=120)
+
+
+def first_text(body):
+    """The run's prompt as the CLI sent it: the text blocks of the first message."""
+    content = body["messages"][0]["content"]
+    return content if isinstance(content, str) else "\n".join(b.get("text", "") for b in content)
+
+
+def tool_names(body):
+    return [t.get("name") for t in body.get("tools", [])]
+
+
+def test_plain_answer_with_the_mocks_usage(real, mock, client):
+    before = len(mock.messages())
+    completion = client.chat.completions.create(model="recruiter-triage", messages=[
+        {"role": "user", "content": "Say hello\n@mock text Hello from the mock.\n@mock usage 100 5 10 2000"}])
+    assert completion.choices[0].message.content == "Hello from the mock."
+    assert completion.choices[0].finish_reason == "stop"
+    usage = completion.usage
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (2110, 5, 2115)
+    assert usage.prompt_tokens_details.cached_tokens == 2000
+    [request] = mock.messages()[before:]
+    assert "StructuredOutput" not in tool_names(request)
+    line = audit_lines(real)[-1]
+    assert (line["input_tokens"], line["output_tokens"], line["cache_creation_input_tokens"], line["cache_read_input_tokens"]) == (100, 5, 10, 2000)
+    assert (line["prompt_tokens"], line["cached_tokens"], line["completion_tokens"]) == (2110, 2000, 5)
+
+
+def test_structured_output_through_parse(real, mock, client):
+    before = len(mock.messages())
+    completion = client.chat.completions.parse(model="recruiter-triage", response_format=Person, messages=[
+        {"role": "user", "content": 'Extract: Ada is 36\n@mock tool StructuredOutput {"name": "Ada", "age": 36}'}])
+    assert completion.choices[0].message.parsed == Person(name="Ada", age=36)
+    [request] = mock.messages()[before:]
+    [offered] = [t for t in request["tools"] if t["name"] == "StructuredOutput"]
+    assert set(offered["input_schema"]["properties"]) == {"name", "age"}
+    assert '"properties"' not in first_text(request), "the schema must not be in the prompt"
+
+
+def test_tool_calls_and_the_second_turn(real, mock, client):
+    tools = [{"type": "function", "function": {"name": "get_weather", "description": "The weather now.",
+              "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+    call_value = {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
+    messages = [{"role": "user", "content": "Weather in Paris?\n@mock tool StructuredOutput " + json.dumps(call_value)}]
+    first = client.chat.completions.create(model="recruiter-triage", messages=messages, tools=tools)
+    assert first.choices[0].finish_reason == "tool_calls"
+    [call] = first.choices[0].message.tool_calls
+    assert (call.function.name, json.loads(call.function.arguments)) == ("get_weather", {"city": "Paris"})
+    messages += [first.choices[0].message.model_dump(exclude_none=True),
+                 {"role": "tool", "tool_call_id": call.id,
+                  "content": '18C\n@mock tool StructuredOutput {"content": "It is 18C in Paris."}'}]
+    before = len(mock.messages())
+    second = client.chat.completions.create(model="recruiter-triage", messages=messages, tools=tools)
+    assert second.choices[0].message.content == "It is 18C in Paris."
+    assert second.choices[0].message.tool_calls is None
+    [request] = mock.messages()[before:]
+    assert f"Function get_weather returned (call id {call.id}): 18C" in first_text(request)
+
+
+def test_schema_retries_exhausted(real, mock, client):
+    before = len(mock.messages())
+    with pytest.raises(openai.InternalServerError) as caught:
+        client.chat.completions.parse(model="recruiter-triage", response_format=Person, messages=[
+            {"role": "user", "content": 'Extract\n@mock tool StructuredOutput {"wrong": 1}'}])
+    r = caught.value.response
+    assert r.status_code == 503
+    assert r.json()["detail"].startswith("Failed to provide valid structured output after 5 attempts")
+    assert len(mock.messages()) - before == 5, "the CLI tries five times"
+
+
+def test_text_twice_is_no_structured_output(real, mock):
+    before = len(mock.messages())
+    r = real.post(body={"model": "m", "response_format": {"type": "json_object"},
+                        "messages": [{"role": "user", "content": "x\n@mock text Just words."}]})
+    assert r.status_code == 503, r.text
+    assert r.json()["detail"].startswith("no structured output: the model answered in text")
+    assert r.json()["detail"].endswith("Just words.")
+    assert len(mock.messages()) - before == 2, "the CLI nudges the model once"
+
+
+def test_an_agent_without_the_structured_output_tool(real, mock):
+    def run(directive):
+        before = len(mock.messages())
+        r = real.post(body={"model": "reader", "response_format": {"type": "json_object"},
+                            "messages": [{"role": "user", "content": "x\n" + directive}]})
+        assert r.status_code == 503, r.text
+        assert all("StructuredOutput" not in tool_names(body) for body in mock.messages()[before:])
+        return r.json()["detail"], len(mock.messages()) - before
+
+    # The model answers in text: no nudge, a "success" without a value.
+    detail, requests = run("@mock text Just words.")
+    assert detail.startswith("no structured output") and requests == 1
+    # The model calls the tool anyway: the CLI refuses five times.
+    detail, requests = run('@mock tool StructuredOutput {"a": 1}')
+    assert detail.startswith("Failed to provide valid structured output after 5 attempts")
+    assert detail.endswith("No such tool available: StructuredOutput") and requests == 5
+
+
+@pytest.mark.parametrize("schema,words", [
+    ({"type": "object", "properties": {"a": {"type": "string", "pattern": "("}}}, "Invalid regular expression"),
+    ({"type": "object", "dependentRequired": 5}, 'strict mode: unknown keyword: "dependentRequired"'),
+])
+def test_a_schema_only_the_cli_refuses_is_a_400(real, mock, schema, words):
+    before = len(mock.messages())
+    r = real.post(body={"model": "m", "response_format": {"type": "json_schema", "json_schema": {"name": "P", "schema": schema}},
+                        "messages": [{"role": "user", "content": "x"}]})
+    assert r.status_code == 400, r.text
+    assert r.json()["error"].startswith("the output schema was refused by claude: --json-schema is not a valid JSON Schema")
+    assert words in r.json()["error"]
+    assert len(mock.messages()) == before
+
+
+@pytest.mark.parametrize("status,words,requests", [(529, "Repeated 529 Overloaded errors", 3), (500, "API Error: 500", 3)])
+def test_the_api_failing_is_a_503_with_the_clis_words(real, mock, status, words, requests):
+    before = len(mock.messages())
+    r = real.chat(f"x\n@mock status {status}")
+    assert r.status_code == 503, r.text
+    assert words in r.json()["detail"]
+    assert r.headers["x-should-retry"] == "false"
+    assert len(mock.messages()) - before == requests

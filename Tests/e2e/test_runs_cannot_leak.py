@@ -149,7 +149,8 @@ def test_every_run_is_in_the_audit_log(stack):
     ok, failed = lines
     assert ok["model"] == "recruiter-triage" and ok["agent"] == "recruiter-triage"
     assert ok["exit_code"] == 0 and ok["total_cost_usd"] == 0.0051
-    assert (ok["prompt_tokens"], ok["completion_tokens"]) == (24, 3)
+    assert (ok["prompt_tokens"], ok["completion_tokens"], ok["cached_tokens"]) == (24, 3, 7)
+    assert (ok["input_tokens"], ok["cache_creation_input_tokens"], ok["cache_read_input_tokens"], ok["output_tokens"]) == (12, 5, 7, 3)
     assert failed["exit_code"] == 4 and failed.get("total_cost_usd") is None
     assert len(ok["request_id"]) == 24 and ok["time"].endswith("Z") and ok["duration_ms"] >= 0
     # The request log names the run as the audit log does.

@@ -39,9 +39,10 @@ public struct ChatEndpoint: Sendable {
             let envelope = ChatCompletionResponse(
                 id: invocation.requestID, created: gate.clock.secondsSinceEpoch(), model: chat.model, answer: answer, usage: report.usage)
             return .json(status: 200, body: envelope.body)
-        case .failed(let detail, _) where detail.hasPrefix(Self.schemaRefusal):
+        case .failed(let detail, _) where invocation.jsonSchema != nil && detail.contains(Self.schemaRefusal):
             // The CLI's own check of the schema, for what ours lets through: the client's mistake.
-            throw APIError.invalidRequest("the output schema was refused by claude: " + detail.dropFirst("Error: ".count))
+            let refusal = detail[(detail.firstRange(of: Self.schemaRefusal)?.lowerBound ?? detail.startIndex)...]
+            throw APIError.invalidRequest("the output schema was refused by claude: " + refusal.dropFirst("Error: ".count))
         case .failed(let detail, _), .timedOut(let detail, _):
             throw APIError.executionFailed(detail: detail)
         case .cancelled:

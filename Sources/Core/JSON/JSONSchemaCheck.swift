@@ -1,6 +1,7 @@
 /// Checks that a JSON value is a usable JSON Schema before a run is spent on it: the shape of every
 /// keyword it knows (draft 2020-12 and draft-07 names), at any depth. What it does not know it lets
-/// through; the CLI validates the schema fully and its refusal is still answered as a bad request.
+/// through; the CLI validates the schema fully (Ajv in strict mode: an unknown keyword or a bad
+/// `pattern` is refused too) and its refusal is still answered as a bad request.
 public enum JSONSchemaCheck {
     static let typeNames: Set<String> = ["object", "array", "string", "number", "integer", "boolean", "null"]
     /// Keywords whose value is one schema.
@@ -43,7 +44,7 @@ public enum JSONSchemaCheck {
                 }
                 if Set(names.map(\.compactText)).count != names.count { throw .invalidRequest("\(place) repeats a name") }
             case "enum":
-                guard case .array = value else { throw .invalidRequest("\(place) must be an array") }
+                guard case .array(let values) = value, !values.isEmpty else { throw .invalidRequest("\(place) must be a non-empty array") }
             case "multipleOf":
                 guard isNumber(value, positive: true) else { throw .invalidRequest("\(place) must be a number above 0") }
             case "uniqueItems":

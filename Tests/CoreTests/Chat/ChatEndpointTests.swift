@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func theCLIsRefusalOfASchemaIsABadRequest() {
-        runner.outcome = .failed(detail: "Error: --json-schema is not a valid JSON Schema: data/properties/x/type must be equal to one of the allowed values", report: nil)
+        runner.outcome = .failed(detail: "claude exited with code 1: Error: --json-schema is not a valid JSON Schema: data/properties/x/type must be equal to one of the allowed values", report: nil)
         let handled = chat(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}"#)
         #expect(handled.response.status == 400)
         #expect(jsonObject(handled.response.body)["error"] == .string(

@@ -1,0 +1,153 @@
+"""A local mock of the Anthropic Messages API, for the real `claude` CLI (stdlib only, loopback only).
+
+It answers `POST /v1/messages` with the server-sent events the CLI needs (../shared/claude-cli.md,
+"What the mock must answer"), steered by directive lines in the run's prompt (the first user
+message), `@mock <verb> [argument]`:
+  text TEXT               answer TEXT, streamed in four deltas (default: "Hello from the mock server.")
+  tool NAME JSON          answer with a tool_use block of tool NAME and input JSON (stop_reason tool_use)
+  status CODE             answer HTTP CODE with an Anthropic error body (529: overloaded_error)
+  usage IN OUT CW CR      the usage figures: input, output, cache creation, cache read tokens
+  pause SECONDS           wait between deltas
+Every request is kept in `requests` (path, headers, parsed body) for the tests to read.
+"""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+DEFAULT_TEXT = "Hello from the mock server."
+
+
+def directives(body):
+    """The @mock lines of the first message's text blocks."""
+    found = {}
+    messages = body.get("messages") or []
+    if not messages:
+        return found
+    content = messages[0].get("content")
+    blocks = [content] if isinstance(content, str) else [b.get("text", "") for b in content or [] if isinstance(b, dict)]
+    for block in blocks:
+        for line in block.splitlines():
+            if line.startswith("@mock "):
+                verb, _, rest = line[6:].partition(" ")
+                found[verb] = rest
+    return found
+
+
+class MockAnthropic:
+    def __init__(self):
+        self.requests = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def messages(self):
+        """The bodies of the POST /v1/messages requests so far."""
+        return [r["body"] for r in self.requests if r["path"].startswith("/v1/messages")]
+
+    def _handler(self):
+        mock = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_HEAD(self):
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = {}
+                mock.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if not self.path.startswith("/v1/messages"):
+                    self._json(404, {"type": "error", "error": {"type": "not_found_error", "message": "mock: no such path"}})
+                    return
+                d = directives(body)
+                if "status" in d:
+                    code = int(d["status"])
+                    kind = "overloaded_error" if code == 529 else "api_error"
+                    self._json(code, {"type": "error", "error": {"type": kind, "message": f"mock {kind}"}})
+                    return
+                usage = [int(x) for x in d.get("usage", "1234 7 0 0").split()]
+                if "tool" in d:
+                    name, _, value = d["tool"].partition(" ")
+                    block = {"type": "tool_use", "id": f"toolu_mock{len(mock.requests)}", "name": name, "input": {}}
+                    pieces = [{"type": "input_json_delta", "partial_json": value}]
+                    stop = "tool_use"
+                else:
+                    text = d.get("text", DEFAULT_TEXT)
+                    block = {"type": "text", "text": ""}
+                    step = max(1, -(-len(text) // 4))
+                    pieces = [{"type": "text_delta", "text": text[i:i + step]} for i in range(0, len(text), step)]
+                    stop = "end_turn"
+                if not body.get("stream"):
+                    self._json(200, self._message(body, block, pieces, stop, usage))
+                    return
+                self._stream(body, block, pieces, stop, usage, float(d.get("pause", "0")))
+
+            def _message(self, body, block, pieces, stop, usage):
+                if block["type"] == "tool_use":
+                    content = dict(block, input=json.loads(pieces[0]["partial_json"]))
+                else:
+                    content = {"type": "text", "text": "".join(p["text"] for p in pieces)}
+                return {"id": f"msg_mock{len(mock.requests)}", "type": "message", "role": "assistant",
+                        "model": body.get("model", "mock"), "content": [content], "stop_reason": stop,
+                        "stop_sequence": None, "usage": self._usage(usage)}
+
+            @staticmethod
+            def _usage(usage):
+                return {"input_tokens": usage[0], "output_tokens": usage[1],
+                        "cache_creation_input_tokens": usage[2], "cache_read_input_tokens": usage[3]}
+
+            def _stream(self, body, block, pieces, stop, usage, pause):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                start_usage = dict(self._usage(usage), output_tokens=1)
+                events = [
+                    ("message_start", {"type": "message_start", "message": {
+                        "id": f"msg_mock{len(mock.requests)}", "type": "message", "role": "assistant",
+                        "model": body.get("model", "mock"), "content": [], "stop_reason": None,
+                        "stop_sequence": None, "usage": start_usage}}),
+                    ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": block}),
+                ]
+                events += [("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": p}) for p in pieces]
+                events += [
+                    ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+                    ("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
+                                       "usage": {"output_tokens": usage[1]}}),
+                    ("message_stop", {"type": "message_stop"}),
+                ]
+                for name, data in events:
+                    self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+                    self.wfile.flush()
+                    if name == "content_block_delta" and pause:
+                        time.sleep(pause)
+                self.close_connection = True
+
+            def _json(self, status, payload):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                if status == 529 or status >= 500:
+                    self.send_header("x-should-retry", "true")
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
