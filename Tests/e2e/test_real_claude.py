@@ -133,8 +133,11 @@ def test_structured_output_through_parse(real, mock, client):
 
 
 def test_tool_calls_and_the_second_turn(real, mock, client):
+    # Its parameters refer to their own $defs: the CLI resolves them only if they were moved right.
     tools = [{"type": "function", "function": {"name": "get_weather", "description": "The weather now.",
-              "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+              "parameters": {"type": "object", "properties": {"city": {"$ref": "#/$defs/City"}}, "required": ["city"],
+                             "$defs": {"City": {"type": "string", "minLength": 1}}}}},
+             {"type": "function", "function": {"name": "get_time"}}]
     call_value = {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
     messages = [{"role": "user", "content": "Weather in Paris?\n@mock tool StructuredOutput " + json.dumps(call_value)}]
     first = client.chat.completions.create(model="recruiter-triage", messages=messages, tools=tools)
