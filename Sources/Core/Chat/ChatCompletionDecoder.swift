@@ -104,8 +104,12 @@ public enum ChatCompletionDecoder {
             }
             toolCallID = id
         }
-        if text.utf8.contains(0) || calls.contains(where: { $0.arguments.utf8.contains(0) }) {
+        if text.utf8.contains(0) {
             throw .invalidRequest("\(place).content contains a NUL character")
+        }
+        // Calls and ids go into the prompt as well.
+        if ([toolCallID ?? ""] + calls.flatMap { [$0.id, $0.name, $0.arguments] }).contains(where: { $0.utf8.contains(0) }) {
+            throw .invalidRequest("\(place) has a NUL character in a tool call or its id")
         }
         return ChatMessage(role: role, text: text, toolCalls: calls, toolCallID: toolCallID)
     }

@@ -1,7 +1,7 @@
 /// The claude CLI as a child process: `claude -p --output-format json --no-session-persistence
-/// [--agent A] [--json-schema SCHEMA] --max-budget-usd B`, the prompt on stdin (never an argument: no prompt can become a
-/// flag, and there is no ARG_MAX limit), stdin then closed. claude dies with the process that started
-/// it (its supervisor).
+/// [--agent A] [--json-schema SCHEMA] --max-budget-usd B`, the prompt on stdin (never an argument: no
+/// prompt can become a flag, and there is no ARG_MAX limit), stdin then closed. claude dies with the
+/// process that started it (its supervisor).
 public struct ClaudeCommand: Sendable {
     public let settings: ClaudeSettings
     let launcher: any ProcessLauncher
