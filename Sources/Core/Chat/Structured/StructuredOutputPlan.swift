@@ -59,14 +59,11 @@ public struct StructuredOutputPlan: Equatable, Sendable {
         var items: [JSONValue] = []
         for (index, tool) in offered.enumerated() {
             let pointer = offered.count == 1 ? itemsPointer : "\(itemsPointer)/anyOf/\(index)"
-            var call = object(["name": .object(["const": .string(tool.name)]),
-                               "arguments": relocate(tool.parameters, to: pointer + "/properties/arguments")],
-                              required: ["name", "arguments"])
-            if let description = tool.description, case .object(var fields) = call {
-                fields["description"] = .string(description)
-                call = .object(fields)
-            }
-            items.append(call)
+            var call = objectFields(["name": .object(["const": .string(tool.name)]),
+                                     "arguments": relocate(tool.parameters, to: pointer + "/properties/arguments")],
+                                    required: ["name", "arguments"])
+            if let description = tool.description { call["description"] = .string(description) }
+            items.append(.object(call))
         }
         var list: [String: JSONValue] = [
             "type": .string("array"), "minItems": .integer(1),
@@ -88,16 +85,20 @@ public struct StructuredOutputPlan: Equatable, Sendable {
         case .text: content = .object(["type": .string("string"), "description": .string("Your answer to the user, in text.")])
         case .json(let answer): content = relocate(answer, to: "/properties/content")
         }
-        guard case .object(var root) = object(["content": content, "tool_calls": .object(list)], required: []) else { return .null }
+        var root = objectFields(["content": content, "tool_calls": .object(list)], required: [])
         root["minProperties"] = .integer(1)
         return .object(root)
     }
 
     /// `{"type":"object","properties":…,"required":…,"additionalProperties":false}`.
     static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
+        .object(objectFields(properties, required: required))
+    }
+
+    static func objectFields(_ properties: [String: JSONValue], required: [String]) -> [String: JSONValue] {
         var fields: [String: JSONValue] = ["type": .string("object"), "properties": .object(properties), "additionalProperties": .bool(false)]
         if !required.isEmpty { fields["required"] = .array(required.map { .string($0) }) }
-        return .object(fields)
+        return fields
     }
 
     /// The schema as it must read at `pointer` inside another: local `$ref`s point below it, and a
@@ -136,7 +137,7 @@ public struct StructuredOutputPlan: Equatable, Sendable {
         }
         switch reading {
         case .whole:
-            return ChatAnswer(content: text)
+            return ChatAnswer(content: text)  // answered above, without parsing the value
         case .wrapped:
             guard let inner = value["value"] else { throw .executionFailed(detail: "structured output has no value") }
             return ChatAnswer(content: inner.compactText)
