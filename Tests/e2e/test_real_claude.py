@@ -15,7 +15,7 @@ import openai
 import pydantic
 import pytest
 
-from conftest import REPO, audit_lines
+from conftest import REPO, Stack, audit_lines
 from mock_anthropic import MockAnthropic
 
 # Installed with --no-deps (only its bundled binary is used), so it is located, not imported.
@@ -66,7 +66,6 @@ def mock():
 def real(mock):
     """A stack running the real CLI against the mock."""
     require_real_claude()
-    from conftest import Stack
     home = tempfile.mkdtemp(prefix="claude-fcgi-e2e-home-")
     workdir = tempfile.mkdtemp(prefix="claude-fcgi-e2e-work-")
     os.makedirs(os.path.join(workdir, ".claude", "agents"))

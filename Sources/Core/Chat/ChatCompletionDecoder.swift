@@ -22,12 +22,7 @@ public enum ChatCompletionDecoder {
         let responseFormat = try ResponseFormat.decode(fields["response_format"])
         let tools = try FunctionTool.decodeList(fields["tools"])
         let toolChoice = try ToolChoice.decode(fields["tool_choice"], offered: tools)
-        let parallelToolCalls: Bool
-        switch fields["parallel_tool_calls"] {
-        case nil, .null: parallelToolCalls = true
-        case .bool(let value)?: parallelToolCalls = value
-        case let other?: throw .invalidRequest("parallel_tool_calls must be a boolean, not \(other.typeName)")
-        }
+        let parallelToolCalls = try optionalBoolean(fields["parallel_tool_calls"], name: "parallel_tool_calls") ?? true
 
         guard case .string(let model)? = fields["model"], !model.isEmpty else {
             throw .invalidRequest("model must be a non-empty string")
@@ -61,6 +56,24 @@ public enum ChatCompletionDecoder {
             toolChoice: toolChoice,
             parallelToolCalls: parallelToolCalls
         )
+    }
+
+    /// An optional boolean field (`null` counts as absent).
+    static func optionalBoolean(_ value: JSONValue?, name: String) throws(APIError) -> Bool? {
+        switch value {
+        case nil, .null: return nil
+        case .bool(let flag): return flag
+        case let other?: throw .invalidRequest("\(name) must be a boolean, not \(other.typeName)")
+        }
+    }
+
+    /// An optional string field (`null` counts as absent).
+    static func optionalString(_ value: JSONValue?, name: String) throws(APIError) -> String? {
+        switch value {
+        case nil, .null: return nil
+        case .string(let text): return text
+        case let other?: throw .invalidRequest("\(name) must be a string, not \(other.typeName)")
+        }
     }
 
     static func positiveInteger(_ value: JSONValue?, name: String) throws(APIError) -> Int64? {

@@ -40,16 +40,8 @@ public struct FunctionTool: Equatable, Sendable {
         guard case .string(let name)? = function["name"], ResponseFormat.isValidName(name) else {
             throw .invalidRequest("\(place).function.name must be 1 to 64 letters, digits, '_' or '-'")
         }
-        var description: String?
-        switch function["description"] {
-        case nil, .null: description = nil
-        case .string(let text): description = text
-        case let other?: throw .invalidRequest("\(place).function.description must be a string, not \(other.typeName)")
-        }
-        switch function["strict"] {
-        case nil, .null, .bool: break
-        case let other?: throw .invalidRequest("\(place).function.strict must be a boolean, not \(other.typeName)")
-        }
+        let description = try ChatCompletionDecoder.optionalString(function["description"], name: "\(place).function.description")
+        _ = try ChatCompletionDecoder.optionalBoolean(function["strict"], name: "\(place).function.strict")
         var parameters = noParameters
         switch function["parameters"] {
         case nil, .null: break

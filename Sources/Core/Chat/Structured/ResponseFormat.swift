@@ -28,14 +28,8 @@ public enum ResponseFormat: Equatable, Sendable {
             guard case .string(let name)? = definition["name"], isValidName(name) else {
                 throw .invalidRequest("\(place).json_schema.name must be 1 to 64 letters, digits, '_' or '-'")
             }
-            switch definition["strict"] {
-            case nil, .null, .bool: break
-            case let other?: throw .invalidRequest("\(place).json_schema.strict must be a boolean, not \(other.typeName)")
-            }
-            switch definition["description"] {
-            case nil, .null, .string: break
-            case let other?: throw .invalidRequest("\(place).json_schema.description must be a string, not \(other.typeName)")
-            }
+            _ = try ChatCompletionDecoder.optionalBoolean(definition["strict"], name: "\(place).json_schema.strict")
+            _ = try ChatCompletionDecoder.optionalString(definition["description"], name: "\(place).json_schema.description")
             guard let schema = definition["schema"], schema != .null else {
                 throw .invalidRequest("\(place).json_schema.schema is required")
             }

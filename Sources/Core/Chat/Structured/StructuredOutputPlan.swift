@@ -70,16 +70,14 @@ public struct StructuredOutputPlan: Equatable, Sendable {
             "items": items.count == 1 ? items[0] : .object(["anyOf": .array(items)]),
             "description": .string("Functions for the caller to run, with their arguments; their results come back in a later request."),
         ]
+        let (mustCall, atMostOne): (Bool, Bool)
         switch choice {
-        case .function:
-            list["maxItems"] = .integer(1)
-            return object(["tool_calls": .object(list)], required: ["tool_calls"])
-        case .required:
-            if !parallel { list["maxItems"] = .integer(1) }
-            return object(["tool_calls": .object(list)], required: ["tool_calls"])
-        case .auto, .none:
-            if !parallel { list["maxItems"] = .integer(1) }
+        case .function: (mustCall, atMostOne) = (true, true)
+        case .required: (mustCall, atMostOne) = (true, !parallel)
+        case .auto, .none: (mustCall, atMostOne) = (false, !parallel)
         }
+        if atMostOne { list["maxItems"] = .integer(1) }
+        if mustCall { return object(["tool_calls": .object(list)], required: ["tool_calls"]) }
         let content: JSONValue
         switch format {
         case .text: content = .object(["type": .string("string"), "description": .string("Your answer to the user, in text.")])
@@ -131,17 +129,20 @@ public struct StructuredOutputPlan: Equatable, Sendable {
     /// The answer in the run's value (its compact JSON text). The CLI has checked the value against the
     /// schema; a value that still does not fit is a failed run.
     public func answer(from text: String, newCallID: () -> String) throws(APIError) -> ChatAnswer {
-        if reading == .whole { return ChatAnswer(content: text) }
-        guard case .object(let value)? = JSONValue.parse(Array(text.utf8)) else {
-            throw .executionFailed(detail: "structured output is not a JSON object")
+        func parsedObject() throws(APIError) -> [String: JSONValue] {
+            guard case .object(let value)? = JSONValue.parse(Array(text.utf8)) else {
+                throw .executionFailed(detail: "structured output is not a JSON object")
+            }
+            return value
         }
         switch reading {
         case .whole:
-            return ChatAnswer(content: text)  // answered above, without parsing the value
+            return ChatAnswer(content: text)
         case .wrapped:
-            guard let inner = value["value"] else { throw .executionFailed(detail: "structured output has no value") }
+            guard let inner = try parsedObject()["value"] else { throw .executionFailed(detail: "structured output has no value") }
             return ChatAnswer(content: inner.compactText)
         case .toolCalls(let jsonContent):
+            let value = try parsedObject()
             var content: String?
             switch value["content"] {
             case nil, .null: content = nil
