@@ -5,8 +5,11 @@ import Logging
 
 /// The accept loop: moves each request's params and body to a handler and the handler's response
 /// back. Uses the reentrant fcgiapp API, which keeps request headers out of the process environment.
+/// It waits for a connection or a stop request, whichever comes first; a request in hand is always
+/// finished, and after a stop request nothing more is accepted.
 struct FastCGILoop {
     let maxBodyBytes: Int
+    let stop: StopRequest
     let logger: Logger
 
     /// True when fd 0 is a listening socket (as spawn-fcgi leaves it).
@@ -22,7 +25,27 @@ struct FastCGILoop {
             logger.critical("FCGX_InitRequest failed")
             return
         }
-        while FCGX_Accept_r(&request) >= 0 {
+        // Non-blocking, so that a worker woken with its siblings for one connection that another took
+        // goes back to waiting for the next or for a stop (the flag is shared with the siblings, which
+        // all run this loop; accepted connections do not inherit it).
+        _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
+        while true {
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: stop.descriptor, events: Int16(POLLIN), revents: 0)]
+            guard poll(&fds, 2, -1) >= 0 || errno == EINTR else {
+                logger.critical("poll on the listening socket failed: \(Errno.describe(errno))")
+                return
+            }
+            if stop.isRequested {
+                logger.info("stop requested; no more requests taken, worker exiting")
+                return
+            }
+            guard fds[0].revents != 0 else { continue }
+            let accepted = FCGX_Accept_r(&request)
+            if accepted == -EAGAIN || accepted == -EWOULDBLOCK || accepted == -EINTR { continue }
+            guard accepted >= 0 else {
+                logger.critical("FCGX_Accept_r failed: \(accepted)")
+                return
+            }
             let started = ContinuousClock.now
             let entries = Self.entries(request.envp)
             var httpRequest = HTTPRequest(cgiEntries: entries, body: [], connectionDescriptor: request.ipcFd)

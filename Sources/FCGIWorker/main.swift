@@ -25,6 +25,7 @@ struct ClaudeFCGI: ParsableCommand {
     @Option(name: .customLong(WorkerOption.maxBudgetUSD.name), help: ArgumentHelp(WorkerOption.maxBudgetUSD.help)) var maxBudgetUSD: String?
     @Option(name: .customLong(WorkerOption.timeout.name), help: ArgumentHelp(WorkerOption.timeout.help)) var timeout: String?
     @Option(name: .customLong(WorkerOption.killGrace.name), help: ArgumentHelp(WorkerOption.killGrace.help)) var killGrace: String?
+    @Option(name: .customLong(WorkerOption.stopTimeout.name), help: ArgumentHelp(WorkerOption.stopTimeout.help)) var stopTimeout: String?
     @Option(name: .customLong(WorkerOption.retryAfter.name), help: ArgumentHelp(WorkerOption.retryAfter.help)) var retryAfter: String?
     @Option(name: .customLong(WorkerOption.maxBodyBytes.name), help: ArgumentHelp(WorkerOption.maxBodyBytes.help)) var maxBodyBytes: String?
     @Option(name: .customLong(WorkerOption.gitSync.name), help: ArgumentHelp(WorkerOption.gitSync.help)) var gitSync: String?
@@ -42,7 +43,7 @@ struct ClaudeFCGI: ParsableCommand {
     var given: [WorkerOption: String] {
         let pairs: [(WorkerOption, String?)] = [
             (.tokenFile, tokenFile), (.claude, claude), (.workdir, workdir), (.stateDir, stateDir), (.agentMap, agentMap),
-            (.maxBudgetUSD, maxBudgetUSD), (.timeout, timeout), (.killGrace, killGrace), (.retryAfter, retryAfter),
+            (.maxBudgetUSD, maxBudgetUSD), (.timeout, timeout), (.killGrace, killGrace), (.stopTimeout, stopTimeout), (.retryAfter, retryAfter),
             (.maxBodyBytes, maxBodyBytes), (.gitSync, gitSync), (.gitTimeout, gitTimeout), (.defaultAgent, defaultAgent),
             (.jobMaxAgeDays, jobMaxAgeDays), (.jobMaxCount, jobMaxCount), (.logLevel, logLevel), (.logFile, logFile),
         ]
@@ -70,7 +71,9 @@ struct ClaudeFCGI: ParsableCommand {
         }
 
         let log: @Sendable (String) -> Void = { logger.warning("\($0)") }
-        let supervisor = SupervisorLink(settings: configuration.run, log: log)
+        // Before the supervisor is forked: a TERM from now on asks for a graceful stop.
+        let stop = StopRequest.install()
+        let supervisor = SupervisorLink(settings: configuration.run, stop: stop, stopTimeoutSeconds: configuration.stopTimeoutSeconds, log: log)
         let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds)
         let store = FileJobStore(directory: configuration.run.jobsDirectory)
         let service = Service(
@@ -82,7 +85,7 @@ struct ClaudeFCGI: ParsableCommand {
                                      runner: DetachedJobRunner(store: store, log: log)))
         // Bodies and answers can be megabytes (a tenth of a 1 MiB answer's time was page faults).
         ProcessControl.keepFreedMemory()
-        let loop = FastCGILoop(maxBodyBytes: configuration.body.maxBodyBytes, logger: logger)
+        let loop = FastCGILoop(maxBodyBytes: configuration.body.maxBodyBytes, stop: stop, logger: logger)
         guard loop.isStartedByFastCGISpawner else {
             StandardError.writeLine("claude-fcgi: fd 0 is not a listening socket; start it with spawn-fcgi (see README)")
             throw ExitCode(2)

@@ -42,6 +42,7 @@ def process_alive(pid):
 class Stack:
     def __init__(self, workers=3, claude=FAKE_CLAUDE, env=None):
         self.port = free_port()
+        self.workers = workers
         self.runtime = tempfile.mkdtemp(prefix="claude-fcgi-e2e-", dir="/tmp")
         self.token = TOKEN
         self.url = f"https://127.0.0.1:{self.port}"
@@ -54,6 +55,8 @@ class Stack:
             "CLAUDE_FCGI_RUNTIME_DIR": self.runtime,
             "CLAUDE_FCGI_TOKEN": self.token,
             "CLAUDE_FCGI_CLAUDE": claude,
+            # A stopping stack cancels a run in hand after this (tests that stop mid-run raise it).
+            "CLAUDE_FCGI_STOP_TIMEOUT": "5",
             # The stand-in's python3 is the test virtualenv's (it imports jsonschema).
             "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
         })
@@ -80,9 +83,25 @@ class Stack:
         self.ssl_context = ssl.create_default_context(cafile=self.ca)
         self.client = httpx.Client(base_url=self.url, verify=self.ssl_context, timeout=60)
 
+    @property
+    def pool_pid(self):
+        """multiwatch's pid (spawn-fcgi -n execs it), which run-local writes to workers.pid."""
+        with open(os.path.join(self.runtime, "workers.pid")) as f:
+            return int(f.read().strip())
+
+    def stop_workers(self, timeout=30):
+        """Stops the pool as systemd does (TERM to multiwatch) and waits until it and its workers are gone."""
+        pool, workers = self.pool_pid, self.worker_pids
+        os.kill(pool, signal.SIGTERM)
+        assert wait_for(lambda: not any(process_alive(p) for p in [pool] + workers), timeout=timeout)
+
     def restart_workers(self):
-        """Starts the workers again exactly as run-local started them."""
-        subprocess.run([os.path.join(self.runtime, "spawn-workers")], check=True)
+        """Starts the pool again exactly as run-local started it (in the background) and waits for it."""
+        old = self.pool_pid
+        with open(os.path.join(self.runtime, "worker.log"), "a") as log:
+            subprocess.Popen([os.path.join(self.runtime, "spawn-workers")], stdout=log, stderr=log,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+        assert wait_for(lambda: self.pool_pid != old and len(self.worker_pids) == self.workers)
 
     def get(self, path, token="default"):
         token = self.token if token == "default" else token
@@ -108,8 +127,13 @@ class Stack:
 
     @property
     def worker_pids(self):
-        with open(os.path.join(self.runtime, "workers.pid")) as f:
-            return [int(p) for p in f.read().split()]
+        """The pool's live workers: multiwatch's children."""
+        try:
+            pool = self.pool_pid
+            with open(f"/proc/{pool}/task/{pool}/children") as f:
+                return sorted(p for p in map(int, f.read().split()) if process_alive(p))
+        except (FileNotFoundError, ValueError, ProcessLookupError):
+            return []
 
     def post(self, path="/v1/chat/completions", body=None, token="default", headers=None, **kwargs):
         h = {"Content-Type": "application/json"}
@@ -138,9 +162,9 @@ class Stack:
             return f.read()
 
     def stop(self):
-        pids = []
+        pids = self.worker_pids
         try:
-            pids = self.worker_pids
+            pids.append(self.pool_pid)
         except (FileNotFoundError, ValueError):
             pass
         if self.process.poll() is None:

@@ -40,9 +40,7 @@ def test_missing_claude_then_no_workers(make_stack):
     r = s.chat("hi")
     assert r.status_code == 503
     assert r.json() == {"error": "execution failed", "detail": "claude not found at /nonexistent/claude"}
-    for pid in s.worker_pids:
-        os.kill(pid, signal.SIGKILL)
-    assert wait_for(lambda: not any(process_alive(p) for p in s.worker_pids))
+    s.stop_workers()
     r = s.chat("hi")
     assert r.status_code == 502
     assert r.headers["content-type"] == "application/json"

@@ -7,6 +7,7 @@ ensure_system_packages() {
     local missing=()
     command -v nginx >/dev/null 2>&1 || missing+=(nginx)
     command -v spawn-fcgi >/dev/null 2>&1 || missing+=(spawn-fcgi)
+    command -v multiwatch >/dev/null 2>&1 || missing+=(multiwatch)
     [ -f /usr/include/fcgiapp.h ] || missing+=(libfcgi-dev)
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     command -v curl >/dev/null 2>&1 || missing+=(curl)

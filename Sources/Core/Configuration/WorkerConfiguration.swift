@@ -10,6 +10,8 @@ public struct WorkerConfiguration: Sendable {
     public var run: RunSettings
     /// The `/execute` job API's settings.
     public var jobs: JobSettings
+    /// Seconds a stopping worker lets the run in hand go on before it cancels it.
+    public var stopTimeoutSeconds: Double
 
     /// Resolves and checks the configuration. Fails closed: no token, an unreadable or world-readable
     /// token file, or a value out of range is a ``ConfigurationError`` naming it.
@@ -52,7 +54,8 @@ public struct WorkerConfiguration: Sendable {
                 defaultAgent: try values.text(.defaultAgent) ?? agentMap.fallback,
                 maxAgeSeconds: Int64(try values.number(.jobMaxAgeDays) * 86_400),
                 maxCount: try values.wholeNumber(.jobMaxCount),
-                cancelWaitSeconds: grace + 5)
+                cancelWaitSeconds: grace + 5),
+            stopTimeoutSeconds: try values.number(.stopTimeout)
         )
     }
 

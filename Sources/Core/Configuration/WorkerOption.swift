@@ -10,6 +10,7 @@ public enum WorkerOption: String, CaseIterable, Sendable {
     case maxBudgetUSD = "max-budget-usd"
     case timeout
     case killGrace = "kill-grace"
+    case stopTimeout = "stop-timeout"
     case retryAfter = "retry-after"
     case maxBodyBytes = "max-body-bytes"
     case gitSync = "git-sync"
@@ -38,6 +39,7 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .maxBudgetUSD: "2.00"
         case .timeout: "900"
         case .killGrace: "5"
+        case .stopTimeout: "90"
         case .retryAfter: "10"
         case .maxBodyBytes: String(BodyRules.defaultMaxBodyBytes)
         case .gitSync: GitSyncMode.bestEffort.rawValue
@@ -71,6 +73,7 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .maxBudgetUSD: "Budget cap of one run in USD, passed as claude --max-budget-usd; also the most a job may ask for."
         case .timeout: "Seconds a run may take before it is stopped (SIGTERM to its process group, then SIGKILL); also the most a job may ask for."
         case .killGrace: "Seconds between SIGTERM and SIGKILL when a run is stopped."
+        case .stopTimeout: "Seconds a stopping worker (SIGTERM or SIGUSR1; SIGUSR2 to be replaced) lets the run in hand go on before it cancels it; keep systemd's TimeoutStopSec above this plus --kill-grace."
         case .retryAfter: "Retry-After seconds of a busy answer, 1 to 120."
         case .maxBodyBytes: "Largest request body in bytes; keep nginx's client_max_body_size in step."
         case .gitSync: "Git pull of the working directory before each run: off, best-effort (a failure is logged, the run goes on) or required (a failure fails the run)."
@@ -91,7 +94,7 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         switch self {
         case .tokenFile, .claude, .workdir, .stateDir, .logFile, .agentMap: .anyText
         case .maxBudgetUSD: .positiveNumber
-        case .timeout, .killGrace, .gitTimeout, .jobMaxAgeDays: .positiveNumber
+        case .timeout, .killGrace, .stopTimeout, .gitTimeout, .jobMaxAgeDays: .positiveNumber
         case .retryAfter: .wholeNumber(1...120)
         case .maxBodyBytes, .jobMaxCount: .wholeNumber(1...Int.max)
         case .gitSync: .oneOf(GitSyncMode.allCases.map(\.rawValue))

@@ -9,11 +9,17 @@ import Glibc
 public final class SupervisorLink: @unchecked Sendable {
     let settings: RunSettings
     let log: @Sendable (String) -> Void
+    /// The worker's stop request and how long a run in hand may go on once it came.
+    let stop: StopRequest?
+    let stopTimeoutSeconds: Double
     private var pid: pid_t = -1
     private var socket: Int32 = -1
 
-    public init(settings: RunSettings, log: @escaping @Sendable (String) -> Void) {
+    public init(settings: RunSettings, stop: StopRequest? = nil, stopTimeoutSeconds: Double = 90,
+                log: @escaping @Sendable (String) -> Void) {
         self.settings = settings
+        self.stop = stop
+        self.stopTimeoutSeconds = stopTimeoutSeconds
         self.log = log
     }
 
@@ -57,7 +63,7 @@ public final class SupervisorLink: @unchecked Sendable {
             } catch {
                 // A supervisor that died since the last run: start another, once.
                 log("run supervisor: \(error); starting a new one")
-                stop()
+                forget()
             }
         }
         guard handedOver else {
@@ -71,14 +77,32 @@ public final class SupervisorLink: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         var watched = connection
         var hungUp = false
+        // A stop request gives the run `stopTimeoutSeconds` more, then cancels it like a hang-up.
+        var stopWatched = stop.flatMap { $0.descriptor >= 0 ? $0.descriptor : nil }
+        var stopDeadline: Double?
+        var stoppedByStop = false
         // The supervisor enforces the run's limits; this only catches a supervisor that hangs.
         let claude = settings.claude
         let deadline = Monotonic.now() + claude.timeoutSeconds + 2 * claude.killGraceSeconds + settings.gitSync.timeoutSeconds + 40
         while true {
             var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
+            if let stopWatched { fds.append(pollfd(fd: stopWatched, events: Int16(POLLIN), revents: 0)) }
             if let watched { fds.append(pollfd(fd: watched, events: Int16(POLLIN) | LibC.pollReadHangup, revents: 0)) }
-            let wait = Int32(min(1000, max(0, (deadline - Monotonic.now()) * 1000)))
+            let wait = Int32(min(1000, max(0, (min(deadline, stopDeadline ?? deadline) - Monotonic.now()) * 1000)))
             _ = poll(&fds, nfds_t(fds.count), wait)
+            if stopWatched != nil, fds[1].revents != 0 {
+                stopDeadline = Monotonic.now() + stopTimeoutSeconds
+                stopWatched = nil
+                log("stop requested; the run in hand may go on for \(NumberText.short(stopTimeoutSeconds)) s")
+                fds.remove(at: 1)
+            }
+            if let due = stopDeadline, Monotonic.now() >= due, !hungUp {
+                log("the run outlived --stop-timeout; cancelling it")
+                stoppedByStop = true
+                hungUp = true
+                shutdown(socket, Int32(SHUT_WR))
+                stopDeadline = nil
+            }
             if Monotonic.now() >= deadline {
                 log("run supervisor \(pid) did not finish a run in time; killed")
                 kill(pid, SIGKILL)
@@ -97,7 +121,8 @@ public final class SupervisorLink: @unchecked Sendable {
             let count = Descriptor.read(socket, into: &buffer)
             guard count > 0 else {
                 endOrphansOfDeadSupervisor()
-                return hungUp ? .cancelled(report: nil) : .failed(detail: "the run supervisor ended without an answer", report: nil)
+                return stoppedByStop ? stoppedOutcome(report: nil)
+                    : hungUp ? .cancelled(report: nil) : .failed(detail: "the run supervisor ended without an answer", report: nil)
             }
             buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             do {
@@ -105,7 +130,8 @@ public final class SupervisorLink: @unchecked Sendable {
                     onEvent(event)
                     if let outcome = event.outcome {
                         // A supervisor told to stop exits once its run is over; the next run starts another.
-                        if hungUp { stop() }
+                                if hungUp { forget() }
+                        if stoppedByStop, case .cancelled(let report) = outcome { return stoppedOutcome(report: report) }
                         return outcome
                     }
                 }
@@ -115,6 +141,12 @@ public final class SupervisorLink: @unchecked Sendable {
                 return .failed(detail: OneLine.clean(error.description), report: nil)
             }
         }
+    }
+
+    /// What the client of a run cancelled by a stop request is told (the audit line says `cancelled`).
+    private func stoppedOutcome(report: ClaudeReport?) -> ClaudeOutcome {
+        .failed(detail: "cancelled: the worker is stopping and the run went on longer than --stop-timeout (\(NumberText.short(stopTimeoutSeconds)) s)",
+                report: report)
     }
 
     /// After a supervisor died in a run: waits for it (once it is reaped, the kernel has handed its
@@ -130,7 +162,7 @@ public final class SupervisorLink: @unchecked Sendable {
 
     /// Forgets the supervisor: closes the socket (a live one exits on end of file) and reaps it when it
     /// has exited; one still exiting is reaped by the worker's loop later.
-    func stop() {
+    func forget() {
         Descriptor.close(&socket)
         if pid > 0 {
             var status: Int32 = 0

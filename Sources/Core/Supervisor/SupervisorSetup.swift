@@ -41,6 +41,9 @@ enum SupervisorSetup {
         }
         LibC.closeRange(3 + Int32(keeping.count))
         signal(SIGPIPE, SIG_IGN)
+        // The worker's stop request (its pipe is closed here) is not the supervisor's.
+        signal(SIGUSR1, SIG_IGN)
+        signal(SIGUSR2, SIG_IGN)
         ProcessControl.becomeChildSubreaper()
         let cancel = CancelSignal.install()
         if parentGone { cancel.trigger() }

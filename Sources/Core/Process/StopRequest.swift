@@ -1,0 +1,37 @@
+import Glibc
+
+/// SIGTERM, SIGUSR1 and SIGUSR2 turned into a readable pipe: the worker is asked to stop. USR1 is what
+/// multiwatch sends its workers when it is stopped (its default "graceful" signal; Debian's multiwatch
+/// 1.0.0 sends another signal than the one `-s` names, so the default is kept); USR2 is passed on by
+/// multiwatch, which then starts a new worker in its place. The accept loop polls the pipe beside the
+/// listening socket and accepts nothing more; a run in hand sees it too and may go on for
+/// `--stop-timeout` seconds. The byte is never read: once it fired, the pipe stays readable.
+public struct StopRequest: Sendable {
+    /// Polls readable once a stop was asked for; -1 when no pipe could be made (the signals then
+    /// keep their default action: the worker ends at once).
+    public let descriptor: Int32
+
+    nonisolated(unsafe) private static var writeEnd: Int32 = -1
+
+    /// Installs the handlers (with `SA_RESTART`, so that no other call of the worker is interrupted).
+    /// Before `FCGX_Init`, which then leaves SIGUSR1 alone.
+    public static func install() -> StopRequest {
+        guard let pipe = try? Pipe.make() else { return StopRequest(descriptor: -1) }
+        Descriptor.setNonBlocking(pipe.writeEnd)
+        writeEnd = pipe.writeEnd
+        for signalNumber in [SIGTERM, SIGUSR1, SIGUSR2] {
+            signal(signalNumber) { _ in
+                var byte: UInt8 = 1
+                _ = write(StopRequest.writeEnd, &byte, 1)
+            }
+        }
+        return StopRequest(descriptor: pipe.readEnd)
+    }
+
+    /// True once a stop was asked for.
+    public var isRequested: Bool {
+        guard descriptor >= 0 else { return false }
+        var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+        return poll(&fds, 1, 0) > 0
+    }
+}
