@@ -76,13 +76,19 @@ struct ClaudeFCGI: ParsableCommand {
         let supervisor = SupervisorLink(settings: configuration.run, stop: stop, stopTimeoutSeconds: configuration.stopTimeoutSeconds, log: log)
         let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds)
         let store = FileJobStore(directory: configuration.run.jobsDirectory)
+        let execute = ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,
+                                      runner: DetachedJobRunner(store: store, log: log))
+        let started = Int64(time(nil))
+        let counters = CounterFile(stateDirectory: configuration.run.stateDirectory)
         let service = Service(
             auth: BearerAuth(token: configuration.token),
             body: configuration.body,
             chat: ChatEndpoint(gate: gate, run: configuration.run, agentMap: configuration.agentMap, runner: SupervisedChatRunner(link: supervisor)),
-            models: ModelsEndpoint(models: ModelList(agentMap: configuration.agentMap), created: Int64(time(nil))),
-            execute: ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,
-                                     runner: DetachedJobRunner(store: store, log: log)))
+            models: ModelsEndpoint(models: ModelList(agentMap: configuration.agentMap), created: started),
+            execute: execute,
+            metrics: MetricsEndpoint(counters: counters, lock: ProcLocksProbe(lockPath: configuration.run.lockPath), jobs: execute,
+                                     workerStarted: started),
+            counters: counters)
         // Bodies and answers can be megabytes (a tenth of a 1 MiB answer's time was page faults).
         ProcessControl.keepFreedMemory()
         let loop = FastCGILoop(maxBodyBytes: configuration.body.maxBodyBytes, stop: stop, logger: logger)

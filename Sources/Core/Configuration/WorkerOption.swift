@@ -82,7 +82,7 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .jobMaxAgeDays: "Days a finished /execute job record is kept."
         case .jobMaxCount: "Most /execute job records kept; older ones are pruned."
         case .logLevel: "Log level: trace, debug, info, notice, warning, error or critical."
-        case .logFile: "Append the log to this file instead of stderr (spawn-fcgi sends a worker's stderr to /dev/null)."
+        case .logFile: "Append the log to this file instead of stderr (which the systemd unit sends to the journal)."
         }
     }
 

@@ -2,12 +2,13 @@ import Glibc
 
 extension HTTPRequest {
     /// Builds a request straight from FastCGI's `KEY=VALUE` entries, keeping only what a request is
-    /// made of (method, URI, query, content type and length, `HTTP_*` headers) and making no string
+    /// made of (method, URI, query, content type and length, `HTTP_*` headers, our `BUSY_STATUS`) and making no string
     /// for the rest: this runs for every request, rejected and busy ones included.
     public init<Entries: Sequence>(cgiEntries: Entries, body: [UInt8], connectionDescriptor: Int32? = nil)
     where Entries.Element == UnsafeBufferPointer<UInt8> {
         var method = "GET", documentURI: String?, requestURI: String?, query = ""
         var headers: [String: String] = [:]
+        var busyStatus: Int?
         for entry in cgiEntries {
             guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let key = UnsafeBufferPointer(rebasing: entry[..<equals])
@@ -28,11 +29,14 @@ extension HTTPRequest {
             } else if CGIKey.matches(key, "CONTENT_LENGTH") {
                 let length = value()
                 if !length.isEmpty { headers["content-length"] = length }
+            } else if CGIKey.matches(key, "BUSY_STATUS") {
+                busyStatus = Int(value()).flatMap { (400...599).contains($0) ? $0 : nil }
             }
         }
         let path = documentURI ?? requestURI.map { String($0.prefix { $0 != "?" }) } ?? "/"
         self.init(method: method, path: path, query: query, lowercasedHeaders: headers, body: body,
                   connectionDescriptor: connectionDescriptor)
+        self.busyStatus = busyStatus
     }
 
     /// `X_STAINLESS_RETRY_COUNT` (after `HTTP_`) → `x-stainless-retry-count`, byte by byte.

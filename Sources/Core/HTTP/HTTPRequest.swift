@@ -12,6 +12,10 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// The connection to nginx, to watch for a hang-up while a run goes on; `nil` when there is none.
     public var connectionDescriptor: Int32?
+    /// The status a busy answer should have, from nginx's `BUSY_STATUS` param: `429` in a fleet
+    /// (`deploy/nginx.fleet.conf`), so that nginx passes busy, and only busy, to the next host; `nil`
+    /// keeps the API's own (503 for chat, 409 for jobs).
+    public var busyStatus: Int?
 
     public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
                 connectionDescriptor: Int32? = nil) {

@@ -46,6 +46,7 @@ public struct HTTPResponse: Sendable, Equatable {
         case 411: "Length Required"
         case 413: "Payload Too Large"
         case 415: "Unsupported Media Type"
+        case 429: "Too Many Requests"
         case 500: "Internal Server Error"
         case 503: "Service Unavailable"
         default: "Status"

@@ -7,23 +7,39 @@ public struct Service: Sendable {
     let models: ModelsEndpoint
     /// The `/execute` job API; `nil` leaves it out (404).
     let execute: ExecuteEndpoint?
+    /// `GET /metrics`; `nil` leaves it out (404).
+    let metrics: MetricsEndpoint?
+    /// Where each answered request is counted; `nil` counts nothing.
+    let counters: (any CounterStore)?
     /// The answers most requests get while a run goes on or without a token, encoded once.
     let unauthorizedResponse: HTTPResponse
     let busyResponse: HTTPResponse
     let busy: APIError
 
-    public init(auth: BearerAuth, body: BodyRules, chat: ChatEndpoint, models: ModelsEndpoint, execute: ExecuteEndpoint? = nil) {
+    public init(auth: BearerAuth, body: BodyRules, chat: ChatEndpoint, models: ModelsEndpoint, execute: ExecuteEndpoint? = nil,
+                metrics: MetricsEndpoint? = nil, counters: (any CounterStore)? = nil) {
         self.auth = auth
         self.body = body
         self.chat = chat
         self.models = models
         self.execute = execute
+        self.metrics = metrics
+        self.counters = counters
         unauthorizedResponse = APIError.unauthorized.response
         busy = APIError.busy(retryAfterSeconds: chat.gate.retryAfterSeconds)
         busyResponse = busy.response
     }
 
     public func handle(_ request: HTTPRequest) -> HandledRequest {
+        var handled = answer(request)
+        if handled.run.outcome == "busy", let status = request.busyStatus {
+            handled.response.status = status
+        }
+        counters?.add(RequestMetrics.deltas(path: request.path, status: handled.response.status, outcome: handled.run.outcome))
+        return handled
+    }
+
+    func answer(_ request: HTTPRequest) -> HandledRequest {
         var note = RunNote()
         do {
             return HandledRequest(response: try route(request, note: &note), run: note)
@@ -39,6 +55,10 @@ public struct Service: Sendable {
         case "/healthz":
             try allow(request, ["GET", "HEAD"])
             return .json(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
+        case "/metrics" where metrics != nil:
+            guard let metrics else { break }
+            try allow(request, ["GET", "HEAD"])
+            return metrics.scrape()
         case "/v1/chat/completions":
             try allow(request, ["POST"])
             try auth.check(authorizationHeader: request.header("authorization"))

@@ -55,6 +55,17 @@ public struct ExecuteEndpoint: Sendable {
         return current
     }
 
+    /// Job records kept, by status (every status named, 0 when none); a running job whose runner is
+    /// gone counts as failed, as reading it would record.
+    public func countsByStatus() -> [String: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: JobRecord.Status.allCases.map { ($0.rawValue, 0) })
+        for record in store.list(limit: settings.maxCount, before: nil) {
+            let status = record.status == .running ? ((try? checkedForLostRunner(record)) ?? record).status : record.status
+            counts[status.rawValue, default: 0] += 1
+        }
+        return counts
+    }
+
     func show(_ id: String) throws -> HTTPResponse {
         .json(status: 200, body: JSONBody.encode(try job(id).publicView()))
     }

@@ -1,6 +1,6 @@
 /// A job of the `/execute` API as stored on disk, one file each.
 public struct JobRecord: Codable, Equatable, Sendable {
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, CaseIterable, Sendable {
         case running, succeeded, failed, timed_out, cancelled
 
         public var isFinished: Bool { self != .running }

@@ -77,6 +77,9 @@ public struct RunSupervisor {
         if !AuditLog(stateDirectory: plan.stateDirectory).append(audit) {
             log("supervisor: cannot append to the audit log in \(plan.stateDirectory): \(Errno.describe(errno))")
         }
+        if !CounterFile(stateDirectory: plan.stateDirectory).add(RunMetrics.deltas(audit)) {
+            log("supervisor: cannot add to the metrics counters in \(plan.stateDirectory): \(Errno.describe(errno))")
+        }
         releaseLock()
         guard case .job(let submitted) = plan.kind else {
             send(RunEvent(outcome))

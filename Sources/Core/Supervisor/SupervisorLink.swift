@@ -86,15 +86,14 @@ public final class SupervisorLink: @unchecked Sendable {
         let deadline = Monotonic.now() + claude.timeoutSeconds + 2 * claude.killGraceSeconds + settings.gitSync.timeoutSeconds + 40
         while true {
             var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
-            if let stopWatched { fds.append(pollfd(fd: stopWatched, events: Int16(POLLIN), revents: 0)) }
             if let watched { fds.append(pollfd(fd: watched, events: Int16(POLLIN) | LibC.pollReadHangup, revents: 0)) }
+            if let stopWatched { fds.append(pollfd(fd: stopWatched, events: Int16(POLLIN), revents: 0)) }
             let wait = Int32(min(1000, max(0, (min(deadline, stopDeadline ?? deadline) - Monotonic.now()) * 1000)))
             _ = poll(&fds, nfds_t(fds.count), wait)
-            if stopWatched != nil, fds[1].revents != 0 {
+            if stopWatched != nil, let last = fds.last, last.fd == stopWatched, last.revents != 0 {
                 stopDeadline = Monotonic.now() + stopTimeoutSeconds
                 stopWatched = nil
                 log("stop requested; the run in hand may go on for \(NumberText.short(stopTimeoutSeconds)) s")
-                fds.remove(at: 1)
             }
             if let due = stopDeadline, Monotonic.now() >= due, !hungUp {
                 log("the run outlived --stop-timeout; cancelling it")
@@ -109,7 +108,7 @@ public final class SupervisorLink: @unchecked Sendable {
                 endOrphansOfDeadSupervisor()
                 return .failed(detail: "the run supervisor stopped answering", report: nil)
             }
-            if fds.count > 1, fds[1].revents != 0, let fd = watched {
+            if let fd = watched, fds[1].revents != 0 {
                 // End of file: the client hung up. Shutting our side tells the supervisor to stop the run.
                 if ProcessExit.isCancelSignal(fd) {
                     hungUp = true

@@ -17,6 +17,17 @@ import Testing
                                     "x-stainless-retry-count": "0"])
     }
 
+    @Test func aBusyStatusComesFromNginxsParamOnlyAndOnlyAsAnErrorStatus() {
+        func busyStatus(_ texts: [String]) -> Int? {
+            texts.map { Array($0.utf8) }.withUnsafeBufferPointers { HTTPRequest(cgiEntries: $0, body: []) }.busyStatus
+        }
+        #expect(busyStatus(["BUSY_STATUS=429"]) == 429)
+        #expect(busyStatus([]) == nil)
+        #expect(busyStatus(["HTTP_BUSY_STATUS=429"]) == nil, "a client's Busy-Status header is a header, not the param")
+        #expect(busyStatus(["BUSY_STATUS=200"]) == nil)
+        #expect(busyStatus(["BUSY_STATUS=x"]) == nil)
+    }
+
     @Test func withoutDocumentURITheRequestURIPathIsUsed() {
         let buffers = ["REQUEST_URI=/healthz?probe=1"].map { Array($0.utf8) }
         let request = buffers.withUnsafeBufferPointers { HTTPRequest(cgiEntries: $0, body: []) }

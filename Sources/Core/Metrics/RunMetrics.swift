@@ -1,0 +1,38 @@
+/// What one run adds to the shared counters, from the figures of its audit line: the run by outcome,
+/// its duration in the histogram, its cost and its tokens.
+public enum RunMetrics {
+    static let runs = "claude_fcgi_runs_total"
+    static let duration = "claude_fcgi_run_duration_seconds"
+    static let cost = "claude_fcgi_cost_usd_total"
+    static let tokens = "claude_fcgi_tokens_total"
+
+    /// The audit log's outcomes, each shown (at 0) before its first run.
+    static let outcomes = ["ok", "failed", "timed_out", "cancelled"]
+    /// Upper bounds of the duration buckets, in seconds: claude's start-up is about a second, tool
+    /// runs take minutes, the default run timeout is 900 s.
+    static let bucketBounds: [Double] = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 900]
+    /// Token kinds: the CLI's four counts.
+    static let tokenKinds = ["input", "cache_creation", "cache_read", "output"]
+
+    static func bucket(_ bound: Double?) -> String {
+        PrometheusText.series(duration + "_bucket", ["le": bound.map(PrometheusText.number) ?? "+Inf"])
+    }
+
+    /// The deltas of one run, as its audit line records it.
+    public static func deltas(_ record: AuditRecord) -> [String: Double] {
+        let seconds = Double(record.duration_ms) / 1000
+        var deltas: [String: Double] = [
+            PrometheusText.series(runs, ["outcome": record.outcome]): 1,
+            duration + "_sum": seconds,
+            duration + "_count": 1,
+            bucket(nil): 1,
+        ]
+        for bound in bucketBounds where seconds <= bound { deltas[bucket(bound)] = 1 }
+        if let usd = record.total_cost_usd, usd > 0 { deltas[cost] = usd }
+        let counts = [record.input_tokens, record.cache_creation_input_tokens, record.cache_read_input_tokens, record.output_tokens]
+        for (kind, count) in zip(tokenKinds, counts) {
+            if let count, count > 0 { deltas[PrometheusText.series(tokens, ["kind": kind])] = Double(count) }
+        }
+        return deltas
+    }
+}

@@ -1,0 +1,145 @@
+"""deploy/nginx.fleet.conf for real: one nginx in front of two hosts (two stacks: two lock files, two
+stand-ins, one on a unix socket, one on TCP). Busy goes on to the next host, all busy is a 503, busy is
+never down, a failed run is not run again elsewhere, and no request runs twice."""
+import os
+import re
+import shutil
+import subprocess
+import threading
+
+import httpx2 as httpx
+import pytest
+
+from conftest import REPO, free_port, wait_for
+
+
+@pytest.fixture
+def fleet(make_stack, tmp_path):
+    tcp_port = free_port()
+    a = make_stack(workers=2)
+    b = make_stack(workers=2, env={"CLAUDE_FCGI_LISTEN": f"127.0.0.1:{tcp_port}"})
+    port = free_port()
+    conf = open(os.path.join(REPO, "deploy", "nginx.fleet.conf")).read()
+    servers = f"    server unix:{a.runtime}/fcgi.sock max_fails=0;\n    server 127.0.0.1:{tcp_port} max_fails=0;\n"
+    conf, count = re.subn(r"(upstream claude_fcgi_fleet \{\n(?:    #.*\n)*)(?:    server .*\n)+", lambda m: m.group(1) + servers, conf)
+    assert count == 1
+    conf = conf.replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;").replace("/etc/claude-fcgi/tls/", f"{a.runtime}/tls/")
+    (tmp_path / "fleet.conf").write_text(conf)
+    shutil.copy("/etc/nginx/fastcgi_params", tmp_path / "fastcgi_params")
+    for name in ["body", "fastcgi", "proxy", "uwsgi", "scgi"]:
+        (tmp_path / "tmp" / name).mkdir(parents=True)
+    user = "user www-data;" if os.getuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(f"""{user}
+worker_processes 2;
+daemon off;
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log {tmp_path}/access.log;
+    client_body_temp_path {tmp_path}/tmp/body;
+    fastcgi_temp_path {tmp_path}/tmp/fastcgi;
+    proxy_temp_path {tmp_path}/tmp/proxy;
+    uwsgi_temp_path {tmp_path}/tmp/uwsgi;
+    scgi_temp_path {tmp_path}/tmp/scgi;
+    include {tmp_path}/fleet.conf;
+}}
+""")
+    os.chmod(tmp_path, 0o755)
+    nginx = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")])
+    client = httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=a.ssl_context, timeout=60)
+    assert wait_for(lambda: _up(client), timeout=10), open(tmp_path / "error.log").read()
+    yield a, b, client
+    nginx.terminate()
+    nginx.wait(10)
+
+
+def _up(client):
+    try:
+        return client.get("/healthz").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def chat(client, stack, text):
+    return client.post("/v1/chat/completions", json={"model": "recruiter-triage", "messages": [{"role": "user", "content": text}]},
+                       headers={"Authorization": f"Bearer {stack.token}"})
+
+
+def hold(stack, seconds):
+    """Keeps the host busy with a run of its own (sent to it directly), until the thread is joined."""
+    thread = threading.Thread(target=lambda: stack.chat(f"@fake sleep {seconds}"))
+    before = len(stack.records())
+    thread.start()
+    assert wait_for(lambda: len(stack.records()) > before)
+    return thread
+
+
+def test_busy_goes_to_the_next_host_and_all_busy_is_503(fleet):
+    a, b, client = fleet
+    # Both free: requests are answered (round robin over the two).
+    for i in range(4):
+        assert chat(client, a, f"free {i}").status_code == 200
+    assert len(a.records()) >= 1 and len(b.records()) >= 1
+    counts = lambda: (len(a.records()), len(b.records()))
+
+    # A busy: every request lands on B, none is refused.
+    holder = hold(a, 3)
+    before = counts()
+    for i in range(4):
+        r = chat(client, a, f"a busy {i}")
+        assert r.status_code == 200, r.text
+    assert counts() == (before[0], before[1] + 4)
+
+    # Both busy: 503 with Retry-After and the API's JSON, from nginx once both said busy.
+    other = hold(b, 2)
+    r = chat(client, a, "both busy")
+    assert r.status_code == 503, r.text
+    assert r.headers["retry-after"] == "10"
+    assert r.json() == {"error": "execution failed", "detail": "busy: another run is in progress on every host"}
+    other.join()
+
+    # Right after both were busy, the host that freed up takes the next request: busy is not down.
+    r = chat(client, a, "b is free again")
+    assert r.status_code == 200, r.text
+    holder.join()
+    after_both = counts()
+    for i in range(4):
+        assert chat(client, a, f"both free {i}").status_code == 200
+    assert counts()[0] > after_both[0] and counts()[1] > after_both[1], "both hosts take requests again"
+
+    # No request ran twice: every run the hosts made is one request sent (4 + 4 + 2 holds + 1 + 4).
+    prompts = [r["stdin"].split("Request:\n", 1)[-1].strip() for r in a.records() + b.records()]
+    assert len(prompts) == len(set(prompts)) == 4 + 4 + 2 + 1 + 4, prompts
+
+
+def test_a_failed_run_is_not_run_again_on_the_next_host(fleet):
+    a, b, client = fleet
+    before = len(a.records()) + len(b.records())
+    r = chat(client, a, "@fake is_error the API said no")
+    assert r.status_code == 503
+    assert r.json()["detail"].startswith("the API said no") or "the API said no" in r.json()["detail"]
+    assert len(a.records()) + len(b.records()) == before + 1
+
+
+def test_a_host_that_is_down_is_skipped(fleet):
+    a, b, client = fleet
+    b.stop_workers()
+    for i in range(3):
+        assert chat(client, a, f"b down {i}").status_code == 200
+    a.stop_workers()
+    r = chat(client, a, "all down")
+    assert r.status_code == 502 and r.json()["error"] == "no worker available"
+
+
+def test_jobs_are_found_on_the_host_that_runs_them(fleet):
+    a, b, client = fleet
+    headers = {"Authorization": f"Bearer {a.token}"}
+    ids = []
+    for i in range(2):
+        r = client.post("/execute", json={"prompt": f"@fake sleep 0.5\n@fake reply job {i}"}, headers=headers)
+        assert r.status_code == 202, r.text
+        ids.append(r.json()["job_id"])
+    for job_id in ids:
+        assert wait_for(lambda: client.get(f"/execute/{job_id}", headers=headers).json()["status"] == "succeeded")
+    assert client.get("/execute/job_1700000000000_nosuchid", headers=headers).status_code == 404
