@@ -129,3 +129,20 @@ def test_usr2_replaces_every_worker_without_refusing_a_request(make_stack):
     assert replaced, (before, s.worker_pids)
     assert answer[0].status_code == 200 and answer[0].json()["choices"][0]["message"]["content"] == "kept"
     assert answers and set(answers) == {200}, [a for a in answers if a != 200][:5]
+
+
+def test_a_worker_that_cannot_start_does_not_spin(tmp_path):
+    """A bad setting: each worker says why on stderr (the journal), multiwatch gives up after a few
+    tries and exits instead of restarting it forever."""
+    from conftest import REPO
+    binary = os.path.join(REPO, ".build", "release", "claude-fcgi")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_FCGI_")}
+    env.update({"CLAUDE_FCGI_TOKEN": "t", "CLAUDE_FCGI_STATE_DIR": str(tmp_path), "CLAUDE_FCGI_TIMEOUT": "soon"})
+    started = time.monotonic()
+    result = subprocess.run(["spawn-fcgi", "-n", "-s", str(tmp_path / "fcgi.sock"), "--", "/usr/bin/multiwatch", "-f", "2",
+                             "--", binary], env=env, capture_output=True, text=True, timeout=30)
+    took = time.monotonic() - started
+    said = result.stderr.count("claude-fcgi: --timeout 'soon' must be a positive number")
+    assert 2 <= said <= 10, result.stderr
+    assert "died to often, not forking again" in result.stderr
+    assert took < 5, f"multiwatch took {took:.1f} s to give up"

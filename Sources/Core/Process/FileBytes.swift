@@ -14,15 +14,22 @@ enum FileBytes {
         return names
     }
 
-    /// The file's bytes, at most `limit`; `nil` when it cannot be read.
+    /// The file's bytes, at most `limit`; `nil` when it cannot be read. The buffer is sized by the
+    /// file (`fstat`), not by `limit`: zeroing a buffer of `limit` bytes for each small record made
+    /// reading 10 000 job records take 10 s.
     static func read(_ path: String, limit: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: limit)
+        var info = stat()
+        let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+        // One byte more than the size, so that a file that grew since is still read to its end (or the
+        // limit); /proc files say 0 and start at a page.
+        var bytes = [UInt8](repeating: 0, count: max(1, min(limit, size > 0 ? size + 1 : 4096)))
         var total = 0
         while total < limit {
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, limit - total) }
+            if total == bytes.count { bytes += repeatElement(0, count: min(bytes.count, limit - bytes.count)) }
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, $0.count - total) }
             if count < 0 && errno == EINTR { continue }
             if count < 0 { return nil }
             if count == 0 { break }
