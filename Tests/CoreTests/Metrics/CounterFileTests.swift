@@ -18,10 +18,10 @@ import Testing
         defer { cleanUp() }
         #expect(CounterFile(stateDirectory: directory).read().isEmpty)
         #expect(CounterFile(stateDirectory: directory).add(["a_total": 1, #"b_total{x="y"}"#: 0.25]))
-        #expect(CounterFile(stateDirectory: directory).add(["a_total": 2, #"b_total{x="y"}"#: 0.5]))
+        let second = CounterFile(stateDirectory: directory)
+        #expect(second.add(["a_total": 2, #"b_total{x="y"}"#: 0.5]))
         #expect(CounterFile(stateDirectory: directory).read() == ["a_total": 3, #"b_total{x="y"}"#: 0.75])
-        #expect(String(decoding: FileBytes.read(directory + "/metrics.counters", limit: 1000) ?? [], as: UTF8.self)
-            == "a_total 3\nb_total{x=\"y\"} 0.75\n")
+        #expect(second.read() == ["a_total": 3, #"b_total{x="y"}"#: 0.75], "one mapping sees another's adds")
     }
 
     @Test func concurrentAddersLoseNothing() async {
@@ -38,14 +38,27 @@ import Testing
         #expect(CounterFile(stateDirectory: directory).read()["n_total"] == 400)
     }
 
-    @Test func aShorterRewriteLeavesNoTail() {
+    @Test func aNameTooLongOrAFullTableIsRefusedNotCorrupted() {
         defer { cleanUp() }
-        let path = directory + "/metrics.counters"
-        let fd = open(path, O_WRONLY | O_CREAT, 0o600)
-        let junk = Array("x_total 1\nnot a line\ny_total 12345678901\n".utf8)
-        _ = junk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let file = CounterFile(stateDirectory: directory)
+        #expect(!file.add([String(repeating: "x", count: CounterFile.maxNameLength + 1): 1]))
+        #expect(file.add([String(repeating: "x", count: CounterFile.maxNameLength): 1]))
+        for index in 1..<CounterFile.slotCount { file.add(["s\(index)": 1]) }
+        #expect(!file.add(["one_too_many": 1]))
+        #expect(file.read().count == CounterFile.slotCount)
+        #expect(file.add(["s7": 1]), "a counted series still adds when the table is full")
+        #expect(file.read()["s7"] == 2)
+    }
+
+    @Test func aSlotWhoseNameWasNotFinishedIsFree() {
+        defer { cleanUp() }
+        let file = CounterFile(stateDirectory: directory)
+        file.add(["kept": 1])
+        // A process killed mid-insert: name bytes written, length not yet.
+        let fd = open(directory + "/metrics.counters", O_RDWR)
+        let half = Array("half_written".utf8)
+        _ = half.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(5 * CounterFile.slotSize + 9)) }
         close(fd)
-        CounterFile(stateDirectory: directory).add(["x_total": 1])
-        #expect(CounterFile(stateDirectory: directory).read() == ["x_total": 2, "y_total": 12_345_678_901])
+        #expect(file.read() == ["kept": 1])
     }
 }
