@@ -129,7 +129,7 @@ public final class SupervisorLink: @unchecked Sendable {
                     onEvent(event)
                     if let outcome = event.outcome {
                         // A supervisor told to stop exits once its run is over; the next run starts another.
-                                if hungUp { forget() }
+                        if hungUp { forget() }
                         if stoppedByStop, case .cancelled(let report) = outcome { return stoppedOutcome(report: report) }
                         return outcome
                     }
