@@ -31,6 +31,15 @@ def row(name, times, unit="ms", note=""):
     print(f"| {name} | {statistics.median(times):.1f} | {p90:.1f} | {max(times):.1f} | {unit} | {note} |")
 
 
+def timed_stop(stack):
+    """TERM to multiwatch, as systemd stops the pool: milliseconds until it and its workers are gone."""
+    pool, pids = stack.pool_pid, stack.worker_pids
+    started = time.perf_counter()
+    os.kill(pool, signal.SIGTERM)
+    assert wait_for(lambda: not any(process_alive(p) for p in [pool] + pids), 30, 0.005)
+    return (time.perf_counter() - started) * 1000
+
+
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     workers = 4
@@ -79,19 +88,11 @@ def main():
             before = len(stack.records())
             thread.start()
             assert wait_for(lambda: len(stack.records()) > before)
-            pool, pids = stack.pool_pid, stack.worker_pids
-            started = time.perf_counter()
-            os.kill(pool, signal.SIGTERM)
-            assert wait_for(lambda: not any(process_alive(p) for p in [pool] + pids), 30, 0.005)
-            stops.append((time.perf_counter() - started) * 1000)
+            stops.append(timed_stop(stack))
             thread.join()
             assert answers == [200], answers
             stack.restart_workers()
-            pool, pids = stack.pool_pid, stack.worker_pids
-            started = time.perf_counter()
-            os.kill(pool, signal.SIGTERM)
-            assert wait_for(lambda: not any(process_alive(p) for p in [pool] + pids), 30, 0.005)
-            idle.append((time.perf_counter() - started) * 1000)
+            idle.append(timed_stop(stack))
             stack.restart_workers()
         row("stop (TERM to multiwatch), idle pool", idle)
         row("stop with a 1 s run in hand", stops, note="the run is answered (200) before its worker exits")

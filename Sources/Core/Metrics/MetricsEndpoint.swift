@@ -25,12 +25,8 @@ public struct MetricsEndpoint: Sendable {
                     help: "Requests answered busy (503 for chat, 409 for jobs) because a run held the lock.",
                     samples: Self.family(RequestMetrics.busyRejections, in: stored))
         text.family(RunMetrics.runs, type: "counter", help: "Claude runs (chat and jobs) by outcome, as in the audit log.",
-                    samples: RunMetrics.outcomes.map { outcome in
-                        let series = PrometheusText.series(RunMetrics.runs, ["outcome": outcome])
-                        return (series, stored[series] ?? 0)
-                    } + Self.family(RunMetrics.runs, in: stored).filter { sample in
-                        !RunMetrics.outcomes.contains { sample.series == PrometheusText.series(RunMetrics.runs, ["outcome": $0]) }
-                    })
+                    samples: Self.family(RunMetrics.runs, in: stored,
+                                         zeros: RunMetrics.outcomes.map { PrometheusText.series(RunMetrics.runs, ["outcome": $0]) }))
         let buckets = (RunMetrics.bucketBounds.map(Optional.some) + [nil]).map { bound in
             (RunMetrics.bucket(bound), stored[RunMetrics.bucket(bound)] ?? 0)
         }
@@ -40,10 +36,8 @@ public struct MetricsEndpoint: Sendable {
         text.family(RunMetrics.cost, type: "counter", help: "Total cost of claude runs in USD, as the CLI reports it.",
                     samples: [(RunMetrics.cost, stored[RunMetrics.cost] ?? 0)])
         text.family(RunMetrics.tokens, type: "counter", help: "Tokens of claude runs by kind (the CLI's four counts).",
-                    samples: RunMetrics.tokenKinds.map { kind in
-                        let series = PrometheusText.series(RunMetrics.tokens, ["kind": kind])
-                        return (series, stored[series] ?? 0)
-                    })
+                    samples: Self.family(RunMetrics.tokens, in: stored,
+                                         zeros: RunMetrics.tokenKinds.map { PrometheusText.series(RunMetrics.tokens, ["kind": $0]) }))
         text.family("claude_fcgi_run_lock_held", type: "gauge", help: "1 while a run holds the run lock.",
                     samples: [("claude_fcgi_run_lock_held", lock.isHeld() ? 1 : 0)])
         if let jobs {
@@ -57,8 +51,10 @@ public struct MetricsEndpoint: Sendable {
         return HTTPResponse(status: 200, headers: [("Content-Type", PrometheusText.contentType)], body: Array(text.text.utf8))
     }
 
-    /// The stored samples of one family (`name` alone or `name{…}`), sorted by series.
-    static func family(_ name: String, in stored: [String: Double]) -> [(series: String, value: Double)] {
-        stored.keys.filter { $0 == name || $0.hasPrefix(name + "{") }.sorted().map { ($0, stored[$0] ?? 0) }
+    /// The stored samples of one family (`name` alone or `name{…}`), and each of `zeros` not stored
+    /// yet at 0 (so that a series exists before its first count), sorted by series.
+    static func family(_ name: String, in stored: [String: Double], zeros: [String] = []) -> [(series: String, value: Double)] {
+        let names = Set(stored.keys.filter { $0 == name || $0.hasPrefix(name + "{") }).union(zeros)
+        return names.sorted().map { ($0, stored[$0] ?? 0) }
     }
 }

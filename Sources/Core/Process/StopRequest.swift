@@ -1,6 +1,6 @@
 import Glibc
 
-/// SIGTERM, SIGUSR1 and SIGUSR2 turned into a readable pipe: the worker is asked to stop. USR1 is what
+/// SIGTERM, SIGUSR1 and SIGUSR2 turned into a readable pipe (``SignalPipe``): the worker is asked to stop. USR1 is what
 /// multiwatch sends its workers when it is stopped (its default "graceful" signal; Debian's multiwatch
 /// 1.0.0 sends another signal than the one `-s` names, so the default is kept); USR2 is passed on by
 /// multiwatch, which then starts a new worker in its place. The accept loop polls the pipe beside the
@@ -11,21 +11,10 @@ public struct StopRequest: Sendable {
     /// keep their default action: the worker ends at once).
     public let descriptor: Int32
 
-    nonisolated(unsafe) private static var writeEnd: Int32 = -1
-
     /// Installs the handlers (with `SA_RESTART`, so that no other call of the worker is interrupted).
     /// Before `FCGX_Init`, which then leaves SIGUSR1 alone.
     public static func install() -> StopRequest {
-        guard let pipe = try? Pipe.make() else { return StopRequest(descriptor: -1) }
-        Descriptor.setNonBlocking(pipe.writeEnd)
-        writeEnd = pipe.writeEnd
-        for signalNumber in [SIGTERM, SIGUSR1, SIGUSR2] {
-            signal(signalNumber) { _ in
-                var byte: UInt8 = 1
-                _ = write(StopRequest.writeEnd, &byte, 1)
-            }
-        }
-        return StopRequest(descriptor: pipe.readEnd)
+        StopRequest(descriptor: SignalPipe.install([SIGTERM, SIGUSR1, SIGUSR2]))
     }
 
     /// True once a stop was asked for.

@@ -6,23 +6,11 @@ struct CancelSignal {
     /// Polls readable once a signal came (or ``trigger()`` was called); -1 when no pipe could be made.
     let descriptor: Int32
 
-    nonisolated(unsafe) private static var writeEnd: Int32 = -1
-
     static func install() -> CancelSignal {
-        guard let pipe = try? Pipe.make() else { return CancelSignal(descriptor: -1) }
-        Descriptor.setNonBlocking(pipe.writeEnd)
-        writeEnd = pipe.writeEnd
-        for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
-            signal(signalNumber) { _ in
-                var byte: UInt8 = 1
-                _ = write(CancelSignal.writeEnd, &byte, 1)
-            }
-        }
-        return CancelSignal(descriptor: pipe.readEnd)
+        CancelSignal(descriptor: SignalPipe.install([SIGTERM, SIGINT, SIGHUP]))
     }
 
     func trigger() {
-        var byte: UInt8 = 1
-        _ = write(CancelSignal.writeEnd, &byte, 1)
+        SignalPipe.trigger()
     }
 }

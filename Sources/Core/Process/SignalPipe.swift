@@ -1,0 +1,27 @@
+import Glibc
+
+/// Signals turned into a readable pipe (the self-pipe trick): each handler writes one byte to a
+/// non-blocking pipe, which a poll loop watches. One per process: the worker's ``StopRequest`` and a
+/// supervisor's `CancelSignal` both stand on it, and a forked supervisor, which ignores the worker's
+/// other stop signals, installs its own over the one it inherited (whose pipe it has closed).
+enum SignalPipe {
+    nonisolated(unsafe) private static var writeEnd: Int32 = -1
+
+    /// Installs handlers (`signal`, so with `SA_RESTART`) for `signals`; returns the read end, or -1
+    /// when no pipe could be made (the signals then keep their actions).
+    static func install(_ signals: [Int32]) -> Int32 {
+        guard let pipe = try? Pipe.make() else { return -1 }
+        Descriptor.setNonBlocking(pipe.writeEnd)
+        writeEnd = pipe.writeEnd
+        for signalNumber in signals {
+            signal(signalNumber) { _ in SignalPipe.trigger() }
+        }
+        return pipe.readEnd
+    }
+
+    /// What a handler does: makes the read end readable.
+    static func trigger() {
+        var byte: UInt8 = 1
+        _ = write(writeEnd, &byte, 1)
+    }
+}
