@@ -11,7 +11,7 @@ final class FuzzLock: RunLock, @unchecked Sendable {
 }
 
 struct FuzzRunner: ClaudeRunning {
-    func run(_ plan: RunPlan, lock: any HeldRunLock, cancelOn: Int32?, onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
+    func run(_ plan: RunPlan, lock: any HeldRunLock, cancelOn: Int32?, watcher: RunWatcher) -> ClaudeOutcome {
         // A run with an output schema answers a value every reading of StructuredOutputPlan accepts.
         .succeeded(text: plan.invocation.jsonSchema == nil ? plan.invocation.prompt : #"{"value":1,"content":"x"}"#, report: ClaudeReport())
     }

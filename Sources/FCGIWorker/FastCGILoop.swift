@@ -17,7 +17,7 @@ struct FastCGILoop {
         FCGX_Init() == 0 && FCGX_IsCGI() == 0
     }
 
-    func serve(_ handle: (HTTPRequest) -> HandledRequest) {
+    func serve(_ handle: (HTTPRequest, ResponseStream) -> HandledRequest) {
         // A client or child that goes away must not kill the worker on write.
         signal(SIGPIPE, SIG_IGN)
         var request = FCGX_Request()
@@ -50,8 +50,11 @@ struct FastCGILoop {
             let entries = Self.entries(request.envp)
             var httpRequest = HTTPRequest(cgiEntries: entries, body: [], connectionDescriptor: request.ipcFd)
             httpRequest.body = Self.body(request.in, declaredLength: httpRequest.header("content-length").flatMap { Int($0) }, limit: maxBodyBytes)
-            let handled = handle(httpRequest)
-            Self.write(handled.response, to: request.out, includeBody: httpRequest.method != "HEAD")
+            let live = FastCGIResponseStream(stream: request.out, connection: request.ipcFd)
+            let handled = handle(httpRequest, live)
+            if !handled.sent {
+                Self.write(handled.response, to: request.out, includeBody: httpRequest.method != "HEAD")
+            }
             FCGX_Finish_r(&request)
             Self.reapDetachedChildren()
             let elapsed = ContinuousClock.now - started

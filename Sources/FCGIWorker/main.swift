@@ -28,6 +28,8 @@ struct ClaudeFCGI: ParsableCommand {
     @Option(name: .customLong(WorkerOption.stopTimeout.name), help: ArgumentHelp(WorkerOption.stopTimeout.help)) var stopTimeout: String?
     @Option(name: .customLong(WorkerOption.retryAfter.name), help: ArgumentHelp(WorkerOption.retryAfter.help)) var retryAfter: String?
     @Option(name: .customLong(WorkerOption.maxBodyBytes.name), help: ArgumentHelp(WorkerOption.maxBodyBytes.help)) var maxBodyBytes: String?
+    @Option(name: .customLong(WorkerOption.streaming.name), help: ArgumentHelp(WorkerOption.streaming.help)) var streaming: String?
+    @Option(name: .customLong(WorkerOption.streamKeepAlive.name), help: ArgumentHelp(WorkerOption.streamKeepAlive.help)) var streamKeepAlive: String?
     @Option(name: .customLong(WorkerOption.gitSync.name), help: ArgumentHelp(WorkerOption.gitSync.help)) var gitSync: String?
     @Option(name: .customLong(WorkerOption.gitTimeout.name), help: ArgumentHelp(WorkerOption.gitTimeout.help)) var gitTimeout: String?
     @Option(name: .customLong(WorkerOption.defaultAgent.name), help: ArgumentHelp(WorkerOption.defaultAgent.help)) var defaultAgent: String?
@@ -44,7 +46,7 @@ struct ClaudeFCGI: ParsableCommand {
         let pairs: [(WorkerOption, String?)] = [
             (.tokenFile, tokenFile), (.claude, claude), (.workdir, workdir), (.stateDir, stateDir), (.agentMap, agentMap),
             (.maxBudgetUSD, maxBudgetUSD), (.timeout, timeout), (.killGrace, killGrace), (.stopTimeout, stopTimeout), (.retryAfter, retryAfter),
-            (.maxBodyBytes, maxBodyBytes), (.gitSync, gitSync), (.gitTimeout, gitTimeout), (.defaultAgent, defaultAgent),
+            (.maxBodyBytes, maxBodyBytes), (.streaming, streaming), (.streamKeepAlive, streamKeepAlive), (.gitSync, gitSync), (.gitTimeout, gitTimeout), (.defaultAgent, defaultAgent),
             (.jobMaxAgeDays, jobMaxAgeDays), (.jobMaxCount, jobMaxCount), (.logLevel, logLevel), (.logFile, logFile),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { option, value in value.map { (option, $0) } })
@@ -83,7 +85,8 @@ struct ClaudeFCGI: ParsableCommand {
         let service = Service(
             auth: BearerAuth(token: configuration.token),
             body: configuration.body,
-            chat: ChatEndpoint(gate: gate, run: configuration.run, agentMap: configuration.agentMap, runner: SupervisedChatRunner(link: supervisor)),
+            chat: ChatEndpoint(gate: gate, run: configuration.run, agentMap: configuration.agentMap, runner: SupervisedChatRunner(link: supervisor),
+                               streaming: configuration.streaming),
             models: ModelsEndpoint(models: ModelList(agentMap: configuration.agentMap), created: started),
             execute: execute,
             metrics: MetricsEndpoint(counters: counters, lock: ProcLocksProbe(lockPath: configuration.run.lockPath), jobs: execute,
@@ -104,7 +107,7 @@ struct ClaudeFCGI: ParsableCommand {
         logger.info("worker ready", metadata: [
             "pid": "\(getpid())", "supervisor": "\(supervisor.supervisorPID.map(String.init) ?? "-")",
             "state_dir": "\(configuration.run.stateDirectory)"])
-        loop.serve(service.handle)
+        loop.serve { service.handle($0, streamingTo: $1) }
     }
 
     /// Opens the log file (when one is set) as stderr and starts swift-log with the line handler.

@@ -6,15 +6,29 @@ public enum ChatCompletionDecoder {
     /// OpenAI's legacy function calling: refused, naming `tools` as the way.
     static let refusedFields = ["functions", "function_call"]
 
-    public static func decode(_ body: [UInt8]) throws(APIError) -> ChatCompletionRequest {
-        try decode(JSONValue.parseRequestObject(body))
+    /// - Parameter allowsStreaming: `stream: true` is served (`--streaming on`); otherwise it is refused
+    ///   before anything else is checked, as the original service did.
+    public static func decode(_ body: [UInt8], allowsStreaming: Bool = false) throws(APIError) -> ChatCompletionRequest {
+        try decode(JSONValue.parseRequestObject(body), allowsStreaming: allowsStreaming)
     }
 
-    static func decode(_ fields: [String: JSONValue]) throws(APIError) -> ChatCompletionRequest {
+    static func decode(_ fields: [String: JSONValue], allowsStreaming: Bool = false) throws(APIError) -> ChatCompletionRequest {
+        let stream: Bool
         switch fields["stream"] {
-        case nil, .null, .bool(false): break
+        case nil, .null, .bool(false): stream = false
+        case .bool(true) where allowsStreaming: stream = true
         case .bool(true): throw .streamingNotSupported
         case let other?: throw .invalidRequest("stream must be a boolean, not \(other.typeName)")
+        }
+        // Only read with stream: true (OpenAI refuses it otherwise; clients that send it anyway lose nothing).
+        var includeUsage = false
+        if stream {
+            switch fields["stream_options"] {
+            case nil, .null?: break
+            case .object(let options)?:
+                includeUsage = try optionalBoolean(options["include_usage"], name: "stream_options.include_usage") ?? false
+            case let other?: throw .invalidRequest("stream_options must be an object, not \(other.typeName)")
+            }
         }
         for name in refusedFields where fields[name] != nil && fields[name] != .null {
             throw .invalidRequest("\(name) is not supported; use tools and tool_choice")
@@ -54,7 +68,9 @@ public enum ChatCompletionDecoder {
             responseFormat: responseFormat,
             tools: tools,
             toolChoice: toolChoice,
-            parallelToolCalls: parallelToolCalls
+            parallelToolCalls: parallelToolCalls,
+            stream: stream,
+            includeUsage: includeUsage
         )
     }
 

@@ -43,6 +43,14 @@ public struct ChatCompletionResponse: Encodable, Equatable, Sendable {
         public var completion_tokens: Int
         public var total_tokens: Int
         public var prompt_tokens_details: PromptDetails
+
+        /// The figures of the CLI's counts (see ``TokenUsage``).
+        public init(_ usage: TokenUsage) {
+            prompt_tokens = usage.promptTokens
+            completion_tokens = usage.completionTokens
+            total_tokens = usage.totalTokens
+            prompt_tokens_details = PromptDetails(cached_tokens: usage.cachedTokens)
+        }
     }
 
     public var id: String
@@ -62,12 +70,7 @@ public struct ChatCompletionResponse: Encodable, Equatable, Sendable {
         let calls = answer.toolCalls.map { ToolCall(id: $0.id, function: .init(name: $0.name, arguments: $0.arguments)) }
         self.choices = [Choice(message: Message(content: answer.content, tool_calls: calls.isEmpty ? nil : calls),
                                finish_reason: answer.finishReason)]
-        self.usage = Usage(
-            prompt_tokens: usage.promptTokens,
-            completion_tokens: usage.completionTokens,
-            total_tokens: usage.totalTokens,
-            prompt_tokens_details: .init(cached_tokens: usage.cachedTokens)
-        )
+        self.usage = Usage(usage)
     }
 
     /// A text answer.

@@ -1,20 +1,24 @@
 /// `POST /v1/chat/completions`: the lock (busy answered at once), then decode, prompt, output schema,
-/// run, answer, envelope.
+/// run, answer, envelope — or, for `stream: true` with streaming on, the answer as server-sent events.
 public struct ChatEndpoint: Sendable {
     let gate: RunGate
     let run: RunSettings
     let agentMap: AgentMap
     let runner: any ClaudeRunning
+    let streaming: StreamingSettings
 
-    public init(gate: RunGate, run: RunSettings, agentMap: AgentMap, runner: any ClaudeRunning) {
+    public init(gate: RunGate, run: RunSettings, agentMap: AgentMap, runner: any ClaudeRunning, streaming: StreamingSettings = .off) {
         self.gate = gate
         self.run = run
         self.agentMap = agentMap
         self.runner = runner
+        self.streaming = streaming
     }
 
     /// Answers a request whose token and body limits were checked.
-    func complete(_ request: HTTPRequest, note: inout RunNote) throws -> HTTPResponse {
+    /// - Parameter live: where a streamed answer goes as it is produced; without one it is collected
+    ///   and answered whole.
+    func complete(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream? = nil) throws -> HTTPResponse {
         // Busy is answered before the body is decoded: that answer is the one every request gets while a
         // run goes on, so it is kept cheap; a bad body still gets its 400 once the run is over.
         guard let held = try gate.tryAcquire() else {
@@ -22,32 +26,59 @@ public struct ChatEndpoint: Sendable {
             throw APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
         }
         defer { held.release() }
-        let chat = try ChatCompletionDecoder.decode(request.body)
+        let chat = try ChatCompletionDecoder.decode(request.body, allowsStreaming: streaming.enabled)
         let prompt = try PromptBuilder.prompt(for: chat.messages)
         let output = try chat.structuredOutputPlan()
+        // A structured answer streams only once the CLI has checked it: its run is the same as without stream.
         let invocation = ClaudeInvocation(
             requestID: gate.ids.next(), model: chat.model, prompt: prompt,
-            agent: agentMap.agent(forModel: chat.model), jsonSchema: output?.schemaText)
+            agent: agentMap.agent(forModel: chat.model), jsonSchema: output?.schemaText, streamsText: chat.stream && output == nil)
         note.requestID = invocation.requestID
-        let outcome = runner.run(run.plan(invocation, kind: .chat), lock: held, cancelOn: request.connectionDescriptor)
-        note.outcome = outcome.name
+        let created = gate.clock.secondsSinceEpoch()
+        let plan = run.plan(invocation, kind: .chat)
 
+        guard chat.stream else {
+            let outcome = runner.run(plan, lock: held, cancelOn: request.connectionDescriptor)
+            note.outcome = outcome.name
+            let (answer, usage) = try self.answer(outcome, output: output, schema: invocation.jsonSchema)
+            let envelope = ChatCompletionResponse(id: invocation.requestID, created: created, model: chat.model, answer: answer, usage: usage)
+            return .json(status: 200, body: envelope.body)
+        }
+
+        let target = live ?? BufferedResponseStream()
+        let stream = ChatCompletionStream(
+            chunks: ChatCompletionChunks(id: invocation.requestID, created: created, model: chat.model),
+            output: target, includeUsage: chat.includeUsage, keepAliveSeconds: streaming.keepAliveSeconds)
+        let outcome = runner.run(plan, lock: held, cancelOn: request.connectionDescriptor, watcher: stream.watcher)
+        note.outcome = outcome.name
+        do {
+            let (answer, usage) = try self.answer(outcome, output: output, schema: invocation.jsonSchema)
+            stream.finish(answer, usage: usage)
+        } catch {
+            // Before the stream began, a failure is an ordinary JSON answer; after, the stream's error event.
+            guard target.hasBegun else { throw error }
+            if case .cancelled = outcome {} else { stream.fail(error) }
+        }
+        if let buffered = target as? BufferedResponseStream, let response = buffered.response { return response }
+        return ChatCompletionStream.head
+    }
+
+    /// The answer and usage of a run that succeeded; the error a client gets for one that did not.
+    func answer(_ outcome: ClaudeOutcome, output: StructuredOutputPlan?, schema: String?) throws(APIError) -> (ChatAnswer, TokenUsage) {
         switch outcome {
         case .succeeded(let text, let report):
             let answer = try output.map { plan throws(APIError) in try plan.answer(from: text, newCallID: gate.ids.next) }
                 ?? ChatAnswer(content: text)
-            let envelope = ChatCompletionResponse(
-                id: invocation.requestID, created: gate.clock.secondsSinceEpoch(), model: chat.model, answer: answer, usage: report.usage)
-            return .json(status: 200, body: envelope.body)
-        case .failed(let detail, _) where invocation.jsonSchema != nil && detail.contains(Self.schemaRefusal):
+            return (answer, report.usage)
+        case .failed(let detail, _) where schema != nil && detail.contains(Self.schemaRefusal):
             // The CLI's own check of the schema, for what ours lets through: the client's mistake.
             let refusal = detail[(detail.firstRange(of: Self.schemaRefusal)?.lowerBound ?? detail.startIndex)...]
-            throw APIError.invalidRequest("the output schema was refused by claude: " + refusal.dropFirst("Error: ".count))
+            throw .invalidRequest("the output schema was refused by claude: " + refusal.dropFirst("Error: ".count))
         case .failed(let detail, _), .timedOut(let detail, _):
-            throw APIError.executionFailed(detail: detail)
+            throw .executionFailed(detail: detail)
         case .cancelled:
             // Nobody reads this answer: the client is gone.
-            throw APIError.executionFailed(detail: "cancelled: the client closed the connection")
+            throw .executionFailed(detail: "cancelled: the client closed the connection")
         }
     }
 

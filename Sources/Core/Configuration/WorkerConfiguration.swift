@@ -12,6 +12,8 @@ public struct WorkerConfiguration: Sendable {
     public var jobs: JobSettings
     /// Seconds a stopping worker lets the run in hand go on before it cancels it.
     public var stopTimeoutSeconds: Double
+    /// Whether and how `stream: true` is served.
+    public var streaming: StreamingSettings
 
     /// Resolves and checks the configuration. Fails closed: no token, an unreadable or world-readable
     /// token file, or a value out of range is a ``ConfigurationError`` naming it.
@@ -55,7 +57,8 @@ public struct WorkerConfiguration: Sendable {
                 maxAgeSeconds: Int64(try values.number(.jobMaxAgeDays) * 86_400),
                 maxCount: try values.wholeNumber(.jobMaxCount),
                 cancelWaitSeconds: grace + 5),
-            stopTimeoutSeconds: try values.number(.stopTimeout)
+            stopTimeoutSeconds: try values.number(.stopTimeout),
+            streaming: StreamingSettings(enabled: try values.text(.streaming) == "on", keepAliveSeconds: try values.number(.streamKeepAlive))
         )
     }
 

@@ -13,6 +13,8 @@ public enum WorkerOption: String, CaseIterable, Sendable {
     case stopTimeout = "stop-timeout"
     case retryAfter = "retry-after"
     case maxBodyBytes = "max-body-bytes"
+    case streaming
+    case streamKeepAlive = "stream-keep-alive"
     case gitSync = "git-sync"
     case gitTimeout = "git-timeout"
     case defaultAgent = "default-agent"
@@ -42,6 +44,8 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .stopTimeout: "90"
         case .retryAfter: "10"
         case .maxBodyBytes: String(BodyRules.defaultMaxBodyBytes)
+        case .streaming: "off"
+        case .streamKeepAlive: "15"
         case .gitSync: GitSyncMode.bestEffort.rawValue
         case .gitTimeout: "60"
         case .jobMaxAgeDays: "30"
@@ -76,6 +80,8 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .stopTimeout: "Seconds a stopping worker (SIGTERM or SIGUSR1; SIGUSR2 to be replaced) lets the run in hand go on before it cancels it; keep systemd's TimeoutStopSec above this plus --kill-grace."
         case .retryAfter: "Retry-After seconds of a busy answer, 1 to 120."
         case .maxBodyBytes: "Largest request body in bytes; keep nginx's client_max_body_size in step."
+        case .streaming: "Serve stream: true as server-sent events (on), or refuse it with a 400 as the original service did (off)."
+        case .streamKeepAlive: "Seconds of silence in a streamed answer after which a keep-alive comment is sent, 1 to 15."
         case .gitSync: "Git pull of the working directory before each run: off, best-effort (a failure is logged, the run goes on) or required (a failure fails the run)."
         case .gitTimeout: "Seconds the git pull before a run may take."
         case .defaultAgent: "Agent of an /execute job that names none."
@@ -98,6 +104,8 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .retryAfter: .wholeNumber(1...120)
         case .maxBodyBytes, .jobMaxCount: .wholeNumber(1...Int.max)
         case .gitSync: .oneOf(GitSyncMode.allCases.map(\.rawValue))
+        case .streaming: .oneOf(["off", "on"])
+        case .streamKeepAlive: .wholeNumber(1...15)
         case .defaultAgent: .agentName
         case .logLevel: .oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])
         }

@@ -77,6 +77,14 @@ public enum APIError: Error, Equatable, Sendable {
         }
     }
 
+    /// The `message` and `type` of the error event that ends a stream this error broke off, in the
+    /// form OpenAI's streams use (`{"error":{"message","type"}}`).
+    public var streamError: (message: String, type: String) {
+        let (error, detail) = message
+        let text = detail.map { "\(error): \($0)" } ?? error
+        return (text, status < 500 ? "invalid_request_error" : "server_error")
+    }
+
     /// The complete HTTP response for this error.
     public var response: HTTPResponse {
         let (error, detail) = message

@@ -21,12 +21,13 @@ public struct HTTPResponse: Sendable, Equatable {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + extraHeaders, body: body)
     }
 
-    /// The CGI-style head (`Status:` line and headers, CRLF-terminated, with the blank line).
-    public func cgiHead() -> String {
+    /// The CGI-style head (`Status:` line and headers, CRLF-terminated, with the blank line); the
+    /// body's `Content-Length` unless `withLength` is false (a streamed body).
+    public func cgiHead(withLength: Bool = true) -> String {
         var head = "Status: \(status) \(HTTPResponse.reasonPhrase(status))\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        head += "Content-Length: \(body.count)\r\n\r\n"
-        return head
+        if withLength { head += "Content-Length: \(body.count)\r\n" }
+        return head + "\r\n"
     }
 
     public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {

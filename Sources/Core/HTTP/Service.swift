@@ -30,8 +30,11 @@ public struct Service: Sendable {
         busyResponse = busy.response
     }
 
-    public func handle(_ request: HTTPRequest) -> HandledRequest {
-        var handled = answer(request)
+    /// - Parameter live: where a streamed answer is written as it is produced; without one, a streamed
+    ///   answer is collected and answered whole.
+    public func handle(_ request: HTTPRequest, streamingTo live: ResponseStream? = nil) -> HandledRequest {
+        var handled = answer(request, live: live)
+        handled.sent = live?.hasBegun ?? false
         if handled.run.outcome == "busy", let status = request.busyStatus {
             handled.response.status = status
         }
@@ -39,10 +42,10 @@ public struct Service: Sendable {
         return handled
     }
 
-    func answer(_ request: HTTPRequest) -> HandledRequest {
+    func answer(_ request: HTTPRequest, live: ResponseStream?) -> HandledRequest {
         var note = RunNote()
         do {
-            return HandledRequest(response: try route(request, note: &note), run: note)
+            return HandledRequest(response: try route(request, note: &note, live: live), run: note)
         } catch {
             let apiError = APIError(error)
             let response = apiError == .unauthorized ? unauthorizedResponse : apiError == busy ? busyResponse : apiError.response
@@ -50,7 +53,7 @@ public struct Service: Sendable {
         }
     }
 
-    func route(_ request: HTTPRequest, note: inout RunNote) throws -> HTTPResponse {
+    func route(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream?) throws -> HTTPResponse {
         switch request.path {
         case "/healthz":
             try allow(request, ["GET", "HEAD"])
@@ -63,7 +66,7 @@ public struct Service: Sendable {
             try allow(request, ["POST"])
             try auth.check(authorizationHeader: request.header("authorization"))
             try body.check(request)
-            return try chat.complete(request, note: &note)
+            return try chat.complete(request, note: &note, live: live)
         case "/v1/models":
             try allow(request, ["GET", "HEAD"])
             try auth.check(authorizationHeader: request.header("authorization"))

@@ -2,6 +2,10 @@
 /// [--agent A] [--json-schema SCHEMA] --max-budget-usd B`, the prompt on stdin (never an argument: no
 /// prompt can become a flag, and there is no ARG_MAX limit), stdin then closed. claude dies with the
 /// process that started it (its supervisor).
+///
+/// A run that streams its text uses `--output-format stream-json --verbose --include-partial-messages`
+/// instead and reports the text as it comes (``ClaudeStreamReader``); its outcome is read from the
+/// result line as for `json`.
 public struct ClaudeCommand: Sendable {
     public let settings: ClaudeSettings
     let launcher: any ProcessLauncher
@@ -13,7 +17,9 @@ public struct ClaudeCommand: Sendable {
 
     /// The argument vector after the executable.
     public func arguments(for invocation: ClaudeInvocation) -> [String] {
-        var arguments = ["-p", "--output-format", "json", "--no-session-persistence"]
+        var arguments = invocation.streamsText
+            ? ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--no-session-persistence"]
+            : ["-p", "--output-format", "json", "--no-session-persistence"]
         if let agent = invocation.agent { arguments += ["--agent", agent] }
         // The schema is one argument of its own (no shell, never in the prompt).
         if let schema = invocation.jsonSchema { arguments += ["--json-schema", schema] }
@@ -28,15 +34,48 @@ public struct ClaudeCommand: Sendable {
             workingDirectory: settings.workingDirectory, stdin: Array(invocation.prompt.utf8), diesWithParent: true)
     }
 
-    /// Runs claude to its end, its timeout, or until one of `cancelOn` signals.
-    public func run(_ invocation: ClaudeInvocation, cancelOn: [Int32] = []) -> ClaudeOutcome {
+    /// Runs claude to its end, its timeout, or until one of `cancelOn` signals. A run that streams
+    /// its text hands each piece the client may see to `onText` as it comes.
+    public func run(_ invocation: ClaudeInvocation, cancelOn: [Int32] = [], onText: (([UInt8]) -> Void)? = nil) -> ClaudeOutcome {
         let limits = ProcessLimits(timeoutSeconds: settings.timeoutSeconds, killGraceSeconds: settings.killGraceSeconds)
         do {
+            if invocation.streamsText {
+                return try runStreaming(invocation, limits: limits, cancelOn: cancelOn, onText: onText ?? { _ in })
+            }
             let result = try launcher.run(spec(for: invocation), limits: limits, cancelOn: cancelOn)
             return ClaudeOutputInterpreter.interpret(
                 result, timeoutSeconds: settings.timeoutSeconds, expectsStructuredOutput: invocation.jsonSchema != nil)
         } catch {
             return .failed(detail: ClaudeOutputInterpreter.describe(error), report: nil)
         }
+    }
+
+    /// What a streamed run that the CLI retried with other words ends with.
+    public static let divergedDetail = "the API failed mid-answer and claude's retry answered differently from the text already streamed"
+
+    private func runStreaming(_ invocation: ClaudeInvocation, limits: ProcessLimits, cancelOn: [Int32],
+                              onText: @escaping ([UInt8]) -> Void) throws(SpawnError) -> ClaudeOutcome {
+        var reader = ClaudeStreamReader(maxLineBytes: limits.maxStdoutBytes)
+        // A retry that diverged stops the run: nothing it says can reach the client any more.
+        var stop = try? Pipe.make()
+        defer { stop?.close() }
+        var stopped = false
+        var result = try launcher.run(spec(for: invocation), limits: limits, cancelOn: cancelOn + [stop?.readEnd].compactMap { $0 }) { bytes in
+            reader.feed(bytes, send: onText)
+            if reader.text.diverged && !stopped, let stop {
+                stopped = Descriptor.writeAll(stop.writeEnd, [1])
+            }
+        }
+        reader.finish(send: onText)
+        result.stdout = reader.resultLine ?? []
+        let outcome = ClaudeOutputInterpreter.interpret(result, timeoutSeconds: settings.timeoutSeconds)
+        // Whether it was stopped or ended first: the client did not get the answer.
+        if reader.text.diverged, case .succeeded = outcome {
+            return .failed(detail: Self.divergedDetail, report: outcome.report)
+        }
+        if reader.text.diverged, case .cancelled(let report) = outcome, stopped {
+            return .failed(detail: Self.divergedDetail, report: report)
+        }
+        return outcome
     }
 }

@@ -10,12 +10,17 @@ public struct ClaudeInvocation: Sendable, Equatable {
     /// The JSON Schema text for `--json-schema`: the run must end with a value of this shape (the CLI's
     /// `structured_output`). `nil` for a text answer.
     public var jsonSchema: String?
+    /// Run in the CLI's `stream-json` mode and report the answer's text as it is written (as
+    /// ``RunEvent/textDelta(_:)`` events) for a streamed chat answer.
+    public var streamsText: Bool
 
-    public init(requestID: String = "", model: String = "", prompt: String, agent: String?, jsonSchema: String? = nil) {
+    public init(requestID: String = "", model: String = "", prompt: String, agent: String?, jsonSchema: String? = nil,
+                streamsText: Bool = false) {
         self.requestID = requestID
         self.model = model
         self.prompt = prompt
         self.agent = agent
         self.jsonSchema = jsonSchema
+        self.streamsText = streamsText
     }
 }

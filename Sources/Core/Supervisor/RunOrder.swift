@@ -19,6 +19,7 @@ public struct RunOrder: Sendable, Equatable {
         Frames.appendField(invocation.prompt.utf8, to: &payload)
         payload.append(invocation.jsonSchema == nil ? 0 : 1)
         Frames.appendField(Array((invocation.jsonSchema ?? "").utf8), to: &payload)
+        payload.append(invocation.streamsText ? 1 : 0)
         return Frames.encode(kind: Self.kind, payload: payload)
     }
 
@@ -33,8 +34,10 @@ public struct RunOrder: Sendable, Equatable {
         guard let agent = text(), let prompt = text(), offset < payload.endIndex else { return nil }
         let hasSchema = payload[offset] == 1
         offset += 1
-        guard let schema = text() else { return nil }
+        guard let schema = text(), offset < payload.endIndex else { return nil }
+        let streamsText = payload[offset] == 1
         return RunOrder(invocation: ClaudeInvocation(
-            requestID: requestID, model: model, prompt: prompt, agent: hasAgent ? agent : nil, jsonSchema: hasSchema ? schema : nil))
+            requestID: requestID, model: model, prompt: prompt, agent: hasAgent ? agent : nil, jsonSchema: hasSchema ? schema : nil,
+            streamsText: streamsText))
     }
 }

@@ -65,7 +65,8 @@ public struct RunSupervisor {
         if case .failed(let reason) = gitSync, plan.gitSync.mode == .required {
             outcome = .failed(detail: OneLine.clean("git sync failed: \(reason)"), report: nil)
         } else {
-            outcome = ClaudeCommand(settings: plan.claude, launcher: launcher).run(invocation, cancelOn: cancelOn)
+            outcome = ClaudeCommand(settings: plan.claude, launcher: launcher)
+                .run(invocation, cancelOn: cancelOn, onText: { [send] in send(.textDelta($0)) })
         }
         let leftovers = endLeftovers()
         if leftovers > 0 {

@@ -7,10 +7,10 @@ public struct SupervisedChatRunner: ClaudeRunning {
         self.link = link
     }
 
-    public func run(_ plan: RunPlan, lock: any HeldRunLock, cancelOn: Int32?, onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
+    public func run(_ plan: RunPlan, lock: any HeldRunLock, cancelOn: Int32?, watcher: RunWatcher) -> ClaudeOutcome {
         guard let lockDescriptor = lock.descriptor else {
             return .failed(detail: "internal error: the run lock has no descriptor to hand over", report: nil)
         }
-        return link.run(plan.invocation, lockDescriptor: lockDescriptor, cancelOn: cancelOn, onEvent: onEvent)
+        return link.run(plan.invocation, lockDescriptor: lockDescriptor, cancelOn: cancelOn, watcher: watcher)
     }
 }

@@ -51,8 +51,9 @@ public final class SupervisorLink: @unchecked Sendable {
     ///   - lockDescriptor: the held run lock, handed to the supervisor, which keeps it until every
     ///     process of the run is gone.
     ///   - cancelOn: the client's connection: its end of file stops the run.
+    ///   - watcher: sees the run's events and waits; its `false` stops the run as a hang-up does.
     public func run(_ invocation: ClaudeInvocation, lockDescriptor: Int32, cancelOn connection: Int32?,
-                    onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
+                    watcher: RunWatcher = .none) -> ClaudeOutcome {
         let order = RunOrder(invocation: invocation).encode()
         var handedOver = false
         for _ in 0..<2 where !handedOver {
@@ -69,10 +70,10 @@ public final class SupervisorLink: @unchecked Sendable {
         guard handedOver else {
             return .failed(detail: "the run supervisor could not be started", report: nil)
         }
-        return awaitOutcome(cancelOn: connection, onEvent: onEvent)
+        return awaitOutcome(cancelOn: connection, watcher: watcher)
     }
 
-    private func awaitOutcome(cancelOn connection: Int32?, onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
+    private func awaitOutcome(cancelOn connection: Int32?, watcher: RunWatcher) -> ClaudeOutcome {
         var decoder = RunEventCodec.Decoder()
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         var watched = connection
@@ -81,6 +82,12 @@ public final class SupervisorLink: @unchecked Sendable {
         var stopWatched = stop.flatMap { $0.descriptor >= 0 ? $0.descriptor : nil }
         var stopDeadline: Double?
         var stoppedByStop = false
+        /// Stops the run the way a client's hang-up does: shutting our side tells the supervisor.
+        func hangUp() {
+            guard !hungUp else { return }
+            hungUp = true
+            shutdown(socket, Int32(SHUT_WR))
+        }
         // The supervisor enforces the run's limits; this only catches a supervisor that hangs.
         let claude = settings.claude
         let deadline = Monotonic.now() + claude.timeoutSeconds + 2 * claude.killGraceSeconds + settings.gitSync.timeoutSeconds + 40
@@ -98,8 +105,7 @@ public final class SupervisorLink: @unchecked Sendable {
             if let due = stopDeadline, Monotonic.now() >= due, !hungUp {
                 log("the run outlived --stop-timeout; cancelling it")
                 stoppedByStop = true
-                hungUp = true
-                shutdown(socket, Int32(SHUT_WR))
+                hangUp()
                 stopDeadline = nil
             }
             if Monotonic.now() >= deadline {
@@ -110,13 +116,13 @@ public final class SupervisorLink: @unchecked Sendable {
             }
             if let fd = watched, fds[1].revents != 0 {
                 // End of file: the client hung up. Shutting our side tells the supervisor to stop the run.
-                if ProcessExit.isCancelSignal(fd) {
-                    hungUp = true
-                    shutdown(socket, Int32(SHUT_WR))
-                }
+                if ProcessExit.isCancelSignal(fd) { hangUp() }
                 watched = nil
             }
-            guard fds[0].revents != 0 else { continue }
+            guard fds[0].revents != 0 else {
+                if !hungUp && !watcher.onIdle() { hangUp() }
+                continue
+            }
             let count = Descriptor.read(socket, into: &buffer)
             guard count > 0 else {
                 endOrphansOfDeadSupervisor()
@@ -126,7 +132,7 @@ public final class SupervisorLink: @unchecked Sendable {
             buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             do {
                 while let event = try decoder.next() {
-                    onEvent(event)
+                    if !watcher.onEvent(event) { hangUp() }
                     if let outcome = event.outcome {
                         // A supervisor told to stop exits once its run is over; the next run starts another.
                         if hungUp { forget() }

@@ -34,6 +34,10 @@ final class FakeRunner: ClaudeRunning, @unchecked Sendable {
     var plans: [RunPlan] = []
     var lockWasHeld: [Bool] = []
     var cancelDescriptors: [Int32?] = []
+    /// Events the run reports before its outcome; a `nil` is a wait with no event.
+    var events: [RunEvent?] = []
+    /// Whether the watcher asked to stop the run, and after how many of `events`.
+    var stoppedAfter: Int?
     let runLock: FakeRunLock?
 
     init(outcome: ClaudeOutcome, lock: FakeRunLock? = nil) {
@@ -43,10 +47,17 @@ final class FakeRunner: ClaudeRunning, @unchecked Sendable {
 
     var invocations: [ClaudeInvocation] { plans.map(\.invocation) }
 
-    func run(_ plan: RunPlan, lock: any HeldRunLock, cancelOn: Int32?, onEvent: (RunEvent) -> Void) -> ClaudeOutcome {
+    func run(_ plan: RunPlan, lock: any HeldRunLock, cancelOn: Int32?, watcher: RunWatcher) -> ClaudeOutcome {
         plans.append(plan)
         if let runLock { lockWasHeld.append(runLock.isHeld) }
         cancelDescriptors.append(cancelOn)
+        for (index, event) in events.enumerated() {
+            let goOn = event.map(watcher.onEvent) ?? watcher.onIdle()
+            if !goOn {
+                stoppedAfter = index + 1
+                return .cancelled(report: nil)
+            }
+        }
         return outcome
     }
 }

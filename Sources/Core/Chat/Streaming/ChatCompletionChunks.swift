@@ -1,0 +1,88 @@
+/// The server-sent events of one streamed chat completion, as bytes: `data: {…}` lines of
+/// `object: "chat.completion.chunk"` with one `id`, `created` and `model`, in the forms the official
+/// SDKs assemble, and the stream's other lines (`[DONE]`, keep-alive comments, the error event).
+struct ChatCompletionChunks {
+    /// `data: {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":`, written once.
+    private let prefix: [UInt8]
+
+    /// - Parameter id: the random part; the chunks' `id` is `chatcmpl-` + id, as the envelope's.
+    init(id: String, created: Int64, model: String) {
+        var prefix = Array(#"data: {"id":"#.utf8)
+        JSONText.appendQuoted("chatcmpl-" + id, to: &prefix)
+        prefix += Array(#","object":"chat.completion.chunk","created":\#(created),"model":"#.utf8)
+        JSONText.appendQuoted(model, to: &prefix)
+        prefix += Array(#","choices":"#.utf8)
+        self.prefix = prefix
+    }
+
+    /// The first chunk: the assistant's role.
+    func role() -> [UInt8] {
+        choice(#"{"role":"assistant","content":""}"#, finishReason: nil)
+    }
+
+    /// A piece of the answer's text (whole UTF-8 characters).
+    func content(_ text: [UInt8]) -> [UInt8] {
+        var delta = Array(#"{"content":"#.utf8)
+        text.withUnsafeBufferPointer { JSONText.appendQuoted($0, to: &delta) }
+        delta.append(UInt8(ascii: "}"))
+        return choice(delta, finishReason: nil)
+    }
+
+    /// A function call's first chunk: its place in the list, id and name, no arguments yet.
+    func toolCallStart(index: Int, id: String, name: String) -> [UInt8] {
+        var call = Array(#"{"tool_calls":[{"index":\#(index),"id":"#.utf8)
+        JSONText.appendQuoted(id, to: &call)
+        call += Array(#","type":"function","function":{"name":"#.utf8)
+        JSONText.appendQuoted(name, to: &call)
+        call += Array(#","arguments":""}}]}"#.utf8)
+        return choice(call, finishReason: nil)
+    }
+
+    /// A piece of a function call's arguments (JSON text).
+    func toolCallArguments(index: Int, _ arguments: String) -> [UInt8] {
+        var call = Array(#"{"tool_calls":[{"index":\#(index),"function":{"arguments":"#.utf8)
+        JSONText.appendQuoted(arguments, to: &call)
+        call += Array("}}]}".utf8)
+        return choice(call, finishReason: nil)
+    }
+
+    /// The chunk that ends the choice: an empty delta and the finish reason.
+    func finish(_ reason: String) -> [UInt8] {
+        choice("{}", finishReason: reason)
+    }
+
+    /// The usage chunk (`stream_options.include_usage`): no choices, the run's usage.
+    func usage(_ usage: TokenUsage) -> [UInt8] {
+        prefix + Array("[],\"usage\":".utf8) + JSONBody.encode(ChatCompletionResponse.Usage(usage)) + Array("}\n\n".utf8)
+    }
+
+    /// The end of a stream that succeeded.
+    static let done = Array("data: [DONE]\n\n".utf8)
+    /// A comment line: keeps proxies and clients from timing out a quiet stream.
+    static let keepAlive = Array(": keep-alive\n\n".utf8)
+
+    /// The event that ends a stream that failed (no `[DONE]` follows): the official SDK raises it
+    /// as an `APIError` with `message`.
+    static func error(message: String, type: String) -> [UInt8] {
+        var event = Array(#"data: {"error":{"message":"#.utf8)
+        JSONText.appendQuoted(message, to: &event)
+        event += Array(#","type":"#.utf8)
+        JSONText.appendQuoted(type, to: &event)
+        return event + Array("}}\n\n".utf8)
+    }
+
+    private func choice(_ delta: String, finishReason: String?) -> [UInt8] {
+        choice(Array(delta.utf8), finishReason: finishReason)
+    }
+
+    private func choice(_ delta: [UInt8], finishReason: String?) -> [UInt8] {
+        var event = prefix
+        event.reserveCapacity(prefix.count + delta.count + 64)
+        event += Array(#"[{"index":0,"delta":"#.utf8)
+        event += delta
+        event += Array(#","finish_reason":"#.utf8)
+        if let finishReason { JSONText.appendQuoted(finishReason, to: &event) } else { event += Array("null".utf8) }
+        event += Array("}]}\n\n".utf8)
+        return event
+    }
+}
