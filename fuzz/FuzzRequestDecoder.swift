@@ -22,7 +22,8 @@ let settings = RunSettings(
     gitSync: GitSyncSettings(mode: .off), stateDirectory: "/nonexistent")
 nonisolated(unsafe) let service = Service(
     auth: BearerAuth(token: "fuzz-token"), body: BodyRules(maxBodyBytes: 1 << 20),
-    chat: ChatEndpoint(gate: RunGate(lock: FuzzLock()), run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner()),
+    chat: ChatEndpoint(gate: RunGate(lock: FuzzLock()), run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner(),
+                       streaming: StreamingSettings(enabled: true)),
     models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(fallback: "recruiter-triage")), created: 0))
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -31,12 +32,20 @@ public func fuzzRequestDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int
     let handled = service.handle(HTTPRequest(
         method: "POST", path: "/v1/chat/completions",
         headers: ["Authorization": "Bearer fuzz-token", "Content-Type": "application/json"], body: body))
-    // Every answer is JSON with a status we mean to give.
+    // Every answer is JSON (or, streamed, events of JSON) with a status we mean to give.
     precondition([200, 400, 413].contains(handled.response.status), "unexpected status \(handled.response.status)")
-    precondition(JSONValue.parse(handled.response.body) != nil, "response body is not JSON")
+    if handled.response.header("Content-Type") == "text/event-stream" {
+        let events = String(decoding: handled.response.body, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        precondition(events.last == "data: [DONE]", "a stream that does not end with [DONE]")
+        for event in events.dropLast() {
+            precondition(event.hasPrefix("data: ") && JSONValue.parse(Array(event.utf8.dropFirst(6))) != nil, "an event that is not JSON")
+        }
+    } else {
+        precondition(JSONValue.parse(handled.response.body) != nil, "response body is not JSON")
+    }
     if handled.response.status == 200 {
         // A request the decoder accepted must survive the strict checks again, unchanged.
-        precondition((try? ChatCompletionDecoder.decode(body)) != nil)
+        precondition((try? ChatCompletionDecoder.decode(body, allowsStreaming: true)) != nil)
     }
     return 0
 }

@@ -45,7 +45,8 @@ public struct ChatEndpoint: Sendable {
             return .json(status: 200, body: envelope.body)
         }
 
-        let target = live ?? BufferedResponseStream()
+        let collected = BufferedResponseStream()
+        let target = live ?? collected
         let stream = ChatCompletionStream(
             chunks: ChatCompletionChunks(id: invocation.requestID, created: created, model: chat.model),
             output: target, includeUsage: chat.includeUsage, keepAliveSeconds: streaming.keepAliveSeconds)
@@ -59,7 +60,8 @@ public struct ChatEndpoint: Sendable {
             guard target.hasBegun else { throw error }
             if case .cancelled = outcome {} else { stream.fail(error) }
         }
-        if let buffered = target as? BufferedResponseStream, let response = buffered.response { return response }
+        // Without a live stream the events were collected: they are the body. With one, they went out.
+        if live == nil, let response = collected.response { return response }
         return ChatCompletionStream.head
     }
 

@@ -39,3 +39,46 @@ import Testing
         #expect(outcome == .timedOut(detail: "timed out after 900 s", report: ClaudeReport()))
     }
 }
+
+@Suite struct ClaudeCommandStreamingTests {
+    let invocation = ClaudeInvocation(prompt: "p", agent: "triage", streamsText: true)
+
+    func run(_ lines: [String], exit: Int32 = 0) -> (ClaudeOutcome, [String], FakeLauncher) {
+        let launcher = FakeLauncher()
+        launcher.answer("/usr/bin/claude", FakeLauncher.exited(exit, stdout: lines.joined(separator: "\n") + "\n"))
+        var pieces: [String] = []
+        let outcome = ClaudeCommand(settings: testRunSettings.claude, launcher: launcher)
+            .run(invocation, onText: { pieces.append(String(decoding: $0, as: UTF8.self)) })
+        return (outcome, pieces, launcher)
+    }
+
+    @Test func aStreamedRunUsesStreamJSONWithPartialMessages() {
+        let spec = ClaudeCommand(settings: testRunSettings.claude).spec(for: invocation)
+        #expect(spec.arguments == ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages",
+                                   "--no-session-persistence", "--agent", "triage", "--max-budget-usd", "2.00"])
+    }
+
+    @Test func theTextComesAsItIsWrittenAndTheOutcomeFromTheResultLine() {
+        let (outcome, pieces, launcher) = run([StreamJSON.start("m1"), StreamJSON.delta("Hello"), StreamJSON.delta(" world"),
+                                               StreamJSON.assistant("m1", "Hello world"), StreamJSON.result])
+        #expect(pieces == ["Hello", " world"])
+        #expect(outcome == .succeeded(text: "Hello world", report: ClaudeReport(usage: TokenUsage(inputTokens: 3, outputTokens: 2),
+                                                                                 costUSD: 0.5, exitCode: 0)))
+        // The run can be stopped from inside, should a retry diverge.
+        #expect(launcher.cancelDescriptors.first?.count == 1)
+    }
+
+    @Test func aDivergedRetryFailsTheRunEvenWhenTheCLISucceeded() {
+        let (outcome, pieces, _) = run([StreamJSON.start("m1"), StreamJSON.delta("Goodbye"), StreamJSON.assistant("m2", "Hello world"),
+                                        StreamJSON.result])
+        #expect(pieces == ["Goodbye"])
+        #expect(outcome == .failed(detail: ClaudeCommand.divergedDetail, report: ClaudeReport(
+            usage: TokenUsage(inputTokens: 3, outputTokens: 2), costUSD: 0.5, exitCode: 0)))
+    }
+
+    @Test func noResultLineIsAFailureWithTheExitCode() {
+        let (outcome, pieces, _) = run([StreamJSON.start("m1"), StreamJSON.delta("Half")], exit: 143)
+        #expect(pieces == ["Half"])
+        #expect(outcome == .failed(detail: "claude exited with code 143", report: ClaudeReport(exitCode: 143)))
+    }
+}

@@ -8,6 +8,7 @@ import Testing
         ClaudeInvocation(requestID: "r2", model: "m", prompt: "x", agent: ""),
         ClaudeInvocation(requestID: "r3", model: "m", prompt: "x", agent: nil, jsonSchema: #"{"type":"object"}"#),
         ClaudeInvocation(requestID: "r4", model: "m", prompt: "x", agent: "a", jsonSchema: ""),
+        ClaudeInvocation(requestID: "r5", model: "m", prompt: "x", agent: nil, streamsText: true),
     ])
     func anOrderSurvivesTheTrip(invocation: ClaudeInvocation) throws {
         let bytes = RunOrder(invocation: invocation).encode()

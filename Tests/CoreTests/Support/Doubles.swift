@@ -67,6 +67,8 @@ final class FakeLauncher: ProcessLauncher, @unchecked Sendable {
     var answers: [String: [Result<ProcessResult, SpawnError>]] = [:]
     var started: [ProcessSpec] = []
     var cancelDescriptors: [[Int32]] = []
+    /// Stdout reaches an observer in pieces of this size (lines cut anywhere).
+    var stdoutPieceBytes = 7
 
     func answer(_ executable: String, _ results: Result<ProcessResult, SpawnError>...) {
         answers[executable, default: []] += results
@@ -79,7 +81,18 @@ final class FakeLauncher: ProcessLauncher, @unchecked Sendable {
         guard var queue = answers[spec.executable], !queue.isEmpty else { throw .notFound(spec.executable) }
         let next = queue.removeFirst()
         answers[spec.executable] = queue
-        return try next.get()
+        var result = try next.get()
+        // As the real launcher does: stdout goes to the observer, in pieces, instead of into the result.
+        if let onStdout {
+            var rest = result.stdout[...]
+            while !rest.isEmpty {
+                let piece = Array(rest.prefix(stdoutPieceBytes))
+                piece.withUnsafeBytes { onStdout($0) }
+                rest = rest.dropFirst(piece.count)
+            }
+            result.stdout = []
+        }
+        return result
     }
 
     static func exited(_ code: Int32, stdout: String = "", stderr: String = "") -> Result<ProcessResult, SpawnError> {
