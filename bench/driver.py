@@ -71,7 +71,8 @@ class Bench:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_FCGI_")}
         env.update({"CLAUDE_FCGI_TOKEN": TOKEN, "CLAUDE_FCGI_CLAUDE": self.stand_in, "CLAUDE_FCGI_WORKDIR": self.workdir,
                     "CLAUDE_FCGI_STATE_DIR": self.path("state"), "CLAUDE_FCGI_LOG_LEVEL": "warning",
-                    "CLAUDE_FCGI_GIT_SYNC": "off", "CLAUDE_FCGI_LOG_FILE": self.path("worker.log")})
+                    "CLAUDE_FCGI_GIT_SYNC": "off", "CLAUDE_FCGI_LOG_FILE": self.path("worker.log"),
+                    "CLAUDE_FCGI_STREAMING": "on"})
         return env
 
     def floor_env(self):
@@ -254,6 +255,30 @@ http {{
                 raise RuntimeError(f"{name}: payload request got {status}")
         return statistics.median(times)
 
+    def stream_timing(self, name, content, runs):
+        """A streamed answer (stream: true): milliseconds to the first content byte and to the end, medians."""
+        firsts, wholes = [], []
+        body = '{"model":"recruiter-triage","stream":true,"messages":[{"role":"user","content":"%s"}]}' % content
+        for _ in range(runs):
+            connection = http.client.HTTPSConnection("127.0.0.1", self.ports[name], context=self.context, timeout=60)
+            started = time.perf_counter()
+            connection.request("POST", "/v1/chat/completions", body=body,
+                               headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
+            response = connection.getresponse()
+            if response.status != 200:
+                raise RuntimeError(f"{name}: streamed request got {response.status}")
+            first, done = None, False
+            for line in iter(response.readline, b""):
+                if first is None and b'"content":"tok' in line:
+                    first = time.perf_counter() - started
+                done = done or line.startswith(b"data: [DONE]")
+            wholes.append((time.perf_counter() - started) * 1000)
+            connection.close()
+            if first is None or not done:
+                raise RuntimeError(f"{name}: a streamed answer without content or [DONE]")
+            firsts.append(first * 1000)
+        return statistics.median(firsts), statistics.median(wholes)
+
     def start_time_ms(self, name, runs):
         """Process start to the first answered request, for one new worker on its own socket."""
         times = []
@@ -364,6 +389,11 @@ def main():
         payload_runs = 4 if bench.quick else 40
         payload = {n: (bench.payload_latency(n, small, payload_runs), bench.payload_latency(n, big, payload_runs),
                        bench.payload_latency(n, small + " @bench-big-answer", payload_runs)) for n in names}
+        # Streaming is ours alone (the floor and the original answer stream: true with a 400).
+        stream_runs = 3 if bench.quick else 10
+        paced = bench.stream_timing("ours", "@bench-deltas 10 @bench-pause 50", stream_runs)
+        one = bench.stream_timing("ours", "@bench-deltas 1", stream_runs)
+        many = bench.stream_timing("ours", "@bench-deltas 2001", stream_runs)
     finally:
         bench.stop()
 
@@ -385,6 +415,13 @@ def main():
     row("1 KiB prompt, latency ms (median)", {n: payload[n][0] for n in names}, "{:.2f}", True)
     row("1 MiB prompt adds, ms", {n: payload[n][1] - payload[n][0] for n in names}, "{:.2f}", True)
     row("1 MiB answer adds, ms", {n: payload[n][2] - payload[n][0] for n in names}, "{:.2f}", True)
+
+    def ours_row(label, value, fmt, lower_is_better):
+        rows.append((label, fmt.format(value), "–", "–", "–", "–", "lower" if lower_is_better else "higher"))
+
+    ours_row("stream, 10 deltas 50 ms apart: first content byte, ms", paced[0], "{:.1f}", True)
+    ours_row("stream, 10 deltas 50 ms apart: whole answer, ms", paced[1], "{:.1f}", True)
+    ours_row("stream, cost per event (2001 deltas vs 1, no pause), µs", (many[1] - one[1]) * 1000 / 2000, "{:.1f}", True)
 
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:

@@ -8,6 +8,10 @@ message), `@mock <verb> [argument]`:
   status CODE             answer HTTP CODE with an Anthropic error body (529: overloaded_error)
   usage IN OUT CW CR      the usage figures: input, output, cache creation, cache read tokens
   pause SECONDS           wait between deltas
+  error_after K           the first streaming request of this prompt breaks off after K text deltas with an
+                          `event: error` (overloaded); later requests answer as usual
+  cut_after K             the first streaming request of this prompt closes the connection after K deltas
+  then_status CODE        every request of this prompt but the first answers HTTP CODE
 Every request is kept in `requests` (path, headers, parsed body) for the tests to read.
 """
 import json
@@ -37,6 +41,7 @@ def directives(body):
 class MockAnthropic:
     def __init__(self):
         self.requests = []
+        self.attempts = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -76,6 +81,10 @@ class MockAnthropic:
                     self._json(404, {"type": "error", "error": {"type": "not_found_error", "message": "mock: no such path"}})
                     return
                 d = directives(body)
+                key = json.dumps(sorted(d.items()))
+                attempt = mock.attempts[key] = mock.attempts.get(key, 0) + 1
+                if attempt > 1 and "then_status" in d:
+                    d["status"] = d["then_status"]
                 if "status" in d:
                     code = int(d["status"])
                     kind = "overloaded_error" if code == 529 else "api_error"
@@ -96,7 +105,10 @@ class MockAnthropic:
                 if not body.get("stream"):
                     self._json(200, self._message(body, block, pieces, stop, usage))
                     return
-                self._stream(body, block, pieces, stop, usage, float(d.get("pause", "0")))
+                breaks = None
+                if attempt == 1 and ("error_after" in d or "cut_after" in d):
+                    breaks = ("error", int(d["error_after"])) if "error_after" in d else ("cut", int(d["cut_after"]))
+                self._stream(body, block, pieces, stop, usage, float(d.get("pause", "0")), breaks)
 
             def _message(self, body, block, pieces, stop, usage):
                 if block["type"] == "tool_use":
@@ -112,7 +124,7 @@ class MockAnthropic:
                 return {"input_tokens": usage[0], "output_tokens": usage[1],
                         "cache_creation_input_tokens": usage[2], "cache_read_input_tokens": usage[3]}
 
-            def _stream(self, body, block, pieces, stop, usage, pause):
+            def _stream(self, body, block, pieces, stop, usage, pause, breaks=None):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
@@ -133,11 +145,20 @@ class MockAnthropic:
                                        "usage": {"output_tokens": usage[1]}}),
                     ("message_stop", {"type": "message_stop"}),
                 ]
+                sent = 0
                 for name, data in events:
+                    if breaks and name == "content_block_delta" and sent == breaks[1]:
+                        if breaks[0] == "error":
+                            error = {"type": "error", "error": {"type": "overloaded_error", "message": "mock overloaded mid-stream"}}
+                            self.wfile.write(f"event: error\ndata: {json.dumps(error)}\n\n".encode())
+                            self.wfile.flush()
+                        break
                     self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
                     self.wfile.flush()
-                    if name == "content_block_delta" and pause:
-                        time.sleep(pause)
+                    if name == "content_block_delta":
+                        sent += 1
+                        if pause:
+                            time.sleep(pause)
                 self.close_connection = True
 
             def _json(self, status, payload):

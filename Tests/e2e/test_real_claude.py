@@ -3,19 +3,24 @@
 Without credentials it answers at once with its "Not logged in" error. Against the local mock of the
 Anthropic Messages API (mock_anthropic.py) it takes its success path: plain answers with the mock's
 usage figures, structured output and tool calls through --json-schema (the mock answers with a
-StructuredOutput tool_use), the CLI's own schema retries, and the API failing.
+StructuredOutput tool_use), the CLI's own schema retries, and the API failing; and, with streaming on,
+stream: true from its stream-json output, the API breaking off mid-stream included.
 """
 import importlib.util
 import json
 import os
 import shutil
+import socket
+import ssl
 import tempfile
+import time
+import uuid
 
 import openai
 import pydantic
 import pytest
 
-from conftest import REPO, Stack, audit_lines
+from conftest import REPO, Stack, audit_lines, lock_is_free, pids_with, wait_for
 from mock_anthropic import MockAnthropic
 
 # Installed with --no-deps (only its bundled binary is used), so it is located, not imported.
@@ -78,6 +83,7 @@ def real(mock):
         # As README advises for a short run timeout; keeps the failure cases to seconds.
         "CLAUDE_CODE_MAX_RETRIES": "2",
         "CLAUDE_FCGI_WORKDIR": workdir, "CLAUDE_FCGI_AGENT_MAP": "reader=reader,*=recruiter-triage",
+        "CLAUDE_FCGI_STREAMING": "on",
     })
     s = Stack(workers=2, claude=REAL_CLAUDE, env=env)
     yield s
@@ -215,3 +221,81 @@ def test_the_api_failing_is_a_503_with_the_clis_words(real, mock, status, words,
     assert words in r.json()["detail"]
     assert r.headers["x-should-retry"] == "false"
     assert len(mock.messages()) - before == requests
+
+
+def streamed(client, text, **kwargs):
+    """The chunks of a streamed answer, each with its arrival time."""
+    return [(time.monotonic(), c) for c in client.chat.completions.create(
+        model="recruiter-triage", messages=[{"role": "user", "content": text}], stream=True, **kwargs)]
+
+
+def joined(chunks):
+    return "".join(c.choices[0].delta.content or "" for _, c in chunks if c.choices)
+
+
+def test_real_stream_arrives_as_the_model_writes_it(real, mock, client):
+    text = "Streamed from the mock, piece by piece."
+    chunks = streamed(client, f"hi {uuid.uuid4()}\n@mock text {text}\n@mock pause 0.4\n@mock usage 100 5 10 2000",
+                      stream_options={"include_usage": True})
+    assert joined(chunks) == text
+    contents = [t for t, c in chunks if c.choices and c.choices[0].delta.content]
+    assert len(contents) == 4, "the mock sends four deltas"
+    print(f"first content {chunks[-1][0] - contents[0]:.2f} s before the end")
+    assert chunks[-1][0] - contents[0] >= 1.0
+    usage = chunks[-1][1].usage
+    assert chunks[-1][1].choices == [] and (usage.prompt_tokens, usage.completion_tokens) == (2110, 5)
+    assert [c.choices[0].finish_reason for _, c in chunks if c.choices][-1] == "stop"
+
+
+def test_real_stream_through_langchain(real):
+    from langchain_openai import ChatOpenAI
+    llm = ChatOpenAI(base_url=real.url + "/v1", api_key=real.token, model="recruiter-triage", max_retries=0,
+                     http_client=openai.DefaultHttpxClient(verify=real.ssl_context))
+    chunks = list(llm.stream(f"hi {uuid.uuid4()}\n@mock text LangChain reads the stream."))
+    assert len([c for c in chunks if c.content]) >= 4
+    assert "".join(c.content for c in chunks) == "LangChain reads the stream."
+
+
+@pytest.mark.parametrize("breaks", ["error_after 2", "cut_after 2"])
+def test_real_cli_retry_after_a_break_mid_stream_repeats_no_text(real, mock, client, breaks):
+    # error: the CLI fetches the answer again without streaming; cut: it streams it again from the start.
+    before = len(mock.messages())
+    text = "Twelve words here, then the rest of the answer arrives."
+    chunks = streamed(client, f"hi {uuid.uuid4()}\n@mock text {text}\n@mock {breaks}")
+    assert joined(chunks) == text
+    assert len(mock.messages()) - before == 2, "one broken stream, one retry"
+
+
+def test_real_cli_failing_mid_stream_raises_with_our_detail(real, mock, client):
+    received = []
+    with pytest.raises(openai.APIError) as caught:
+        for chunk in client.chat.completions.create(model="recruiter-triage", stream=True, messages=[{"role": "user", "content":
+                f"hi {uuid.uuid4()}\n@mock text Partial answer, never finished.\n@mock error_after 2\n@mock then_status 529"}]):
+            received.append(chunk)
+    message = caught.value.message
+    assert message.startswith("execution failed: ") and "529" in message, message
+    text = "".join(c.choices[0].delta.content or "" for c in received if c.choices)
+    assert "Partial answer, never finished.".startswith(text) and text, text
+    assert "API Error" not in text
+    assert audit_lines(real)[-1]["outcome"] == "failed"
+
+
+def test_real_cli_hang_up_mid_stream_leaves_nothing(real, mock):
+    body = json.dumps({"model": "recruiter-triage", "stream": True, "messages": [{"role": "user", "content":
+                       f"hi {uuid.uuid4()}\n@mock text One slow answer in four long pieces.\n@mock pause 3"}]}).encode()
+    context = ssl.create_default_context(cafile=real.ca)
+    sock = context.wrap_socket(socket.create_connection(("127.0.0.1", real.port)), server_hostname="localhost")
+    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                 + f"Authorization: Bearer {real.token}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+    received = b""
+    while b'"content":"One' not in received:
+        piece = sock.recv(65536)
+        assert piece, received
+        received += piece
+    assert pids_with("--include-partial-messages")
+    sock.close()
+    closed = time.monotonic()
+    assert wait_for(lambda: not pids_with("--include-partial-messages") and lock_is_free(real), timeout=3)
+    print(f"hang-up to the real CLI gone: {time.monotonic() - closed:.3f} s")
+    assert time.monotonic() - closed < 1.5
+    assert wait_for(lambda: audit_lines(real)[-1]["outcome"] == "cancelled")
