@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// What one line of the CLI's `--output-format stream-json --verbose --include-partial-messages`
 /// output means for the answer's text (../shared/claude-cli.md, section 2). Only the top-level
 /// assistant's text counts: a subagent's lines (`parent_tool_use_id` set), thinking and tool-input
@@ -16,48 +18,76 @@ enum ClaudeStreamLine: Equatable {
     /// Anything else: `system` lines, tool results, thinking, pings, tool input.
     case other
 
+    /// The parts of a line that matter here, decoded into fixed types (an order of magnitude cheaper
+    /// than a ``JSONValue`` for the thousands of delta lines of a long answer); a line of any other
+    /// shape is ``other``.
+    private struct Fields: Decodable {
+        struct Block: Decodable {
+            var type: String?
+            var text: String?
+        }
+        struct Message: Decodable {
+            var id: String?
+            var model: String?
+            var content: [Block]?
+        }
+        struct Delta: Decodable {
+            var type: String?
+            var text: String?
+        }
+        struct Event: Decodable {
+            var type: String?
+            var message: Message?
+            var delta: Delta?
+        }
+        var type: String?
+        var event: Event?
+        var message: Message?
+        var parent_tool_use_id: String?
+        var is_api_error_message: Bool?
+    }
+
     init(_ line: [UInt8]) {
-        guard case .object(let object)? = JSONValue.parse(line), case .string(let type)? = object["type"] else {
+        let decoded = line.withUnsafeBytes { buffer -> Fields? in
+            guard let base = buffer.baseAddress else { return nil }
+            let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none)
+            return try? JSONDecoder().decode(Fields.self, from: data)
+        }
+        guard let fields = decoded, let type = fields.type else {
             self = .other
             return
         }
-        let topLevel = (object["parent_tool_use_id"] ?? .null) == .null
+        let topLevel = fields.parent_tool_use_id == nil
         switch type {
         case "result":
             self = .result
         case "stream_event" where topLevel:
-            self = Self.streamEvent(object["event"])
+            self = Self.streamEvent(fields.event)
         case "assistant" where topLevel:
-            self = Self.assistant(object)
+            self = Self.assistant(fields)
         default:
             self = .other
         }
     }
 
-    private static func streamEvent(_ event: JSONValue?) -> ClaudeStreamLine {
-        guard case .object(let event)? = event, case .string(let type)? = event["type"] else { return .other }
-        switch type {
+    private static func streamEvent(_ event: Fields.Event?) -> ClaudeStreamLine {
+        switch event?.type {
         case "message_start":
-            guard case .object(let message)? = event["message"], case .string(let id)? = message["id"] else { return .other }
+            guard let id = event?.message?.id else { return .other }
             return .messageStarted(id: id)
         case "content_block_delta":
-            guard case .object(let delta)? = event["delta"], delta["type"] == .string("text_delta"),
-                  case .string(let text)? = delta["text"] else { return .other }
+            guard let delta = event?.delta, delta.type == "text_delta", let text = delta.text else { return .other }
             return .textDelta(text)
         default:
             return .other
         }
     }
 
-    private static func assistant(_ object: [String: JSONValue]) -> ClaudeStreamLine {
-        guard case .object(let message)? = object["message"], case .string(let id)? = message["id"],
-              case .array(let content)? = message["content"] else { return .other }
+    private static func assistant(_ fields: Fields) -> ClaudeStreamLine {
+        guard let message = fields.message, let id = message.id, let content = message.content else { return .other }
         // The CLI's own message when the API failed: never the model's answer.
-        if object["is_api_error_message"] == .bool(true) || message["model"] == .string("<synthetic>") { return .other }
-        let texts = content.compactMap { block -> String? in
-            guard case .object(let block) = block, block["type"] == .string("text"), case .string(let text)? = block["text"] else { return nil }
-            return text
-        }
+        if fields.is_api_error_message == true || message.model == "<synthetic>" { return .other }
+        let texts = content.compactMap { $0.type == "text" ? $0.text : nil }
         return texts.isEmpty ? .other : .assistantText(messageID: id, text: texts.joined())
     }
 }
