@@ -299,3 +299,12 @@ def test_real_cli_hang_up_mid_stream_leaves_nothing(real, mock):
     print(f"hang-up to the real CLI gone: {time.monotonic() - closed:.3f} s")
     assert time.monotonic() - closed < 1.5
     assert wait_for(lambda: audit_lines(real)[-1]["outcome"] == "cancelled")
+
+
+def test_real_structured_output_streams_once_checked(real, mock, client):
+    with client.chat.completions.stream(model="recruiter-triage", response_format=Person, messages=[
+            {"role": "user", "content": f'Extract: Ada is 36 {uuid.uuid4()}\n@mock tool StructuredOutput {{"name": "Ada", "age": 36}}'}]) as stream:
+        for _ in stream:
+            pass
+        final = stream.get_final_completion()
+    assert final.choices[0].message.parsed == Person(name="Ada", age=36)

@@ -7,6 +7,7 @@ The real CLI against the Messages API mock streams too: test_real_claude.py.
 import json
 import os
 import shutil
+import signal
 import socket
 import ssl
 import threading
@@ -19,7 +20,7 @@ import pytest
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 
-from conftest import Stack, audit_lines, lock_is_free, pids_with, run_is_gone, wait_for
+from conftest import Stack, audit_lines, lock_is_free, parent_of, pids_with, process_alive, run_is_gone, wait_for
 
 TIMEOUT_S = 6
 
@@ -27,7 +28,8 @@ TIMEOUT_S = 6
 @pytest.fixture(scope="module")
 def streaming():
     s = Stack(workers=3, env={"CLAUDE_FCGI_STREAMING": "on", "CLAUDE_FCGI_STREAM_KEEP_ALIVE": "1",
-                              "CLAUDE_FCGI_TIMEOUT": str(TIMEOUT_S), "CLAUDE_FCGI_KILL_GRACE": "1"})
+                              "CLAUDE_FCGI_TIMEOUT": str(TIMEOUT_S), "CLAUDE_FCGI_KILL_GRACE": "1",
+                              "CLAUDE_FCGI_STOP_TIMEOUT": "1"})
     yield s
     left = s.stop()
     shutil.rmtree(s.runtime, ignore_errors=True)
@@ -284,3 +286,21 @@ def test_stream_false_is_unchanged(client, streaming):
     assert reply.choices[0].message.content == "plain" and reply.object == "chat.completion"
     argv = streaming.records()[-1]["argv"]
     assert argv[argv.index("--output-format") + 1] == "json" and "--include-partial-messages" not in argv
+
+
+def test_a_worker_stopping_mid_stream_ends_it_with_the_stop_error(client, streaming):
+    before = len(streaming.records())
+    received = []
+    with pytest.raises(openai.APIError) as caught:
+        for chunk in client.chat.completions.create(
+                model="m", messages=ask("@fake reply a b c d e f g h\n@fake deltas 8\n@fake delta_pause 1"), stream=True):
+            received.append(chunk)
+            if len(received) == 2:
+                # The worker serving this stream is asked to stop (as multiwatch does on systemctl stop).
+                worker = parent_of(streaming.records()[before]["ppid"])
+                os.kill(worker, signal.SIGUSR1)
+    assert caught.value.message == ("execution failed: cancelled: the worker is stopping and the run went on longer "
+                                    "than --stop-timeout (1 s)")
+    assert content_of(received)
+    assert wait_for(lambda: not process_alive(worker) and len(streaming.worker_pids) == streaming.workers)
+    assert wait_for(lambda: audit_lines(streaming)[-1]["outcome"] == "cancelled")

@@ -9,7 +9,8 @@ public enum RunEvent: Sendable, Equatable {
 
     /// The run has begun (a job's record is written).
     case started
-    /// A piece of the answer's text as it is written (UTF-8, possibly cut inside a character).
+    /// A piece of the answer's text as it is written, as the client may see it (``StreamedText``):
+    /// UTF-8, whole characters.
     case textDelta([UInt8])
     /// The run succeeded: the answer's text and what the CLI reported. It travels as its UTF-8 bytes.
     case result(text: String, report: ClaudeReport)
