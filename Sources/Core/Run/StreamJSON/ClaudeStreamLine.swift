@@ -22,23 +22,20 @@ enum ClaudeStreamLine: Equatable {
     /// than a ``JSONValue`` for the thousands of delta lines of a long answer); a line of any other
     /// shape is ``other``.
     private struct Fields: Decodable {
-        struct Block: Decodable {
+        /// A content block of a message, or a delta of one: both are a type and, for text, the text.
+        struct Text: Decodable {
             var type: String?
             var text: String?
         }
         struct Message: Decodable {
             var id: String?
             var model: String?
-            var content: [Block]?
-        }
-        struct Delta: Decodable {
-            var type: String?
-            var text: String?
+            var content: [Text]?
         }
         struct Event: Decodable {
             var type: String?
             var message: Message?
-            var delta: Delta?
+            var delta: Text?
         }
         var type: String?
         var event: Event?

@@ -16,8 +16,6 @@ struct StreamedText {
     private var sentEarlierTurn = false
     /// A retry's text differs from what was sent; nothing more is sent.
     private(set) var diverged = false
-    /// Bytes sent in all.
-    private(set) var sentCount = 0
 
     /// The separator between the texts of two turns.
     static let turnSeparator = Array("\n\n".utf8)
@@ -63,7 +61,6 @@ struct StreamedText {
         out += fresh
         sent += fresh
         sentEarlierTurn = true
-        sentCount += out.count
         return out
     }
 }
