@@ -146,6 +146,27 @@ class Stack:
             body = json.dumps(body)
         return self.client.post(path, content=body, headers=h, **kwargs)
 
+    def raw_connection(self):
+        """A TLS connection of its own to nginx, to send bytes on and hang up at will."""
+        return self.ssl_context.wrap_socket(socket.create_connection(("127.0.0.1", self.port)), server_hostname="localhost")
+
+    def raw_chat_request(self, body):
+        """The bytes of a chat-completions POST of `body` (a dict) with the token, for a raw connection."""
+        data = json.dumps(body).encode()
+        return (b"POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + f"Authorization: Bearer {self.token}\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data)
+
+    def stream_until(self, body, seen):
+        """Sends a streamed request on a raw connection and reads until `seen` (bytes) came; returns the socket."""
+        sock = self.raw_connection()
+        sock.sendall(self.raw_chat_request(body))
+        received = b""
+        while seen not in received:
+            piece = sock.recv(65536)
+            assert piece, received
+            received += piece
+        return sock
+
     def chat(self, text, model="recruiter-triage", **kwargs):
         return self.post(body={"model": model, "messages": [{"role": "user", "content": text}]}, **kwargs)
 
@@ -275,6 +296,24 @@ def audit_lines(stack):
         return []
     with open(path) as f:
         return [json.loads(line) for line in f]
+
+
+def content_of(chunks):
+    """The text an SDK client assembles from streamed chunks."""
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+
+def chunks_until_error(chunks, on_chunk=None):
+    """Reads a streamed answer that must end with an error event: the chunks before it, and the
+    openai.APIError the SDK raised. `on_chunk` sees the chunks so far after each one."""
+    import openai
+    received = []
+    with pytest.raises(openai.APIError) as caught:
+        for chunk in chunks:
+            received.append(chunk)
+            if on_chunk:
+                on_chunk(received)
+    return received, caught.value
 
 
 def overlaps(records):

@@ -10,8 +10,6 @@ import importlib.util
 import json
 import os
 import shutil
-import socket
-import ssl
 import tempfile
 import time
 import uuid
@@ -20,7 +18,7 @@ import openai
 import pydantic
 import pytest
 
-from conftest import REPO, Stack, audit_lines, lock_is_free, pids_with, wait_for
+from conftest import REPO, Stack, audit_lines, chunks_until_error, content_of, lock_is_free, pids_with, wait_for
 from mock_anthropic import MockAnthropic
 
 # Installed with --no-deps (only its bundled binary is used), so it is located, not imported.
@@ -230,7 +228,7 @@ def streamed(client, text, **kwargs):
 
 
 def joined(chunks):
-    return "".join(c.choices[0].delta.content or "" for _, c in chunks if c.choices)
+    return content_of(c for _, c in chunks)
 
 
 def test_real_stream_arrives_as_the_model_writes_it(real, mock, client):
@@ -267,31 +265,20 @@ def test_real_cli_retry_after_a_break_mid_stream_repeats_no_text(real, mock, cli
 
 
 def test_real_cli_failing_mid_stream_raises_with_our_detail(real, mock, client):
-    received = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client.chat.completions.create(model="recruiter-triage", stream=True, messages=[{"role": "user", "content":
-                f"hi {uuid.uuid4()}\n@mock text Partial answer, never finished.\n@mock error_after 2\n@mock then_status 529"}]):
-            received.append(chunk)
-    message = caught.value.message
+    received, error = chunks_until_error(client.chat.completions.create(model="recruiter-triage", stream=True, messages=[
+        {"role": "user", "content": f"hi {uuid.uuid4()}\n@mock text Partial answer, never finished.\n@mock error_after 2\n@mock then_status 529"}]))
+    message = error.message
     assert message.startswith("execution failed: ") and "529" in message, message
-    text = "".join(c.choices[0].delta.content or "" for c in received if c.choices)
+    text = content_of(received)
     assert "Partial answer, never finished.".startswith(text) and text, text
     assert "API Error" not in text
     assert audit_lines(real)[-1]["outcome"] == "failed"
 
 
 def test_real_cli_hang_up_mid_stream_leaves_nothing(real, mock):
-    body = json.dumps({"model": "recruiter-triage", "stream": True, "messages": [{"role": "user", "content":
-                       f"hi {uuid.uuid4()}\n@mock text One slow answer in four long pieces.\n@mock pause 3"}]}).encode()
-    context = ssl.create_default_context(cafile=real.ca)
-    sock = context.wrap_socket(socket.create_connection(("127.0.0.1", real.port)), server_hostname="localhost")
-    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                 + f"Authorization: Bearer {real.token}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
-    received = b""
-    while b'"content":"One' not in received:
-        piece = sock.recv(65536)
-        assert piece, received
-        received += piece
+    text = f"hi {uuid.uuid4()}\n@mock text One slow answer in four long pieces.\n@mock pause 3"
+    sock = real.stream_until({"model": "recruiter-triage", "stream": True, "messages": [{"role": "user", "content": text}]},
+                             b'"content":"One')
     assert pids_with("--include-partial-messages")
     sock.close()
     closed = time.monotonic()

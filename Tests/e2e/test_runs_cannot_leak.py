@@ -1,8 +1,6 @@
 """Runs that cannot double, leak or run away: each fault inflicted for real through nginx."""
 import os
 import signal
-import socket
-import ssl
 import subprocess
 import threading
 import time
@@ -10,13 +8,6 @@ import uuid
 
 from conftest import (audit_lines, check_lock_in_stand_in, lock_is_free, overlaps, parent_of, pids_with,
                       process_alive, run_is_gone, wait_for)
-
-
-def raw_chat_request(stack, text):
-    body = ('{"model":"recruiter-triage","messages":[{"role":"user","content":%s}]}' % __import__("json").dumps(text)).encode()
-    return (b"POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-            b"Authorization: Bearer " + stack.token.encode() + b"\r\nContent-Length: " + str(len(body)).encode()
-            + b"\r\n\r\n" + body)
 
 
 def test_timeout_kills_the_whole_run_descendants_included(make_stack):
@@ -35,9 +26,9 @@ def test_timeout_kills_the_whole_run_descendants_included(make_stack):
 def test_client_hang_up_stops_the_run(stack):
     marker = "hangup-marker-" + uuid.uuid4().hex
     before = len(stack.records())
-    context = ssl.create_default_context(cafile=stack.ca)
-    sock = context.wrap_socket(socket.create_connection(("127.0.0.1", stack.port)), server_hostname="localhost")
-    sock.sendall(raw_chat_request(stack, f"@fake grandchild {marker}\n@fake sleep 60"))
+    sock = stack.raw_connection()
+    sock.sendall(stack.raw_chat_request({"model": "recruiter-triage", "messages": [
+        {"role": "user", "content": f"@fake grandchild {marker}\n@fake sleep 60"}]}))
     assert wait_for(lambda: len(stack.records()) > before and stack.records()[-1].get("grandchild"))
     record = stack.records()[-1]
     assert pids_with(marker)

@@ -8,8 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
-import ssl
 import threading
 import time
 import uuid
@@ -20,7 +18,8 @@ import pytest
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 
-from conftest import Stack, audit_lines, lock_is_free, parent_of, pids_with, process_alive, run_is_gone, wait_for
+from conftest import (Stack, audit_lines, chunks_until_error, content_of, lock_is_free, parent_of, pids_with, process_alive,
+                      run_is_gone, wait_for)
 
 TIMEOUT_S = 6
 
@@ -61,10 +60,6 @@ def sse_events(stack, body):
                 data = line[len("data: "):]
                 events.append((time.monotonic(), data if data == "[DONE]" else json.loads(data)))
     return response, events
-
-
-def content_of(chunks):
-    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 
 
 def test_sdk_stream_joins_to_the_answer(client, streaming):
@@ -135,30 +130,23 @@ def test_langchain_stream_yields_several_chunks(streaming):
 
 def test_failure_after_the_stream_began_raises_in_the_sdk_with_our_detail(client, streaming):
     text = "@fake partial Partial ans\n@fake is_error API Error: 529 mock overloaded_error. This is a server-side issue"
-    received = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client.chat.completions.create(model="m", messages=ask(text), stream=True):
-            received.append(chunk)
-    assert caught.value.message == "execution failed: API Error: 529 mock overloaded_error. This is a server-side issue"
+    received, error = chunks_until_error(client.chat.completions.create(model="m", messages=ask(text), stream=True))
+    assert error.message == "execution failed: API Error: 529 mock overloaded_error. This is a server-side issue"
     assert content_of(received) == "Partial ans", "the CLI's synthetic API Error message must not be content"
     _, events = sse_events(streaming, {"model": "m", "messages": ask(text), "stream": True})
-    assert events[-1][1] == {"error": {"message": caught.value.message, "type": "server_error"}}
+    assert events[-1][1] == {"error": {"message": error.message, "type": "server_error"}}
     assert "[DONE]" not in [e for _, e in events]
 
 
 def test_a_run_that_exits_early_ends_the_stream_with_its_error(client):
-    with pytest.raises(openai.APIError) as caught:
-        list(client.chat.completions.create(model="m", messages=ask("@fake stderr boom\n@fake exit 3"), stream=True))
-    assert caught.value.message == "execution failed: claude exited with code 3: boom"
+    _, error = chunks_until_error(client.chat.completions.create(model="m", messages=ask("@fake stderr boom\n@fake exit 3"), stream=True))
+    assert error.message == "execution failed: claude exited with code 3: boom"
 
 
 def test_timeout_mid_stream_ends_with_the_timeout_error(client, streaming):
-    received = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client.chat.completions.create(
-                model="m", messages=ask("@fake reply a b c d e f g h\n@fake deltas 8\n@fake delta_pause 2"), stream=True):
-            received.append(chunk)
-    assert caught.value.message == f"execution failed: timed out after {TIMEOUT_S} s"
+    received, error = chunks_until_error(client.chat.completions.create(
+        model="m", messages=ask("@fake reply a b c d e f g h\n@fake deltas 8\n@fake delta_pause 2"), stream=True))
+    assert error.message == f"execution failed: timed out after {TIMEOUT_S} s"
     assert content_of(received), "some text had streamed before the timeout"
     assert wait_for(lambda: audit_lines(streaming)[-1]["outcome"] == "timed_out")
 
@@ -173,13 +161,10 @@ def test_the_clis_retry_after_a_mid_stream_error_repeats_no_text(client, retry):
 
 
 def test_a_retry_that_says_something_else_ends_with_an_error(client, streaming):
-    received = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client.chat.completions.create(
-                model="m", messages=ask("@fake midstream_error Goodbye, cru\n@fake reply Hello there"), stream=True):
-            received.append(chunk)
+    received, error = chunks_until_error(client.chat.completions.create(
+        model="m", messages=ask("@fake midstream_error Goodbye, cru\n@fake reply Hello there"), stream=True))
     assert content_of(received) == "Goodbye, cru"
-    assert "retry answered differently" in caught.value.message
+    assert "retry answered differently" in error.message
     assert wait_for(lambda: audit_lines(streaming)[-1]["outcome"] == "failed")
 
 
@@ -242,17 +227,8 @@ def test_langchain_streams_tool_calls(streaming):
 def test_hang_up_mid_stream_stops_the_run_and_frees_the_lock(streaming):
     marker = "stream-hangup-" + uuid.uuid4().hex
     before = len(streaming.records())
-    body = json.dumps({"model": "m", "stream": True, "messages": ask(
-        f"@fake grandchild {marker}\n@fake reply {'word ' * 40}\n@fake deltas 40\n@fake delta_pause 0.5")}).encode()
-    context = ssl.create_default_context(cafile=streaming.ca)
-    sock = context.wrap_socket(socket.create_connection(("127.0.0.1", streaming.port)), server_hostname="localhost")
-    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                 + f"Authorization: Bearer {streaming.token}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
-    received = b""
-    while b'"content":"word' not in received:
-        piece = sock.recv(65536)
-        assert piece, received
-        received += piece
+    text = f"@fake grandchild {marker}\n@fake reply {'word ' * 40}\n@fake deltas 40\n@fake delta_pause 0.5"
+    sock = streaming.stream_until({"model": "m", "stream": True, "messages": ask(text)}, b'"content":"word')
     record = streaming.records()[before]
     assert pids_with(marker)
     sock.close()
@@ -290,17 +266,19 @@ def test_stream_false_is_unchanged(client, streaming):
 
 def test_a_worker_stopping_mid_stream_ends_it_with_the_stop_error(client, streaming):
     before = len(streaming.records())
-    received = []
-    with pytest.raises(openai.APIError) as caught:
-        for chunk in client.chat.completions.create(
-                model="m", messages=ask("@fake reply a b c d e f g h\n@fake deltas 8\n@fake delta_pause 1"), stream=True):
-            received.append(chunk)
-            if len(received) == 2:
-                # The worker serving this stream is asked to stop (as multiwatch does on systemctl stop).
-                worker = parent_of(streaming.records()[before]["ppid"])
-                os.kill(worker, signal.SIGUSR1)
-    assert caught.value.message == ("execution failed: cancelled: the worker is stopping and the run went on longer "
+    stopped = []
+
+    def stop_the_worker(received):
+        if len(received) == 2:
+            # The worker serving this stream is asked to stop (as multiwatch does on systemctl stop).
+            stopped.append(parent_of(streaming.records()[before]["ppid"]))
+            os.kill(stopped[0], signal.SIGUSR1)
+
+    received, error = chunks_until_error(client.chat.completions.create(
+        model="m", messages=ask("@fake reply a b c d e f g h\n@fake deltas 8\n@fake delta_pause 1"), stream=True),
+        on_chunk=stop_the_worker)
+    assert error.message == ("execution failed: cancelled: the worker is stopping and the run went on longer "
                                     "than --stop-timeout (1 s)")
     assert content_of(received)
-    assert wait_for(lambda: not process_alive(worker) and len(streaming.worker_pids) == streaming.workers)
+    assert wait_for(lambda: not process_alive(stopped[0]) and len(streaming.worker_pids) == streaming.workers)
     assert wait_for(lambda: audit_lines(streaming)[-1]["outcome"] == "cancelled")
