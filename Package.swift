@@ -19,8 +19,10 @@ let package = Package(
             pkgConfig: nil,
             providers: [.apt(["libfcgi-dev"])]
         ),
-        // All behaviour; no dependency beyond the toolchain, so fuzz/run can build it with swiftc.
-        .target(name: "Core"),
+        // Linux calls the Glibc module leaves out, as static inline wrappers: module map and header only.
+        .systemLibrary(name: "CLinux"),
+        // All behaviour; no dependency beyond the toolchain and CLinux, so fuzz/run can build it with swiftc.
+        .target(name: "Core", dependencies: ["CLinux"]),
         .executableTarget(
             name: "FCGIWorker",
             dependencies: [

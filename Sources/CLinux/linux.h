@@ -1,0 +1,81 @@
+// Linux and GNU calls that Swift's Glibc module leaves out (variadic functions, GNU extensions),
+// as static inline wrappers with their constants: headers only, no logic of our own.
+#ifndef CLAUDE_FCGI_CLINUX_H
+#define CLAUDE_FCGI_CLINUX_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <malloc.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/// POLLRDHUP: the peer closed its end of a stream socket.
+static const short clinux_pollrdhup = POLLRDHUP;
+
+/// prctl(PR_SET_CHILD_SUBREAPER, on).
+static inline int clinux_set_child_subreaper(int on) { return prctl(PR_SET_CHILD_SUBREAPER, (unsigned long)on, 0, 0, 0); }
+/// prctl(PR_SET_PDEATHSIG, signal).
+static inline int clinux_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0); }
+/// prctl(PR_SET_NAME, name): at most 15 bytes are kept.
+static inline int clinux_set_name(const char *name) { return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0); }
+
+/// close_range(2) through the system call (glibc's wrapper is 2.34+): closes lowest...highest.
+static inline int clinux_close_range(unsigned int lowest, unsigned int highest) {
+#ifdef SYS_close_range
+    return (int)syscall(SYS_close_range, lowest, highest, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/// pidfd_open(2) through the system call: a close-on-exec descriptor that polls readable once pid has exited.
+static inline int clinux_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/// glibc's clone(2) wrapper: runs child(argument) on the given stack top in a new process.
+static inline int clinux_clone(int (*child)(void *), void *stack_top, int flags, void *argument) {
+    return clone(child, stack_top, flags, argument);
+}
+
+/// mallopt(M_MMAP_THRESHOLD / M_TRIM_THRESHOLD).
+static inline int clinux_set_malloc_thresholds(int mmap_threshold, int trim_threshold) {
+    return mallopt(M_MMAP_THRESHOLD, mmap_threshold) && mallopt(M_TRIM_THRESHOLD, trim_threshold);
+}
+
+/// Adds delta to the double stored (as its bits) at counter, atomically across processes sharing the memory.
+static inline void clinux_atomic_add_double(uint64_t *counter, double delta) {
+    uint64_t seen = __atomic_load_n(counter, __ATOMIC_RELAXED);
+    for (;;) {
+        double value;
+        __builtin_memcpy(&value, &seen, sizeof value);
+        value += delta;
+        uint64_t next;
+        __builtin_memcpy(&next, &value, sizeof next);
+        if (__atomic_compare_exchange_n(counter, &seen, next, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return;
+    }
+}
+
+/// Reads a counter written by clinux_atomic_add_double.
+static inline double clinux_atomic_load_double(const uint64_t *counter) {
+    uint64_t bits = __atomic_load_n(counter, __ATOMIC_RELAXED);
+    double value;
+    __builtin_memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
+#endif
