@@ -9,7 +9,7 @@ struct Pipe {
     /// exec can come between `pipe` and `FD_CLOEXEC`.
     static func make() throws(SystemCallError) -> Pipe {
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw SystemCallError("cannot create a pipe") }
+        try SystemCall.retrying("cannot create a pipe") { pipe(&fds) }
         fds.forEach(Descriptor.setCloseOnExec)
         return Pipe(readEnd: fds[0], writeEnd: fds[1])
     }

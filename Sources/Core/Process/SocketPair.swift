@@ -7,8 +7,8 @@ struct SocketPair {
 
     static func make() throws(SystemCallError) -> SocketPair {
         var fds: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-            throw SystemCallError("cannot create a socket pair")
+        try SystemCall.retrying("cannot create a socket pair") {
+            socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
         }
         return SocketPair(first: fds[0], second: fds[1])
     }
@@ -25,11 +25,13 @@ struct SocketPair {
             (control.baseAddress! + headerSize).storeBytes(of: descriptor, as: Int32.self)
         }
         var first = bytes[0]
-        let sent = withUnsafeMutableBytes(of: &first) { data in
-            message(data, &control) { sendmsg(socket, $0, Int32(MSG_NOSIGNAL)) }
+        let sent = try SystemCall.retrying("cannot hand the run to its supervisor") {
+            withUnsafeMutableBytes(of: &first) { data in
+                message(data, &control) { sendmsg(socket, $0, Int32(MSG_NOSIGNAL)) }
+            }
         }
         guard sent == 1, Descriptor.writeAll(socket, bytes[1...]) else {
-            throw SystemCallError("cannot hand the run to its supervisor")
+            throw SystemCallError("cannot hand the run to its supervisor", code: EPIPE)
         }
     }
 

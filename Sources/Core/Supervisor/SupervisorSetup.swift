@@ -13,11 +13,10 @@ enum SupervisorSetup {
     static func fork(name: String, keeping: [Int32], diesWithWorker: Bool,
                      body: (CancelSignal) -> Int32) throws(SystemCallError) -> pid_t {
         let worker = getpid()
-        let pid = Glibc.fork()
+        let pid = try SystemCall.retrying("cannot fork \(name)") { Glibc.fork() }
         if pid == 0 {
             _exit(body(enter(name: name, keeping: keeping, diesWith: diesWithWorker ? worker : nil)))
         }
-        guard pid > 0 else { throw SystemCallError("cannot fork \(name)") }
         return pid
     }
 
