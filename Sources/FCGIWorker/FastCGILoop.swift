@@ -11,6 +11,8 @@ struct FastCGILoop {
     let maxBodyBytes: Int
     let stop: StopRequest
     let logger: Logger
+    /// Collects the children that have exited after each request (``JobReaper``).
+    let reapChildren: () -> Void
 
     /// True when fd 0 is a listening socket (as spawn-fcgi leaves it).
     var isStartedByFastCGISpawner: Bool {
@@ -56,7 +58,7 @@ struct FastCGILoop {
                 Self.write(handled.response, to: request.out, includeBody: httpRequest.method != "HEAD")
             }
             FCGX_Finish_r(&request)
-            Self.reapDetachedChildren()
+            reapChildren()
             let elapsed = ContinuousClock.now - started
             logger.info("request", metadata: [
                 "method": "\(httpRequest.method)",
@@ -64,17 +66,10 @@ struct FastCGILoop {
                 "path": "\(OneLine.clean(httpRequest.path, limit: 200))",
                 "status": "\(handled.response.status)",
                 "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-                "run": "\(handled.run.outcome ?? "-")",
+                "run": "\(handled.run.outcome?.word ?? "-")",
                 "request_id": "\(handled.run.requestID ?? "-")",
             ])
         }
-    }
-
-    /// Reaps the supervisors of `/execute` jobs that have finished (they are this worker's children
-    /// until it exits), so none lingers as a zombie.
-    static func reapDetachedChildren() {
-        var status: Int32 = 0
-        while waitpid(-1, &status, WNOHANG) > 0 {}
     }
 
     /// The request's FastCGI params, each a `KEY=VALUE` byte buffer that libfcgi keeps until the

@@ -21,10 +21,7 @@ public struct ChatEndpoint: Sendable {
     func complete(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream? = nil) throws -> HTTPResponse {
         // Busy is answered before the body is decoded: that answer is the one every request gets while a
         // run goes on, so it is kept cheap; a bad body still gets its 400 once the run is over.
-        guard let held = try gate.tryAcquire() else {
-            note.outcome = "busy"
-            throw APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
-        }
+        guard let held = try gate.tryAcquire() else { throw APIError.busy(retryAfterSeconds: gate.retryAfterSeconds) }
         defer { held.release() }
         let chat = try ChatCompletionDecoder.decode(request.body, allowsStreaming: streaming.enabled)
         let prompt = try PromptBuilder.prompt(for: chat.messages)
@@ -39,8 +36,8 @@ public struct ChatEndpoint: Sendable {
 
         guard chat.stream else {
             let outcome = runner.run(plan, lock: held, cancelOn: request.connectionDescriptor)
-            note.outcome = outcome.name
-            let (answer, usage) = try self.answer(outcome, output: output, schema: invocation.jsonSchema)
+            note.outcome = .ran(outcome.kind)
+            let (answer, usage) = try self.answer(outcome, output: output)
             let envelope = ChatCompletionResponse(id: invocation.requestID, created: created, model: chat.model, answer: answer, usage: usage)
             return .json(status: 200, body: envelope.body)
         }
@@ -51,39 +48,24 @@ public struct ChatEndpoint: Sendable {
             chunks: ChatCompletionChunks(id: invocation.requestID, created: created, model: chat.model),
             output: target, includeUsage: chat.includeUsage, keepAliveSeconds: streaming.keepAliveSeconds)
         let outcome = runner.run(plan, lock: held, cancelOn: request.connectionDescriptor, watcher: stream.watcher)
-        note.outcome = outcome.name
+        note.outcome = .ran(outcome.kind)
         do {
-            let (answer, usage) = try self.answer(outcome, output: output, schema: invocation.jsonSchema)
+            let (answer, usage) = try self.answer(outcome, output: output)
             stream.finish(answer, usage: usage)
         } catch {
             // Before the stream began, a failure is an ordinary JSON answer; after, the stream's error event.
             guard target.hasBegun else { throw error }
-            if case .cancelled = outcome {} else { stream.fail(error) }
+            if case .cancelled = outcome {} else { stream.fail(APIError(answering: error)) }
         }
         // Without a live stream the events were collected: they are the body. With one, they went out.
         if live == nil, let response = collected.response { return response }
         return ChatCompletionStream.head
     }
 
-    /// The answer and usage of a run that succeeded; the error a client gets for one that did not.
-    func answer(_ outcome: ClaudeOutcome, output: StructuredOutputPlan?, schema: String?) throws(APIError) -> (ChatAnswer, TokenUsage) {
-        switch outcome {
-        case .succeeded(let text, let report):
-            let answer = try output.map { plan throws(APIError) in try plan.answer(from: text, newCallID: gate.ids.next) }
-                ?? ChatAnswer(content: text)
-            return (answer, report.usage)
-        case .failed(let detail, _) where schema != nil && detail.contains(Self.schemaRefusal):
-            // The CLI's own check of the schema, for what ours lets through: the client's mistake.
-            let refusal = detail[(detail.firstRange(of: Self.schemaRefusal)?.lowerBound ?? detail.startIndex)...]
-            throw .invalidRequest("the output schema was refused by claude: " + refusal.dropFirst("Error: ".count))
-        case .failed(let detail, _), .timedOut(let detail, _):
-            throw .executionFailed(detail: detail)
-        case .cancelled:
-            // Nobody reads this answer: the client is gone.
-            throw .executionFailed(detail: "cancelled: the client closed the connection")
-        }
+    /// The answer and usage of a run that succeeded; a run that did not throws its ``RunFailure``.
+    func answer(_ outcome: ClaudeOutcome, output: StructuredOutputPlan?) throws -> (ChatAnswer, TokenUsage) {
+        let (text, report) = try outcome.answer(hadSchema: output != nil)
+        let answer = try output.map { plan throws(APIError) in try plan.answer(from: text, newCallID: gate.ids.next) } ?? ChatAnswer(content: text)
+        return (answer, report.usage)
     }
-
-    /// How the CLI starts its refusal of a `--json-schema` it cannot use (exit 1, nothing run).
-    static let schemaRefusal = "Error: --json-schema is not"
 }

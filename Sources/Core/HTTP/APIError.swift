@@ -1,7 +1,8 @@
 /// Everything a client can get wrong, or that can fail on its behalf, in one type.
 ///
 /// ``response`` is the single place where an error becomes a status code, headers and a JSON body
-/// of the shape `{"error": "...", "detail": "..."}` (detail only where there is one).
+/// of the shape `{"error": "...", "detail": "..."}` (detail only where there is one); every other
+/// error says which of these it is (``HTTPResponseError``).
 public enum APIError: Error, Equatable, Sendable {
     /// Missing, malformed or wrong bearer token.
     case unauthorized
@@ -30,16 +31,12 @@ public enum APIError: Error, Equatable, Sendable {
     /// Something on our side failed (e.g. the lock file cannot be opened).
     case internalFailure(detail: String)
 
-    /// What a client gets for any error thrown on the request path: an ``APIError`` as it is; an error
-    /// of ours (lock, job store, a job that could not start, a system call) as a 500 naming it.
-    public init(_ error: any Error) {
-        switch error {
-        case let error as APIError: self = error
-        case let error as RunLockError: self = .internalFailure(detail: error.description)
-        case let error as JobStoreError: self = .internalFailure(detail: error.description)
-        case let error as JobStartError: self = .internalFailure(detail: error.description)
-        case let error as SystemCallError: self = .internalFailure(detail: error.description)
-        default: self = .internalFailure(detail: OneLine.clean(String(describing: error)))
+    /// A busy answer: the run lock was held, nothing ran. A fleet's nginx asks for another status for
+    /// these (``HTTPRequest/busyStatus``).
+    public var isBusy: Bool {
+        switch self {
+        case .busy, .jobBusy: true
+        default: false
         }
     }
 

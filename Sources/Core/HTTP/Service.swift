@@ -1,14 +1,11 @@
-/// Turns one HTTP request into one HTTP response: finds the route, checks the token and the body where
-/// the route needs them, and hands the request to its endpoint. Every error becomes its answer here.
+/// Turns one HTTP request into one HTTP response: finds the route in the table, checks the method, the
+/// token and (for a POST) the body, and hands the request to the route's handler. Every error thrown on
+/// the way becomes its answer here, and nowhere else (``HTTPResponseError``).
 public struct Service: Sendable {
     let auth: BearerAuth
     let body: BodyRules
-    let chat: ChatEndpoint
-    let models: ModelsEndpoint
-    /// The `/execute` job API; `nil` leaves it out (404).
-    let execute: ExecuteEndpoint?
-    /// `GET /metrics`; `nil` leaves it out (404).
-    let metrics: MetricsEndpoint?
+    /// The route table, in the order paths are matched.
+    public let routes: [Route]
     /// Where each answered request is counted; `nil` counts nothing.
     let counters: (any CounterStore)?
     /// The answers most requests get while a run goes on or without a token, encoded once.
@@ -20,82 +17,70 @@ public struct Service: Sendable {
                 metrics: MetricsEndpoint? = nil, counters: (any CounterStore)? = nil) {
         self.auth = auth
         self.body = body
-        self.chat = chat
-        self.models = models
-        self.execute = execute
-        self.metrics = metrics
         self.counters = counters
+        routes = Self.table(chat: chat, models: models, execute: execute, metrics: metrics)
         unauthorizedResponse = APIError.unauthorized.response
         busy = APIError.busy(retryAfterSeconds: chat.gate.retryAfterSeconds)
         busyResponse = busy.response
     }
 
+    /// Every route: each declared once, here. `/execute` and `/metrics` are left out when off (404).
+    static func table(chat: ChatEndpoint, models: ModelsEndpoint, execute: ExecuteEndpoint?, metrics: MetricsEndpoint?) -> [Route] {
+        var routes = [
+            Route("/healthz", methods: ["GET", "HEAD"], needsToken: false) { _, _, _, _ in
+                .json(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
+            },
+            Route("/v1/chat/completions", methods: ["POST"]) { request, _, note, live in
+                try chat.complete(request, note: &note, live: live)
+            },
+            Route("/v1/models", methods: ["GET", "HEAD"]) { _, _, _, _ in models.list() },
+            Route("/v1/models/{id}", methods: ["GET", "HEAD"]) { _, id, _, _ in try models.retrieve(id) },
+        ]
+        if let metrics {
+            routes.append(Route("/metrics", methods: ["GET", "HEAD"], needsToken: false) { _, _, _, _ in metrics.scrape() })
+        }
+        if let execute {
+            routes.append(Route("/execute", methods: ["GET", "POST"]) { request, _, note, _ in
+                request.method == "GET" ? try execute.list(request) : try execute.submit(request, note: &note)
+            })
+            routes.append(Route("/execute/{id}", methods: ["GET", "DELETE"]) { request, id, _, _ in
+                guard JobID.isValid(id) else { throw APIError.notFound(path: String(request.path.prefix(200))) }
+                return request.method == "GET" ? try execute.show(id) : try execute.cancel(id)
+            })
+        }
+        return routes
+    }
+
     /// - Parameter live: where a streamed answer is written as it is produced; without one, a streamed
     ///   answer is collected and answered whole.
     public func handle(_ request: HTTPRequest, streamingTo live: ResponseStream? = nil) -> HandledRequest {
-        var handled = answer(request, live: live)
-        handled.sent = live?.hasBegun ?? false
-        if handled.run.outcome == "busy", let status = request.busyStatus {
-            handled.response.status = status
+        let found = routes.lazy.compactMap { route in route.match(request.path).map { (route: route, id: $0) } }.first
+        var note = RunNote()
+        var response: HTTPResponse
+        do {
+            guard let (route, id) = found else { throw APIError.notFound(path: String(request.path.prefix(200))) }
+            guard route.methods.contains(request.method) else { throw APIError.methodNotAllowed(allowed: route.methods) }
+            if route.needsToken { try auth.check(authorizationHeader: request.header("authorization")) }
+            if request.method == "POST" { try body.check(request) }
+            response = try route.handler(request, id, &note, live)
+        } catch {
+            response = answer(error, to: request, note: &note)
         }
-        counters?.add(RequestMetrics.deltas(path: request.path, status: handled.response.status, outcome: handled.run.outcome))
+        let handled = HandledRequest(response: response, run: note, sent: live?.hasBegun ?? false)
+        counters?.add(RequestMetrics.deltas(route: found?.route.pattern ?? Route.unmatchedLabel, status: response.status,
+                                            busy: note.outcome == .busy))
         return handled
     }
 
-    func answer(_ request: HTTPRequest, live: ResponseStream?) -> HandledRequest {
-        var note = RunNote()
-        do {
-            return HandledRequest(response: try route(request, note: &note, live: live), run: note)
-        } catch {
-            let apiError = APIError(error)
-            let response = apiError == .unauthorized ? unauthorizedResponse : apiError == busy ? busyResponse : apiError.response
-            return HandledRequest(response: response, run: note)
+    /// The error edge: the answer to any error thrown on a request path. A busy answer notes that the
+    /// lock was held, and takes nginx's `BUSY_STATUS` where a fleet asks for one.
+    func answer(_ error: any Error, to request: HTTPRequest, note: inout RunNote) -> HTTPResponse {
+        let apiError = APIError(answering: error)
+        var response = apiError == .unauthorized ? unauthorizedResponse : apiError == busy ? busyResponse : apiError.response
+        if apiError.isBusy {
+            note.outcome = .busy
+            if let status = request.busyStatus { response.status = status }
         }
-    }
-
-    func route(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream?) throws -> HTTPResponse {
-        switch request.path {
-        case "/healthz":
-            try allow(request, ["GET", "HEAD"])
-            return .json(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
-        case "/metrics" where metrics != nil:
-            guard let metrics else { break }
-            try allow(request, ["GET", "HEAD"])
-            return metrics.scrape()
-        case "/v1/chat/completions":
-            try allow(request, ["POST"])
-            try auth.check(authorizationHeader: request.header("authorization"))
-            try body.check(request)
-            return try chat.complete(request, note: &note, live: live)
-        case "/v1/models":
-            try allow(request, ["GET", "HEAD"])
-            try auth.check(authorizationHeader: request.header("authorization"))
-            return models.list()
-        case let path where path.hasPrefix("/v1/models/"):
-            try allow(request, ["GET", "HEAD"])
-            try auth.check(authorizationHeader: request.header("authorization"))
-            return try models.retrieve(String(path.dropFirst("/v1/models/".count)))
-        case "/execute" where execute != nil:
-            guard let execute else { break }
-            try allow(request, ["GET", "POST"])
-            try auth.check(authorizationHeader: request.header("authorization"))
-            if request.method == "GET" { return try execute.list(request) }
-            try body.check(request)
-            return try execute.submit(request, note: &note)
-        case let path where execute != nil && path.hasPrefix("/execute/"):
-            guard let execute else { break }
-            try allow(request, ["GET", "DELETE"])
-            try auth.check(authorizationHeader: request.header("authorization"))
-            let id = String(path.dropFirst("/execute/".count))
-            guard JobID.isValid(id) else { throw APIError.notFound(path: String(path.prefix(200))) }
-            return request.method == "GET" ? try execute.show(id) : try execute.cancel(id)
-        default:
-            break
-        }
-        throw APIError.notFound(path: String(request.path.prefix(200)))
-    }
-
-    private func allow(_ request: HTTPRequest, _ methods: [String]) throws(APIError) {
-        guard methods.contains(request.method) else { throw .methodNotAllowed(allowed: methods) }
+        return response
     }
 }

@@ -28,7 +28,7 @@ public struct DetachedJobRunner: JobRunning {
             guard count > 0 else { break }
             chunk.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             if case .started? = try? decoder.next() {
-                return store.read(submitted.job_id) ?? submitted
+                return (try? store.read(submitted.job_id)) ?? submitted
             }
         }
         throw JobStartError("the job's supervisor ended before the job was recorded")

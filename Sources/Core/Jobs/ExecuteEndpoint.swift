@@ -24,44 +24,33 @@ public struct ExecuteEndpoint: Sendable {
             ClaudeInvocation(requestID: id, prompt: execute.prompt, agent: agent),
             kind: .job(JobRecord(id: id, agent: agent, created: gate.clock.rfc3339())),
             timeoutSeconds: execute.timeoutSeconds, maxBudgetUSD: execute.maxBudgetUSD)
-        guard let held = try gate.tryAcquire() else {
-            note.outcome = "busy"
-            throw APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds)
-        }
+        guard let held = try gate.tryAcquire() else { throw APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) }
         defer { held.release() }
         let record = try runner.start(plan, lock: held)
-        note.outcome = "job_started"
+        note.outcome = .jobStarted
         note.requestID = record.job_id
         store.prune(nowMilliseconds: gate.clock.millisecondsSinceEpoch(), maxAgeSeconds: settings.maxAgeSeconds, maxCount: settings.maxCount)
         return .json(status: 202, body: JSONBody.encode(record.publicView()), extraHeaders: [("Location", "/execute/\(record.job_id)")])
     }
 
-    /// The job, with a lost runner detected and recorded.
+    /// The job as it stands (a lost runner reads as such); 404 when there is none, 500 naming it when
+    /// its record cannot be read.
     func job(_ id: String) throws -> JobRecord {
-        guard let record = store.read(id) else { throw APIError.notFound(path: "/execute/\(id)") }
-        return try checkedForLostRunner(record)
+        guard let record = try store.read(id) else { throw APIError.notFound(path: "/execute/\(id)") }
+        return seen(record)
     }
 
-    /// The record as read, or, when it says running but its runner is gone, recorded as lost.
-    func checkedForLostRunner(_ record: JobRecord) throws -> JobRecord {
-        guard record.status == .running, let runnerProcess = record.runner, !runner.isAlive(runnerProcess) else { return record }
-        // The runner may have written its outcome just now.
-        guard var current = store.read(record.job_id) else { return record }
-        guard current.status == .running else { return current }
-        current.status = .failed
-        current.detail = "runner lost"
-        current.finished = gate.clock.rfc3339()
-        try store.write(current)
-        return current
+    /// The record as it stands: a running job whose runner is gone reads as failed, `runner lost`.
+    /// Nothing is written here: ``JobReaper`` records it where the runner is found gone.
+    func seen(_ record: JobRecord) -> JobRecord {
+        record.asSeen(now: gate.clock.rfc3339(), isAlive: runner.isAlive)
     }
 
-    /// Job records kept, by status (every status named, 0 when none); a running job whose runner is
-    /// gone counts as failed, as reading it would record.
+    /// Job records kept, by status word (every status named, 0 when none), as reading each would show it.
     public func countsByStatus() -> [String: Int] {
-        var counts = Dictionary(uniqueKeysWithValues: JobRecord.Status.allCases.map { ($0.rawValue, 0) })
+        var counts = Dictionary(uniqueKeysWithValues: JobRecord.Status.allCases.map { ($0.word, 0) })
         for record in store.list(limit: settings.maxCount, before: nil) {
-            let status = record.status == .running ? ((try? checkedForLostRunner(record)) ?? record).status : record.status
-            counts[status.rawValue, default: 0] += 1
+            counts[seen(record).status.word, default: 0] += 1
         }
         return counts
     }
@@ -92,10 +81,7 @@ public struct ExecuteEndpoint: Sendable {
             }
         }
         let page = store.list(limit: limit + 1, before: before)
-        var jobs: [JobRecord] = []
-        for record in page.prefix(limit) {
-            jobs.append(try checkedForLostRunner(record).publicView(includingResult: false))
-        }
+        let jobs = page.prefix(limit).map { seen($0).publicView(includingResult: false) }
         let listing = JobListing(jobs: jobs, next_before: page.count > limit ? jobs.last?.job_id : nil)
         return .json(status: 200, body: JSONBody.encode(listing))
     }
@@ -104,7 +90,7 @@ public struct ExecuteEndpoint: Sendable {
     func cancel(_ id: String) throws -> HTTPResponse {
         let record = try job(id)
         guard record.status == .running, let runnerProcess = record.runner else {
-            throw APIError.jobFinished(status: record.status.rawValue)
+            throw APIError.jobFinished(status: record.status.word)
         }
         _ = runner.stop(runnerProcess)
         let deadline = Monotonic.now() + settings.cancelWaitSeconds

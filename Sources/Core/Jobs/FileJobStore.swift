@@ -12,9 +12,13 @@ public struct FileJobStore: JobStore {
 
     func path(_ id: String) -> String { "\(directory)/\(id).json" }
 
-    public func read(_ id: String) -> JobRecord? {
+    public func read(_ id: String) throws(JobStoreError) -> JobRecord? {
         guard JobID.isValid(id), let bytes = FileBytes.read(path(id), limit: 64 << 20) else { return nil }
-        return try? JSONDecoder().decode(JobRecord.self, from: Data(bytes))
+        do {
+            return try JSONDecoder().decode(JobRecord.self, from: Data(bytes))
+        } catch {
+            throw JobStoreError("job \(id): its record cannot be read: \(OneLine.clean(String(describing: error), limit: 200))")
+        }
     }
 
     public func write(_ record: JobRecord) throws(JobStoreError) {
@@ -47,14 +51,14 @@ public struct FileJobStore: JobStore {
     }
 
     public func list(limit: Int, before: String?) -> [JobRecord] {
-        ids().lazy.filter { id in before.map { id < $0 } ?? true }.prefix(limit).compactMap { read($0) }
+        ids().lazy.filter { id in before.map { id < $0 } ?? true }.prefix(limit).compactMap { try? read($0) }
     }
 
     public func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int) {
         let cutoff = nowMilliseconds - maxAgeSeconds * 1000
         for (index, id) in ids().enumerated() {
             guard index >= maxCount || (JobID.milliseconds(of: id) ?? .max) < cutoff else { continue }
-            if read(id)?.status == .running { continue }
+            if (try? read(id))?.status == .running { continue }
             unlink(path(id))
         }
     }

@@ -1,9 +1,34 @@
 /// A job of the `/execute` API as stored on disk, one file each.
 public struct JobRecord: Codable, Equatable, Sendable {
-    public enum Status: String, Codable, CaseIterable, Sendable {
-        case running, succeeded, failed, timed_out, cancelled
+    /// Running, or how its run ended; written as its word (`running`, ``RunOutcome/jobStatusWord``).
+    public enum Status: Codable, CaseIterable, Sendable, Hashable {
+        case running
+        case ended(RunOutcome)
+
+        public static var allCases: [Status] { [.running] + RunOutcome.allCases.map(Status.ended) }
 
         public var isFinished: Bool { self != .running }
+
+        /// The word in the record and in `GET /execute` answers.
+        public var word: String {
+            switch self {
+            case .running: "running"
+            case .ended(let outcome): outcome.jobStatusWord
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let word = try decoder.singleValueContainer().decode(String.self)
+            guard let status = Self.allCases.first(where: { $0.word == word }) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown job status '\(word)'"))
+            }
+            self = status
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(word)
+        }
     }
 
     /// The process that runs the job, so that a reader can tell a live job from a lost one.
@@ -42,20 +67,9 @@ public struct JobRecord: Codable, Equatable, Sendable {
     /// Records how the run ended.
     public mutating func finish(_ outcome: ClaudeOutcome, at time: String) {
         finished = time
-        switch outcome {
-        case .succeeded(let text, _):
-            status = .succeeded
-            result = text
-        case .failed(let message, _):
-            status = .failed
-            detail = message
-        case .timedOut(let message, _):
-            status = .timed_out
-            detail = message
-        case .cancelled:
-            status = .cancelled
-            detail = "cancelled"
-        }
+        status = .ended(outcome.kind)
+        if case .succeeded(let text, _) = outcome { result = text }
+        detail = outcome.failureDetail
         if let report = outcome.report {
             cost_usd = report.costUSD
             usage = Usage(prompt_tokens: report.usage.promptTokens, completion_tokens: report.usage.completionTokens)

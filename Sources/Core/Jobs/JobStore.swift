@@ -1,9 +1,11 @@
 /// Where job records live.
 public protocol JobStore: Sendable {
-    func read(_ id: String) -> JobRecord?
+    /// The record; `nil` when there is none. Throws when one is there but cannot be read.
+    func read(_ id: String) throws(JobStoreError) -> JobRecord?
     /// Replaces the record atomically.
     func write(_ record: JobRecord) throws(JobStoreError)
-    /// The newest jobs first, at most `limit`, only those older than `before` when given.
+    /// The newest jobs first, at most `limit`, only those older than `before` when given; records that
+    /// cannot be read are left out (``read(_:)`` names them).
     func list(limit: Int, before: String?) -> [JobRecord]
     /// Deletes finished records older than `maxAgeSeconds` and all but the newest `maxCount`.
     func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int)

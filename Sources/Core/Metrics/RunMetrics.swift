@@ -7,7 +7,7 @@ public enum RunMetrics {
     static let tokens = "claude_fcgi_tokens_total"
 
     /// The audit log's outcomes, each shown (at 0) before its first run.
-    static let outcomes = ["ok", "failed", "timed_out", "cancelled"]
+    static let outcomes = RunOutcome.allCases.map(\.word)
     /// Upper bounds of the duration buckets, in seconds: claude's start-up is about a second, tool
     /// runs take minutes, the default run timeout is 900 s.
     static let bucketBounds: [Double] = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 900]

@@ -17,6 +17,11 @@ enum ProcessExit {
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return .exited(-1) }
         }
+        return termination(status)
+    }
+
+    /// How a child ended, from the status `waitpid` gave.
+    static func termination(_ status: Int32) -> ProcessResult.Termination {
         let signal = status & 0x7f
         if signal == 0 { return .exited((status >> 8) & 0xff) }
         return .signaled(signal)

@@ -23,12 +23,17 @@ public struct ProcessResult: Sendable, Equatable {
         self.cancelled = cancelled
     }
 
+    /// The last line of stderr that is not blank.
+    public var lastStderrLine: Substring? {
+        String(decoding: stderr, as: UTF8.self)
+            .split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .last { !$0.allSatisfy(\.isWhitespace) }
+    }
+
     /// "<subject> exited with code N: <last stderr line>" or "<subject> was killed by signal N", one
     /// clean line.
     public func failureDetail(subject: String) -> String {
-        let lastLine = String(decoding: stderr, as: UTF8.self)
-            .split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-            .last { !$0.allSatisfy(\.isWhitespace) }
+        let lastLine = lastStderrLine
         switch termination {
         case .exited(let code):
             return OneLine.clean("\(subject) exited with code \(code)" + (lastLine.map { ": \($0)" } ?? ""))

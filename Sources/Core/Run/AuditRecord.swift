@@ -8,7 +8,7 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
     /// The requested model (chat runs; jobs have none).
     public var model: String?
     public var agent: String?
-    /// `ok`, `failed`, `timed_out` or `cancelled`.
+    /// How the run ended (``RunOutcome/word``).
     public var outcome: String
     public var duration_ms: Int
     public var exit_code: Int32?
@@ -30,7 +30,7 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
         request_id = invocation.requestID
         model = invocation.model.isEmpty ? nil : invocation.model
         agent = invocation.agent
-        self.outcome = outcome.name
+        self.outcome = outcome.kind.word
         duration_ms = Int((durationSeconds * 1000).rounded())
         let report = outcome.report
         exit_code = report?.exitCode

@@ -35,6 +35,11 @@ public enum ClaudeOutputInterpreter {
             return .succeeded(text: text, report: report)
         }
         guard result.termination == .exited(0) else {
+            // The stage before the run: arguments refused, nothing on stdout, one line on stderr.
+            if result.termination == .exited(1), result.stdout.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }),
+               let message = result.lastStderrLine {
+                return .refused(message: clean(String(message)), report: report)
+            }
             return .failed(detail: result.failureDetail(subject: "claude"), report: report)
         }
         if expectsStructuredOutput {

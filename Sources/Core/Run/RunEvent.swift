@@ -4,7 +4,7 @@
 public enum RunEvent: Sendable, Equatable {
     /// How a run that did not succeed ended.
     public enum Failure: UInt8, Sendable {
-        case failed = 1, timedOut, cancelled
+        case failed = 1, timedOut, cancelled, refused
     }
 
     /// The run has begun (a job's record is written).
@@ -22,6 +22,7 @@ public enum RunEvent: Sendable, Equatable {
         switch outcome {
         case .succeeded(let text, let report): self = .result(text: text, report: report)
         case .failed(let detail, let report): self = .failure(.failed, detail: detail, report: report)
+        case .refused(let message, let report): self = .failure(.refused, detail: message, report: report)
         case .timedOut(let detail, let report): self = .failure(.timedOut, detail: detail, report: report)
         case .cancelled(let report): self = .failure(.cancelled, detail: "cancelled", report: report)
         }
@@ -33,6 +34,7 @@ public enum RunEvent: Sendable, Equatable {
         case .started, .textDelta: nil
         case .result(let text, let report): .succeeded(text: text, report: report)
         case .failure(.failed, let detail, let report): .failed(detail: detail, report: report)
+        case .failure(.refused, let message, let report): .refused(message: message, report: report)
         case .failure(.timedOut, let detail, let report): .timedOut(detail: detail, report: report)
         case .failure(.cancelled, _, let report): .cancelled(report: report)
         }

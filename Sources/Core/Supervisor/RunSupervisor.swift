@@ -86,7 +86,7 @@ public struct RunSupervisor {
             send(RunEvent(outcome))
             return 0
         }
-        var record = store.read(submitted.job_id) ?? submitted
+        var record = (try? store.read(submitted.job_id)) ?? submitted
         record.finish(outcome, at: clock.rfc3339())
         do {
             try store.write(record)

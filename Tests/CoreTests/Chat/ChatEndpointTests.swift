@@ -34,7 +34,7 @@ import Testing
         let handled = chat(good)
         #expect(handled.response.status == 200)
         #expect(handled.response.header("Content-Type") == "application/json")
-        #expect(handled.run == RunNote(outcome: "ok", requestID: "fixedid"))
+        #expect(handled.run == RunNote(outcome: .ran(.succeeded), requestID: "fixedid"))
         #expect(String(decoding: handled.response.body, as: UTF8.self) == #"{"choices":[{"finish_reason":"stop","index":0,"message":{"content":"Paris.","role":"assistant"}}],"created":1700000000,"id":"chatcmpl-fixedid","model":"claude-haiku-4-5","object":"chat.completion","usage":{"completion_tokens":2,"prompt_tokens":10,"prompt_tokens_details":{"cached_tokens":5},"total_tokens":12}}"#)
         #expect(runner.invocations == [ClaudeInvocation(
             requestID: "fixedid", model: "claude-haiku-4-5",
@@ -74,11 +74,24 @@ import Testing
     }
 
     @Test func theCLIsRefusalOfASchemaIsABadRequest() {
-        runner.outcome = .failed(detail: "claude exited with code 1: Error: --json-schema is not a valid JSON Schema: data/properties/x/type must be equal to one of the allowed values", report: nil)
+        runner.outcome = .refused(message: "Error: --json-schema is not a valid JSON Schema: data/properties/x/type must be equal to one of the allowed values", report: nil)
         let handled = chat(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}"#)
         #expect(handled.response.status == 400)
         #expect(jsonObject(handled.response.body)["error"] == .string(
             "the output schema was refused by claude: --json-schema is not a valid JSON Schema: data/properties/x/type must be equal to one of the allowed values"))
+    }
+
+    @Test func otherRefusalsAndFailuresNamingTheSchemaAreTheRunsNotTheClients() {
+        // A refused agent is the operator's mistake; a run that failed after it started is a failed run.
+        for outcome: ClaudeOutcome in [.refused(message: "--agent 'x' not found. Available agents: claude", report: nil),
+                                       .failed(detail: "Error: --json-schema is not a valid JSON Schema", report: nil)] {
+            runner.outcome = outcome
+            let handled = chat(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}"#)
+            #expect(handled.response.status == 503)
+            #expect(jsonObject(handled.response.body)["error"] == .string("execution failed"))
+        }
+        runner.outcome = .refused(message: "Error: --json-schema is not valid JSON", report: nil)
+        #expect(chat(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#).response.status == 503, "no schema was given")
     }
 
     @Test func aBadSchemaIsRefusedWithoutARun() {
@@ -107,7 +120,7 @@ import Testing
         #expect(handled.response.header("Retry-After") == "7")
         #expect(handled.response.header("x-should-retry") == nil)
         #expect(json(handled.response) == ["error": .string("execution failed"), "detail": .string("busy: another run is in progress")])
-        #expect(handled.run.outcome == "busy")
+        #expect(handled.run.outcome == .busy)
         #expect(runner.invocations.isEmpty)
     }
 
@@ -117,7 +130,7 @@ import Testing
         #expect(handled.response.status == 503)
         #expect(handled.response.header("x-should-retry") == "false")
         #expect(json(handled.response) == ["error": .string("execution failed"), "detail": .string("claude exited with code 42: boom")])
-        #expect(handled.run.outcome == "failed")
+        #expect(handled.run.outcome == .ran(.failed))
         #expect(lock.releases == 1)
     }
 
@@ -126,7 +139,7 @@ import Testing
         let handled = chat(good)
         #expect(handled.response.status == 503)
         #expect(json(handled.response)["detail"] == .string("timed out after 900 s"))
-        #expect(handled.run.outcome == "timed_out")
+        #expect(handled.run.outcome == .ran(.timedOut))
     }
 
     @Test func streamingIsRefused() {
@@ -151,7 +164,7 @@ import Testing
         runner.outcome = .cancelled(report: nil)
         let handled = chat(good)
         #expect(handled.response.status == 503)
-        #expect(handled.run.outcome == "cancelled")
+        #expect(handled.run.outcome == .ran(.cancelled))
     }
 
     @Test func aBadBodyIsRefusedUnderTheLockWithoutARun() {

@@ -31,7 +31,7 @@ import Testing
         #expect(handled.response.header("Content-Type") == "text/event-stream")
         #expect(handled.response.header("Cache-Control") == "no-cache")
         #expect(handled.response.header("X-Accel-Buffering") == "no")
-        #expect(handled.run == RunNote(outcome: "ok", requestID: "fixedid"))
+        #expect(handled.run == RunNote(outcome: .ran(.succeeded), requestID: "fixedid"))
         #expect(!handled.sent)
         let head = #"data: {"id":"chatcmpl-fixedid","object":"chat.completion.chunk","created":1700000000,"model":"m","choices":"#
         #expect(events(handled.response.body) == [
@@ -67,7 +67,7 @@ import Testing
         runner.events = [.started, .textDelta(Array("Par".utf8))]
         let handled = service().handle(request())
         #expect(handled.response.status == 200)
-        #expect(handled.run.outcome == "failed")
+        #expect(handled.run.outcome == .ran(.failed))
         let list = events(handled.response.body)
         #expect(list.last == #"data: {"error":{"message":"execution failed: API Error: 500","type":"server_error"}}"#)
         #expect(!list.contains("data: [DONE]"))
@@ -115,7 +115,7 @@ import Testing
         let handled = service().handle(request(), streamingTo: DeadStream())
         #expect(runner.stoppedAfter == 1)
         #expect(handled.sent)
-        #expect(handled.run.outcome == "cancelled")
+        #expect(handled.run.outcome == .ran(.cancelled))
     }
 
     @Test func aLiveStreamGetsEverythingAndTheLoopNothing() {

@@ -3,10 +3,10 @@ import Testing
 
 @Suite struct APIErrorTests {
     @Test func ourOwnFailuresBecomeInternalErrors() {
-        #expect(APIError(RunLockError("cannot lock x")) == .internalFailure(detail: "cannot lock x"))
-        #expect(APIError(JobStoreError("cannot write job record: EIO")) == .internalFailure(detail: "cannot write job record: EIO"))
-        #expect(APIError(JobStartError("the job could not be started")) == .internalFailure(detail: "the job could not be started"))
-        #expect(APIError(APIError.jobBusy(retryAfterSeconds: 3)) == .jobBusy(retryAfterSeconds: 3))
+        #expect(APIError(answering: RunLockError("cannot lock x")) == .internalFailure(detail: "cannot lock x"))
+        #expect(APIError(answering: JobStoreError("cannot write job record: EIO")) == .internalFailure(detail: "cannot write job record: EIO"))
+        #expect(APIError(answering: JobStartError("the job could not be started")) == .internalFailure(detail: "the job could not be started"))
+        #expect(APIError(answering: APIError.jobBusy(retryAfterSeconds: 3)) == .jobBusy(retryAfterSeconds: 3))
         #expect(APIError.internalFailure(detail: "x").status == 500)
     }
 

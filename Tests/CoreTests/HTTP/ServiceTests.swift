@@ -5,7 +5,7 @@ import Testing
     let lock = FakeRunLock()
     let runner = FakeRunner(outcome: .succeeded(text: "ok", report: ClaudeReport()))
 
-    func service(lock: any RunLock, withJobs: Bool = true) -> Service {
+    func service(lock: any RunLock, withJobs: Bool = true, counters: (any CounterStore)? = nil) -> Service {
         let gate = RunGate(lock: lock, clock: FixedClock(), ids: FixedIDs(), retryAfterSeconds: 7)
         let store = MemoryJobStore()
         return Service(
@@ -14,7 +14,39 @@ import Testing
             models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(exact: ["gpt-4o": "triage"], fallback: nil, hasFallback: false)), created: 1_700_000_000),
             execute: withJobs ? ExecuteEndpoint(gate: gate, run: testRunSettings, settings: JobSettings(
                 caps: JobCaps(maxBudgetUSD: 2, timeoutSeconds: 900), defaultAgent: nil), store: store,
-                runner: FakeJobRunner(store: store)) : nil)
+                runner: FakeJobRunner(store: store)) : nil,
+            counters: counters)
+    }
+
+    @Test func everyRouteIsDeclaredOnceAndCountedByItsPattern() {
+        let counters = MemoryCounters()
+        let service = service(lock: lock, counters: counters)
+        #expect(service.routes.map(\.pattern) == ["/healthz", "/v1/chat/completions", "/v1/models", "/v1/models/{id}", "/execute", "/execute/{id}"])
+        #expect(Set(service.routes.map(\.pattern)).count == service.routes.count)
+        let auth = ["Authorization": "Bearer tok"]
+        _ = service.handle(HTTPRequest(method: "GET", path: "/v1/models/gpt-4o", headers: auth))
+        _ = service.handle(HTTPRequest(method: "GET", path: "/v1/models/other", headers: auth))
+        _ = service.handle(HTTPRequest(method: "GET", path: "/execute/job_1700000000000_fixedid0", headers: auth))
+        _ = service.handle(HTTPRequest(method: "GET", path: "/wp-admin\"\n"))
+        #expect(counters.read() == [
+            #"claude_fcgi_requests_total{route="/v1/models/{id}",status="200"}"#: 1,
+            #"claude_fcgi_requests_total{route="/v1/models/{id}",status="404"}"#: 1,
+            #"claude_fcgi_requests_total{route="/execute/{id}",status="404"}"#: 1,
+            #"claude_fcgi_requests_total{route="other",status="404"}"#: 1,
+        ])
+    }
+
+    @Test func busyIsNotedCountedAndTakesTheFleetsStatus() {
+        let counters = MemoryCounters()
+        lock.isHeldElsewhere = true
+        let service = service(lock: lock, counters: counters)
+        var request = HTTPRequest(method: "POST", path: "/v1/chat/completions", headers: ["Authorization": "Bearer tok"], body: Array("{}".utf8))
+        let busy = service.handle(request)
+        #expect(busy.response.status == 503 && busy.run.outcome == .busy)
+        request.busyStatus = 429
+        let fleet = service.handle(request)
+        #expect(fleet.response.status == 429 && fleet.response.header("Retry-After") == "7")
+        #expect(counters.read()[#"claude_fcgi_busy_rejections_total{route="/v1/chat/completions"}"#] == 2)
     }
 
     @Test func healthzNotFoundAndMethodNotAllowed() {

@@ -32,7 +32,7 @@ import Testing
         let handled = send("POST", "/execute", body: #"{"prompt":"Triage","max_budget_usd":1.5,"timeout_s":60}"#)
         #expect(handled.response.status == 202)
         #expect(handled.response.header("Location") == "/execute/\(id)")
-        #expect(handled.run == RunNote(outcome: "job_started", requestID: id))
+        #expect(handled.run == RunNote(outcome: .jobStarted, requestID: id))
         let plan = try #require(runner.plans.first)
         #expect(plan.invocation == ClaudeInvocation(requestID: id, model: "", prompt: "Triage", agent: "recruiter-triage"))
         #expect(plan.claude.maxBudgetUSD == "1.5")
@@ -52,7 +52,7 @@ import Testing
         let handled = send("POST", "/execute", body: #"{"prompt":"x"}"#)
         #expect(handled.response.status == 409)
         #expect(handled.response.header("Retry-After") == "7")
-        #expect(handled.run.outcome == "busy")
+        #expect(handled.run.outcome == .busy)
         #expect(runner.plans.isEmpty)
     }
 
@@ -63,15 +63,38 @@ import Testing
         #expect(lock.releases == 1)
     }
 
-    @Test func showsAJobAndRecordsALostRunner() throws {
+    @Test func showsALostRunnerWithoutWritingIt() throws {
         _ = send("POST", "/execute", body: #"{"prompt":"x"}"#)
         #expect(jsonObject(send("GET", "/execute/\(id)").response.body)["status"] == .string("running"))
         runner.alive = false
+        let writes = store.writes.count
         let lost = jsonObject(send("GET", "/execute/\(id)").response.body)
         #expect(lost["status"] == .string("failed"))
         #expect(lost["detail"] == .string("runner lost"))
-        #expect(store.records[id]?.status == .failed)
+        let listed = jsonObject(send("GET", "/execute").response.body)["jobs"]
+        #expect(listed == .array([.object(["job_id": .string(id), "status": .string("failed"), "agent": .string("recruiter-triage"),
+                                           "created": .string("2023-11-14T22:13:20Z"), "started": .string("2023-11-14T22:13:20Z"),
+                                           "finished": .string("2023-11-14T22:13:20Z"), "detail": .string("runner lost")])]))
+        #expect(store.writes.count == writes && store.records[id]?.status == .running)
         #expect(send("GET", "/execute/job_1700000000001_unknown0").response.status == 404)
+    }
+
+    @Test func theReaperRecordsALostRunnerOnce() {
+        _ = send("POST", "/execute", body: #"{"prompt":"x"}"#)
+        let reaper = JobReaper(store: store, clock: FixedClock(), maxCount: 100)
+        #expect(!reaper.runnerEnded(4241))
+        #expect(reaper.runnerEnded(4242))
+        #expect(store.records[id]?.status == .ended(.failed) && store.records[id]?.detail == "runner lost")
+        #expect(!reaper.runnerEnded(4242))
+    }
+
+    @Test func aCorruptRecordIsA500NamingTheJob() {
+        _ = send("POST", "/execute", body: #"{"prompt":"x"}"#)
+        store.corrupt = [id]
+        let shown = send("GET", "/execute/\(id)").response
+        #expect(shown.status == 500)
+        #expect(jsonObject(shown.body)["detail"] == .string("job \(id): its record cannot be read: not JSON"))
+        #expect(send("DELETE", "/execute/\(id)").response.status == 500)
     }
 
     @Test func cancelStopsTheRunnerAndAnswersWithTheEnd() {

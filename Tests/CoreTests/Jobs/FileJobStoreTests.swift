@@ -12,7 +12,7 @@ import Testing
         store = FileJobStore(directory: directory)
     }
 
-    func record(_ millis: Int64, _ status: JobRecord.Status = .succeeded) -> JobRecord {
+    func record(_ millis: Int64, _ status: JobRecord.Status = .ended(.succeeded)) -> JobRecord {
         var record = JobRecord(id: JobID.make(milliseconds: millis, random: "abcdefgh"), agent: "a", created: "t")
         record.status = status
         return record
@@ -28,10 +28,26 @@ import Testing
         var job = record(1_700_000_000_000, .running)
         job.runner = JobRecord.Runner(pid: 12, start_ticks: 34)
         try store.write(job)
-        #expect(store.read(job.job_id) == job)
+        #expect(try store.read(job.job_id) == job)
         #expect(FileBytes.names(inDirectory: directory) == ["\(job.job_id).json"], "no temporary file is left")
-        #expect(store.read("job_1700000000000_missing0") == nil)
-        #expect(store.read("../../etc/passwd") == nil)
+        #expect(try store.read("job_1700000000000_missing0") == nil)
+        #expect(try store.read("../../etc/passwd") == nil)
+    }
+
+    @Test func aRecordThatCannotBeReadIsAnErrorNamingTheJobNotAbsence() throws {
+        defer { cleanUp() }
+        let job = record(1_700_000_000_001)
+        try store.write(job)
+        let fd = open("\(directory)/\(job.job_id).json", O_WRONLY | O_TRUNC)
+        _ = write(fd, "{\"job_id\":", 11)
+        close(fd)
+        #expect(throws: JobStoreError.self) { try store.read(job.job_id) }
+        do {
+            _ = try store.read(job.job_id)
+        } catch {
+            #expect(error.description.hasPrefix("job \(job.job_id): its record cannot be read"))
+        }
+        #expect(store.list(limit: 10, before: nil).isEmpty)
     }
 
     @Test func listsNewestFirstAndPagesWithBefore() throws {

@@ -90,9 +90,16 @@ import Testing
 
     @Test func nonZeroExitWithoutJSONGivesCodeAndLastStderrLine() {
         #expect(interpret("", exit: 42, stderr: "first\nboom\n\n") == .failed(detail: "claude exited with code 42: boom", report: ClaudeReport(exitCode: 42)))
-        #expect(interpret("", exit: 1, stderr: "error: unknown option '--x'\n")
-            == .failed(detail: "claude exited with code 1: error: unknown option '--x'", report: ClaudeReport(exitCode: 1)))
+        #expect(interpret("", exit: 42, stderr: "") == .failed(detail: "claude exited with code 42", report: ClaudeReport(exitCode: 42)))
         #expect(interpret("", signal: 9) == .failed(detail: "claude was killed by signal 9", report: ClaudeReport()))
+    }
+
+    @Test func exitOneWithNothingOnStdoutIsARefusalOfTheArguments() {
+        let refusal = interpret("", exit: 1, stderr: "error: unknown option '--x'\n")
+        #expect(refusal == .refused(message: "error: unknown option '--x'", report: ClaudeReport(exitCode: 1)))
+        #expect(refusal.kind == .failed)
+        #expect(refusal.failureDetail == "claude exited with code 1: error: unknown option '--x'")
+        #expect(interpret("", exit: 1, stderr: "") == .failed(detail: "claude exited with code 1", report: ClaudeReport(exitCode: 1)))
     }
 
     @Test func nonZeroExitWithPlainStdoutIsAFailure() {

@@ -81,7 +81,7 @@ import Testing
         launcher.answer("/usr/bin/claude", FakeLauncher.exited(0, stdout: Self.success))
         let run = supervise(plan(.chat, gitSync: .bestEffort))
         #expect(launcher.started.map(\.executable) == ["git", "git", "/usr/bin/claude"])
-        #expect(run.events.last?.outcome?.name == "ok")
+        #expect(run.events.last?.outcome?.kind == .succeeded)
         #expect(run.audit.first?["git_sync"] == .string("failed"))
     }
 
@@ -95,7 +95,7 @@ import Testing
         #expect(first.status == .running)
         #expect(first.runner?.pid == getpid())
         let last = try #require(store.writes.last)
-        #expect(last.status == .succeeded && last.result == "Hi." && last.finished == "2023-11-14T22:13:20Z")
+        #expect(last.status == .ended(.succeeded) && last.result == "Hi." && last.finished == "2023-11-14T22:13:20Z")
         #expect(last.runner == first.runner)
     }
 

@@ -106,8 +106,13 @@ final class MemoryJobStore: JobStore, @unchecked Sendable {
     var writes: [JobRecord] = []
     var failWrites = false
     var prunes = 0
+    /// Ids whose records are there but cannot be read.
+    var corrupt: Set<String> = []
 
-    func read(_ id: String) -> JobRecord? { records[id] }
+    func read(_ id: String) throws(JobStoreError) -> JobRecord? {
+        if corrupt.contains(id) { throw JobStoreError("job \(id): its record cannot be read: not JSON") }
+        return records[id]
+    }
 
     func write(_ record: JobRecord) throws(JobStoreError) {
         if failWrites { throw JobStoreError("cannot write job record: No space left on device") }
