@@ -1,6 +1,6 @@
 """deploy/install into a throwaway root: files, modes and owners; a second run changes nothing; the
 installed nginx site passes nginx -t and the installed unit systemd-analyze verify; uninstall leaves
-only the state directory, and says so."""
+only the state directory, and says so; an empty directory gets the account files it needs."""
 import hashlib
 import os
 import shutil
@@ -142,6 +142,39 @@ def test_install_into_a_throwaway_root(root, tmp_path):
                     "var", "var/lib"}, left
     assert ids(root, "claude") is None and ids(root, "claude", "group") is None
     assert os.path.exists(os.path.join(root, "var/lib/claude-fcgi/audit.log"))
+
+
+def test_install_into_an_empty_directory(tmp_path):
+    """No etc/passwd or etc/group: the root gets Debian's root and www-data, then claude's account."""
+    root = str(tmp_path / "empty")
+    os.mkdir(root)
+    out = install(root)
+    assert "created /etc/passwd with root and www-data" in out and "created /etc/group with root and www-data" in out
+    assert "created user claude" in out
+    assert (ids(root, "root"), ids(root, "root", "group")) == (0, 0)
+    assert (ids(root, "www-data"), ids(root, "www-data", "group")) == (33, 33)
+    claude, group = ids(root, "claude"), ids(root, "claude", "group")
+    assert claude is not None and group is not None and claude not in (0, 33)
+    for path, (mode, uid, gid) in {
+        "etc/passwd": (0o644, 0, 0),
+        "etc/group": (0o644, 0, 0),
+        "etc/claude-fcgi/token": (0o600, claude, group),
+        "etc/claude-fcgi/claude-fcgi.env": (0o640, 0, group),
+        "var/lib/claude-fcgi/home": (0o700, claude, group),
+    }.items():
+        info = os.stat(os.path.join(root, path))
+        assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (mode, uid, gid), path
+
+    before = snapshot(root)
+    again = install(root)
+    assert snapshot(root) == before
+    assert "nothing to change: already installed" in again
+
+
+def test_install_help_is_the_header():
+    result = subprocess.run([INSTALL, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "--root DIR" in result.stdout
+    assert result.stdout.rstrip().endswith("and say so") and "set -e" not in result.stdout, result.stdout
 
 
 def test_install_refuses_unknown_arguments(root):
