@@ -17,19 +17,15 @@ extension APIError {
     }
 }
 
-// Our own failures (not the client's): a 500 naming what failed.
-extension SystemCallError: HTTPResponseError {
+/// A failure of ours, not the client's (a system call, the lock, the job store): answered as a 500
+/// naming what failed.
+public protocol InternalFailure: HTTPResponseError, CustomStringConvertible {}
+
+extension InternalFailure {
     public var apiError: APIError { .internalFailure(detail: description) }
 }
 
-extension RunLockError: HTTPResponseError {
-    public var apiError: APIError { .internalFailure(detail: description) }
-}
-
-extension JobStoreError: HTTPResponseError {
-    public var apiError: APIError { .internalFailure(detail: description) }
-}
-
-extension JobStartError: HTTPResponseError {
-    public var apiError: APIError { .internalFailure(detail: description) }
-}
+extension SystemCallError: InternalFailure {}
+extension RunLockError: InternalFailure {}
+extension JobStoreError: InternalFailure {}
+extension JobStartError: InternalFailure {}
