@@ -40,10 +40,10 @@ public struct Service: Sendable {
             routes.append(Route("/metrics", methods: ["GET", "HEAD"], needsToken: false) { _, _, _, _ in metrics.scrape() })
         }
         if let execute {
-            routes.append(Route("/execute", methods: ["GET", "POST"]) { request, _, note, _ in
+            routes.append(Route(ExecuteEndpoint.collectionPattern, methods: ["GET", "POST"]) { request, _, note, _ in
                 request.method == "GET" ? try execute.list(request) : try execute.submit(request, note: &note)
             })
-            routes.append(Route("/execute/{id}", methods: ["GET", "DELETE"]) { request, id, _, _ in
+            routes.append(Route(ExecuteEndpoint.jobPattern, methods: ["GET", "DELETE"]) { request, id, _, _ in
                 guard JobID.isValid(id) else { throw APIError.notFound(path: String(request.path.prefix(200))) }
                 return request.method == "GET" ? try execute.show(id) : try execute.cancel(id)
             })

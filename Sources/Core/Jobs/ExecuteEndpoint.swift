@@ -1,6 +1,13 @@
 /// `POST /execute`, `GET /execute`, `GET /execute/<id>`, `DELETE /execute/<id>`: jobs that run detached
 /// from their request and are polled.
 public struct ExecuteEndpoint: Sendable {
+    /// The route of the job collection and of one job.
+    public static let collectionPattern = "/execute"
+    public static let jobPattern = collectionPattern + "/{id}"
+
+    /// A job's path.
+    static func path(of id: String) -> String { jobPattern.replacing("{id}", with: id) }
+
     let gate: RunGate
     let run: RunSettings
     let settings: JobSettings
@@ -30,13 +37,13 @@ public struct ExecuteEndpoint: Sendable {
         note.outcome = .jobStarted
         note.requestID = record.job_id
         store.prune(nowMilliseconds: gate.clock.millisecondsSinceEpoch(), maxAgeSeconds: settings.maxAgeSeconds, maxCount: settings.maxCount)
-        return .json(status: 202, body: JSONBody.encode(record.publicView()), extraHeaders: [("Location", "/execute/\(record.job_id)")])
+        return .json(status: 202, body: JSONBody.encode(record.publicView()), extraHeaders: [("Location", Self.path(of: record.job_id))])
     }
 
     /// The job as it stands (a lost runner reads as such); 404 when there is none, 500 naming it when
     /// its record cannot be read.
     func job(_ id: String) throws -> JobRecord {
-        guard let record = try store.read(id) else { throw APIError.notFound(path: "/execute/\(id)") }
+        guard let record = try store.read(id) else { throw APIError.notFound(path: Self.path(of: id)) }
         return seen(record)
     }
 

@@ -37,7 +37,7 @@ public enum ClaudeOutcome: Sendable, Equatable {
         case .succeeded: nil
         case .failed(let detail, _), .timedOut(let detail, _): detail
         case .refused(let message, _): OneLine.clean("claude exited with code 1: \(message)")
-        case .cancelled: "cancelled"
+        case .cancelled: RunOutcome.cancelled.word
         }
     }
 }

@@ -24,7 +24,7 @@ public enum RunEvent: Sendable, Equatable {
         case .failed(let detail, let report): self = .failure(.failed, detail: detail, report: report)
         case .refused(let message, let report): self = .failure(.refused, detail: message, report: report)
         case .timedOut(let detail, let report): self = .failure(.timedOut, detail: detail, report: report)
-        case .cancelled(let report): self = .failure(.cancelled, detail: "cancelled", report: report)
+        case .cancelled(let report): self = .failure(.cancelled, detail: outcome.failureDetail ?? "", report: report)
         }
     }
 
