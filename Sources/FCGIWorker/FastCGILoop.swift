@@ -28,11 +28,19 @@ struct FastCGILoop {
         // Non-blocking, so that a worker woken with its siblings for one connection that another took
         // goes back to waiting for the next or for a stop (the flag is shared with the siblings, which
         // all run this loop; accepted connections do not inherit it).
-        _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
+        do {
+            let flags = try SystemCall.retrying("cannot read the listening socket's flags") { fcntl(0, F_GETFL) }
+            try SystemCall.retrying("cannot make the listening socket non-blocking") { fcntl(0, F_SETFL, flags | O_NONBLOCK) }
+        } catch {
+            logger.critical("\(error)")
+            return
+        }
         while true {
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: stop.descriptor, events: Int16(POLLIN), revents: 0)]
-            guard poll(&fds, 2, -1) >= 0 || errno == EINTR else {
-                logger.critical("poll on the listening socket failed: \(Errno.describe(errno))")
+            do {
+                try SystemCall.retrying("poll on the listening socket failed") { poll(&fds, 2, -1) }
+            } catch {
+                logger.critical("\(error)")
                 return
             }
             if stop.isRequested {
@@ -74,7 +82,8 @@ struct FastCGILoop {
     /// until it exits), so none lingers as a zombie.
     static func reapDetachedChildren() {
         var status: Int32 = 0
-        while waitpid(-1, &status, WNOHANG) > 0 {}
+        // ECHILD (no child at all) ends it as "none has exited" does.
+        while case .success(let pid) = SystemCall.result({ waitpid(-1, &status, WNOHANG) }), pid > 0 {}
     }
 
     /// The request's FastCGI params, each a `KEY=VALUE` byte buffer that libfcgi keeps until the
