@@ -1,5 +1,3 @@
-import Glibc
-
 /// Writes to the process's stderr (a worker's log file, or where spawn-fcgi sends it).
 public enum StandardError {
     /// Writes `text` and a newline with one `write(2)`, so that lines from several processes appending
