@@ -5,7 +5,7 @@ enum FileBytes {
     /// The names in a directory (without `.` and `..`); empty when it cannot be read.
     static func names(inDirectory path: String) -> [String] {
         guard let handle = opendir(path) else { return [] }
-        defer { closedir(handle) }
+        defer { closedir(handle) }  // read only: a failing close loses nothing
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }

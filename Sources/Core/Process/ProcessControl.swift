@@ -5,16 +5,17 @@ import Glibc
 /// ending every process left below it.
 public enum ProcessControl {
     /// Makes this process the reaper of its orphaned descendants: a tool process that escapes into its
-    /// own session is re-parented here, not to init, once its parent dies.
+    /// own session is re-parented here, not to init, once its parent dies. Fails only on a kernel
+    /// older than 3.4.
     @discardableResult
-    public static func becomeChildSubreaper() -> Bool {
-        clinux_set_child_subreaper(1) == 0
+    public static func becomeChildSubreaper() -> Result<Int32, Errno.Code> {
+        SystemCall.result { clinux_set_child_subreaper(1) }
     }
 
     /// Asks the kernel to send `signal` to this process when its parent dies.
     @discardableResult
-    public static func signalOnParentDeath(_ signal: Int32) -> Bool {
-        clinux_set_parent_death_signal(signal) == 0
+    public static func signalOnParentDeath(_ signal: Int32) -> Result<Int32, Errno.Code> {
+        SystemCall.result { clinux_set_parent_death_signal(signal) }
     }
 
     /// Keeps freed memory in this process (and the processes forked from it) instead of handing it back

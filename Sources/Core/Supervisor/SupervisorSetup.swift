@@ -26,8 +26,8 @@ enum SupervisorSetup {
             try SystemCall.retrying("cannot start a session") { setsid() }
             ProcessControl.setName(name)
             if let worker {
-                guard ProcessControl.signalOnParentDeath(SIGTERM) else {
-                    throw SystemCallError("cannot ask for SIGTERM when the worker dies", code: errno)
+                if case .failure(let code) = ProcessControl.signalOnParentDeath(SIGTERM) {
+                    throw SystemCallError("cannot ask for SIGTERM when the worker dies", code: code.value)
                 }
                 // The worker may have died before the line above took effect.
                 parentGone = getppid() != worker
@@ -44,8 +44,8 @@ enum SupervisorSetup {
             }
             Descriptor.closeRange(3 + Int32(keeping.count))
             // As a child subreaper it finds the run's processes that escaped into sessions of their own.
-            guard ProcessControl.becomeChildSubreaper() else {
-                throw SystemCallError("cannot become a child subreaper", code: errno)
+            if case .failure(let code) = ProcessControl.becomeChildSubreaper() {
+                throw SystemCallError("cannot become a child subreaper", code: code.value)
             }
         } catch {
             StandardError.writeLine("\(name): \(error)")
