@@ -18,7 +18,8 @@ struct FastCGILoop {
     }
 
     func serve(_ handle: (HTTPRequest, ResponseStream) -> HandledRequest) {
-        // A client or child that goes away must not kill the worker on write.
+        // A client or child that goes away must not kill the worker on write. (Not checked: `signal`
+        // fails only for a number that is no signal.)
         signal(SIGPIPE, SIG_IGN)
         var request = FCGX_Request()
         guard FCGX_InitRequest(&request, 0, 0) == 0 else {

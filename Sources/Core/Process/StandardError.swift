@@ -8,6 +8,6 @@ public enum StandardError {
 
     /// Writes bytes as they are, with one `write(2)` where the kernel allows.
     public static func write(_ bytes: [UInt8]) {
-        Descriptor.writeAll(2, bytes)
+        Descriptor.writeAll(2, bytes)  // not checked: a log that cannot be written has nowhere to say so
     }
 }
