@@ -3,22 +3,26 @@
 #ifndef CLAUDE_FCGI_CLINUX_H
 #define CLAUDE_FCGI_CLINUX_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+// Not _GNU_SOURCE: it changes definitions the Glibc module has too (fd_set's field), and Swift then
+// cannot import both modules into one file. The GNU declarations needed are taken from kernel
+// headers or declared here.
 #include <errno.h>
+#include <linux/sched.h>
 #include <malloc.h>
-#include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
-/// POLLRDHUP: the peer closed its end of a stream socket.
-static const short clinux_pollrdhup = POLLRDHUP;
+/// glibc's clone(2) wrapper, as sched.h declares it under _GNU_SOURCE.
+extern int clone(int (*child)(void *), void *stack_top, int flags, void *argument, ...);
+
+/// POLLRDHUP (poll.h shows it only under _GNU_SOURCE): the peer closed its end of a stream socket.
+/// poll(2) and epoll share their event bits, and sys/epoll.h names this one without conditions.
+static const short clinux_pollrdhup = EPOLLRDHUP;
 
 /// prctl(PR_SET_CHILD_SUBREAPER, on).
 static inline int clinux_set_child_subreaper(int on) { return prctl(PR_SET_CHILD_SUBREAPER, (unsigned long)on, 0, 0, 0); }

@@ -20,7 +20,8 @@ struct FastCGILoop {
     }
 
     func serve(_ handle: (HTTPRequest, ResponseStream) -> HandledRequest) {
-        // A client or child that goes away must not kill the worker on write.
+        // A client or child that goes away must not kill the worker on write. (Not checked: `signal`
+        // fails only for a number that is no signal.)
         signal(SIGPIPE, SIG_IGN)
         var request = FCGX_Request()
         guard FCGX_InitRequest(&request, 0, 0) == 0 else {
@@ -30,11 +31,19 @@ struct FastCGILoop {
         // Non-blocking, so that a worker woken with its siblings for one connection that another took
         // goes back to waiting for the next or for a stop (the flag is shared with the siblings, which
         // all run this loop; accepted connections do not inherit it).
-        _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
+        do {
+            let flags = try SystemCall.retrying("cannot read the listening socket's flags") { fcntl(0, F_GETFL) }
+            try SystemCall.retrying("cannot make the listening socket non-blocking") { fcntl(0, F_SETFL, flags | O_NONBLOCK) }
+        } catch {
+            logger.critical("\(error)")
+            return
+        }
         while true {
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: stop.descriptor, events: Int16(POLLIN), revents: 0)]
-            guard poll(&fds, 2, -1) >= 0 || errno == EINTR else {
-                logger.critical("poll on the listening socket failed: \(Errno.describe(errno))")
+            do {
+                try SystemCall.retrying("poll on the listening socket failed") { poll(&fds, 2, -1) }
+            } catch {
+                logger.critical("\(error)")
                 return
             }
             if stop.isRequested {

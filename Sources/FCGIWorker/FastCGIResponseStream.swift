@@ -23,6 +23,8 @@ final class FastCGIResponseStream: ResponseStream {
         hasBegun = true
         var timeout = timeval(tv_sec: Self.sendTimeoutSeconds, tv_usec: 0)
         if connection >= 0 {
+            // Not checked: it fails only for a descriptor that is no socket, which is then written
+            // without the limit.
             _ = setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         }
         return send(Array(head.cgiHead(withLength: false).utf8))

@@ -27,8 +27,8 @@ enum ProcessEnvironment {
         var prefix = ""
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
-                throw ConfigurationError("cannot create state directory \(prefix): \(Errno.describe(errno))")
+            if case .failure(let code) = SystemCall.result({ mkdir(prefix, 0o700) }), code.value != EEXIST {
+                throw ConfigurationError("cannot create state directory \(prefix): \(Errno.describe(code.value))")
             }
         }
     }

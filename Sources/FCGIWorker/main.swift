@@ -115,11 +115,13 @@ struct ClaudeFCGI: ParsableCommand {
     static func startLogging(_ values: OptionValues) throws(ConfigurationError) -> Logger {
         let level = Logger.Level(rawValue: try values.text(.logLevel) ?? "info") ?? .info
         if let path = try values.text(.logFile) {
-            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-            guard fd >= 0, dup2(fd, 2) >= 0 else {
-                throw ConfigurationError("cannot open log file \(path): \(Errno.describe(errno))")
+            do throws(SystemCallError) {
+                let fd = try SystemCall.retrying("cannot open log file \(path)") { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640) }
+                try SystemCall.retrying("cannot open log file \(path)") { dup2(fd, 2) }
+                close(fd)  // fd 2 is the log now
+            } catch {
+                throw ConfigurationError(error.description)
             }
-            close(fd)
         }
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         return Logger(label: "claude-fcgi")

@@ -1,5 +1,3 @@
-import Glibc
-
 extension HTTPRequest {
     /// Builds a request straight from FastCGI's `KEY=VALUE` entries, keeping only what a request is
     /// made of (method, URI, query, content type and length, `HTTP_*` headers, our `BUSY_STATUS`) and making no string
@@ -58,7 +56,6 @@ extension HTTPRequest {
 enum CGIKey {
     static func matches(_ key: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
         guard key.count == literal.utf8CodeUnitCount else { return false }
-        guard let start = key.baseAddress else { return key.isEmpty }
-        return memcmp(start, literal.utf8Start, key.count) == 0
+        return key.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: key.count))
     }
 }

@@ -24,21 +24,35 @@ public struct FileJobStore: JobStore {
     public func write(_ record: JobRecord) throws(JobStoreError) {
         let bytes = JSONBody.encode(record)
         let temporary = "\(directory)/.\(record.job_id).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw JobStoreError("cannot write job record: \(Errno.describe(errno))") }
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard written == bytes.count, synced, rename(temporary, path(record.job_id)) == 0 else {
-            let failure = errno
-            unlink(temporary)
-            throw JobStoreError("cannot write job record: \(Errno.describe(failure))")
+        do throws(SystemCallError) {
+            try Self.writeSynced(bytes, to: temporary)
+            try SystemCall.retrying("cannot write job record") { rename(temporary, path(record.job_id)) }
+        } catch {
+            unlink(temporary)  // not checked: the error that counts is the one thrown
+            throw JobStoreError(error.description)
         }
+        // Not checked: the record is in place; a directory not synced could only lose it in a crash.
         let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryFD >= 0 {
             fsync(directoryFD)
             close(directoryFD)
         }
+    }
+
+    /// Creates (or truncates) `path` with `bytes` in it, on the disk once this returns.
+    private static func writeSynced(_ bytes: [UInt8], to path: String) throws(SystemCallError) {
+        let fd = try SystemCall.retrying("cannot write job record") { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
+        defer { close(fd) }  // synced, or failed already: close has nothing to add
+        var offset = 0
+        while offset < bytes.count {
+            switch bytes.withUnsafeBytes({ buffer in SystemCall.result { Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset) } }) {
+            case .success(let count) where count > 0: offset += count
+            // A regular file takes at least a byte or says why not: 0 is no answer to wait on.
+            case .success: throw SystemCallError("cannot write job record", code: EIO)
+            case .failure(let code): throw SystemCallError("cannot write job record", code: code.value)
+            }
+        }
+        try SystemCall.retrying("cannot write job record") { fsync(fd) }
     }
 
     /// Every job id in the store, newest first.
@@ -59,7 +73,7 @@ public struct FileJobStore: JobStore {
         for (index, id) in ids().enumerated() {
             guard index >= maxCount || (JobID.milliseconds(of: id) ?? .max) < cutoff else { continue }
             if (try? read(id))?.status == .running { continue }
-            unlink(path(id))
+            unlink(path(id))  // not checked: one gone already is what was wanted
         }
     }
 }

@@ -16,8 +16,13 @@ struct ChildPipes {
                 throw .failed(error.description)
             }
         }
-        let pipes = ChildPipes(stdin: made[0], stdout: made[1], stderr: made[2])
-        [pipes.stdin.writeEnd, pipes.stdout.readEnd, pipes.stderr.readEnd].forEach(Descriptor.setNonBlocking)
+        var pipes = ChildPipes(stdin: made[0], stdout: made[1], stderr: made[2])
+        do {
+            for fd in [pipes.stdin.writeEnd, pipes.stdout.readEnd, pipes.stderr.readEnd] { try Descriptor.setNonBlocking(fd) }
+        } catch {
+            pipes.closeAll()
+            throw .failed(error.description)
+        }
         return pipes
     }
 
@@ -43,11 +48,12 @@ struct ChildPipes {
     mutating func writeStdin(_ bytes: [UInt8], from offset: Int) -> Int {
         var offset = offset
         while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { buffer in
-                Glibc.write(stdin.writeEnd, buffer.baseAddress! + offset, buffer.count - offset)
+            let fd = stdin.writeEnd
+            let written = bytes.withUnsafeBytes { buffer in
+                SystemCall.result { Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
             }
-            if count > 0 { offset += count; continue }
-            if count < 0 && (errno == EAGAIN || errno == EINTR) { return offset }
+            if case .success(let count) = written, count > 0 { offset += count; continue }
+            if case .failure(let code) = written, code.value == EAGAIN { return offset }
             break  // EPIPE: the child closed its stdin
         }
         Descriptor.close(&stdin.writeEnd)

@@ -5,7 +5,7 @@ enum FileBytes {
     /// The names in a directory (without `.` and `..`); empty when it cannot be read.
     static func names(inDirectory path: String) -> [String] {
         guard let handle = opendir(path) else { return [] }
-        defer { closedir(handle) }
+        defer { closedir(handle) }  // read only: a failing close loses nothing
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -18,9 +18,8 @@ enum FileBytes {
     /// file (`fstat`), not by `limit`: zeroing a buffer of `limit` bytes for each small record made
     /// reading 10 000 job records take 10 s.
     static func read(_ path: String, limit: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        guard case .success(let fd) = SystemCall.result({ open(path, O_RDONLY | O_CLOEXEC) }) else { return nil }
+        defer { close(fd) }  // read only: a failing close loses nothing
         var info = stat()
         let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
         // One byte more than the size, so that a file that grew since is still read to its end (or the
@@ -29,9 +28,8 @@ enum FileBytes {
         var total = 0
         while total < limit {
             if total == bytes.count { bytes += repeatElement(0, count: min(bytes.count, limit - bytes.count)) }
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, $0.count - total) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { return nil }
+            let read = bytes.withUnsafeMutableBytes { buffer in SystemCall.result { Glibc.read(fd, buffer.baseAddress! + total, buffer.count - total) } }
+            guard case .success(let count) = read else { return nil }
             if count == 0 { break }
             total += count
         }

@@ -10,8 +10,15 @@ struct Pipe {
     static func make() throws(SystemCallError) -> Pipe {
         var fds: [Int32] = [-1, -1]
         try SystemCall.retrying("cannot create a pipe") { pipe(&fds) }
-        fds.forEach(Descriptor.setCloseOnExec)
-        return Pipe(readEnd: fds[0], writeEnd: fds[1])
+        var made = Pipe(readEnd: fds[0], writeEnd: fds[1])
+        do {
+            try Descriptor.setCloseOnExec(made.readEnd)
+            try Descriptor.setCloseOnExec(made.writeEnd)
+        } catch {
+            made.close()
+            throw error
+        }
+        return made
     }
 
     mutating func close() {

@@ -1,5 +1,3 @@
-import Glibc
-
 /// The real launcher: resolves the executable on the child's `PATH`, starts it with ``Spawn`` in a
 /// new session with pipes for its three standard streams, and runs it with a ``ProcessPump``.
 public struct PosixProcessLauncher: ProcessLauncher {
@@ -9,7 +7,7 @@ public struct PosixProcessLauncher: ProcessLauncher {
                     onStdout: ((UnsafeRawBufferPointer) -> Void)?) throws(SpawnError) -> ProcessResult {
         let executable = try ExecutablePath.resolve(spec.executable, path: spec.environment["PATH"] ?? "")
         var pipes = try ChildPipes.make()
-        let pid: pid_t
+        let pid: Int32
         do {
             pid = try Spawn.start(
                 executable: executable, arguments: spec.arguments, environment: spec.environment,

@@ -1,32 +1,35 @@
+import CLinux
 import Glibc
 
 /// Linux process-tree control for a run's supervisor: child subreaper, parent-death signal, and
 /// ending every process left below it.
 public enum ProcessControl {
     /// Makes this process the reaper of its orphaned descendants: a tool process that escapes into its
-    /// own session is re-parented here, not to init, once its parent dies.
+    /// own session is re-parented here, not to init, once its parent dies. Fails only on a kernel
+    /// older than 3.4.
     @discardableResult
-    public static func becomeChildSubreaper() -> Bool {
-        LibC.prctl(LibC.setChildSubreaper, 1) == 0
+    public static func becomeChildSubreaper() -> Result<Int32, Errno.Code> {
+        SystemCall.result { clinux_set_child_subreaper(1) }
     }
 
     /// Asks the kernel to send `signal` to this process when its parent dies.
     @discardableResult
-    public static func signalOnParentDeath(_ signal: Int32) -> Bool {
-        LibC.prctl(LibC.setParentDeathSignal, UInt(signal)) == 0
+    public static func signalOnParentDeath(_ signal: Int32) -> Result<Int32, Errno.Code> {
+        SystemCall.result { clinux_set_parent_death_signal(signal) }
     }
 
     /// Keeps freed memory in this process (and the processes forked from it) instead of handing it back
     /// to the kernel after each large answer, which costs a page fault per 4 KiB the next time.
     public static func keepFreedMemory() {
-        _ = LibC.mallopt?(LibC.mallocMmapThreshold, 32 << 20)
-        _ = LibC.mallopt?(LibC.mallocTrimThreshold, 64 << 20)
+        // Not checked: without it memory is only handed back sooner.
+        _ = clinux_set_malloc_thresholds(32 << 20, 64 << 20)
     }
 
     /// Names this process in `ps` and /proc/PID/comm (at most 15 bytes are kept).
     public static func setName(_ name: String) {
-        var bytes = Array(name.utf8.prefix(15)) + [0]
-        _ = bytes.withUnsafeMutableBufferPointer { LibC.prctl(LibC.setName, UInt(bitPattern: $0.baseAddress)) }
+        let bytes = Array(name.utf8.prefix(15)) + [0]
+        // Not checked: the name is only what `ps` shows.
+        _ = bytes.withUnsafeBytes { clinux_set_name($0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
     }
 
     /// Kills and reaps every descendant of this process (as a subreaper they all end up as its
@@ -46,9 +49,9 @@ public enum ProcessControl {
         var killed = 0
         while true {
             var status: Int32 = 0
-            var reaped: pid_t
-            repeat { reaped = waitpid(-1, &status, WNOHANG) } while reaped > 0
-            if reaped < 0 && errno == ECHILD { return killed }
+            var reaped = SystemCall.result { waitpid(-1, &status, WNOHANG) }
+            while case .success(let pid) = reaped, pid > 0 { reaped = SystemCall.result { waitpid(-1, &status, WNOHANG) } }
+            if reaped == .failure(Errno.Code(value: ECHILD)) { return killed }
             let children = ProcessTable.children(of: getpid()).filter(chosen)
             if children.isEmpty || Monotonic.now() > deadline { return killed }
             for child in children where kill(child, SIGKILL) == 0 { killed += 1 }

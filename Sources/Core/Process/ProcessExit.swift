@@ -6,17 +6,16 @@ enum ProcessExit {
     /// group id cannot be reused while the group is being signalled.
     static func hasExited(_ pid: pid_t) -> Bool {
         var info = siginfo_t()
-        let status = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
-        if status != 0 { return errno == ECHILD }
-        return info._sifields._sigchld.si_pid != 0
+        switch SystemCall.result({ waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) }) {
+        case .success: return info._sifields._sigchld.si_pid != 0
+        case .failure(let code): return code.value == ECHILD
+        }
     }
 
     /// Waits for the child and says how it ended.
     static func reap(_ pid: pid_t) -> ProcessResult.Termination {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return .exited(-1) }
-        }
+        guard case .success = SystemCall.result({ waitpid(pid, &status, 0) }) else { return .exited(-1) }
         return termination(status)
     }
 
@@ -31,9 +30,9 @@ enum ProcessExit {
     /// or reset, or any readable pipe (its writer closed it or wrote a byte for the purpose).
     static func isCancelSignal(_ fd: Int32) -> Bool {
         var byte: UInt8 = 0
-        let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-        if count == 0 { return true }
-        if count > 0 { return false }
-        return errno != EAGAIN && errno != EINTR
+        switch SystemCall.result({ recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) }) {
+        case .success(let count): return count == 0
+        case .failure(let code): return code.value != EAGAIN
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// The life of one started child, in one `poll(2)` loop: feeds its stdin, reads its stdout and stderr,
@@ -23,7 +24,7 @@ struct ProcessPump {
         var timedOut = false
         var cancelled = false
         var watched = cancelOn.filter { $0 >= 0 }
-        let exited = LibC.pidfd(pid)
+        let exited = clinux_pidfd_open(pid)
         defer { if exited >= 0 { close(exited) } }
 
         while true {
@@ -53,7 +54,7 @@ struct ProcessPump {
             if pipes.stdin.writeEnd >= 0 { fds.append(pollfd(fd: pipes.stdin.writeEnd, events: Int16(POLLOUT), revents: 0)) }
             if pipes.stdout.readEnd >= 0 { fds.append(pollfd(fd: pipes.stdout.readEnd, events: Int16(POLLIN), revents: 0)) }
             if pipes.stderr.readEnd >= 0 { fds.append(pollfd(fd: pipes.stderr.readEnd, events: Int16(POLLIN), revents: 0)) }
-            for fd in watched { fds.append(pollfd(fd: fd, events: Int16(POLLIN) | LibC.pollReadHangup, revents: 0)) }
+            for fd in watched { fds.append(pollfd(fd: fd, events: Int16(POLLIN) | clinux_pollrdhup, revents: 0)) }
             if exited >= 0 { fds.append(pollfd(fd: exited, events: Int16(POLLIN), revents: 0)) }
             // Without an exit descriptor, wake every 50 ms to notice the child's exit while a
             // descendant holds a pipe.

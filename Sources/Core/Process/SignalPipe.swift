@@ -10,10 +10,17 @@ enum SignalPipe {
     /// Installs handlers (`signal`, so with `SA_RESTART`) for `signals`; returns the read end, or -1
     /// when no pipe could be made (the signals then keep their actions).
     static func install(_ signals: [Int32]) -> Int32 {
-        guard let pipe = try? Pipe.make() else { return -1 }
-        Descriptor.setNonBlocking(pipe.writeEnd)
+        guard var pipe = try? Pipe.make() else { return -1 }
+        do {
+            // A full pipe must not block a handler.
+            try Descriptor.setNonBlocking(pipe.writeEnd)
+        } catch {
+            pipe.close()
+            return -1
+        }
         writeEnd = pipe.writeEnd
         for signalNumber in signals {
+            // Not checked: `signal` fails only for a number that is no signal.
             signal(signalNumber) { _ in SignalPipe.trigger() }
         }
         return pipe.readEnd
@@ -22,6 +29,7 @@ enum SignalPipe {
     /// What a handler does: makes the read end readable.
     static func trigger() {
         var byte: UInt8 = 1
+        // Not checked, and no retry: a full pipe is readable already.
         _ = write(writeEnd, &byte, 1)
     }
 }

@@ -39,9 +39,10 @@ struct SocketPair {
     /// too. A count of 0 is end of file.
     static func receive(on socket: Int32, into buffer: inout [UInt8]) -> (count: Int, descriptor: Int32?) {
         var control = [UInt8](repeating: 0, count: controlSize)
-        let count = buffer.withUnsafeMutableBytes { data in
-            message(data, &control) { recvmsg(socket, $0, Int32(MSG_CMSG_CLOEXEC)) }
+        let received = buffer.withUnsafeMutableBytes { data in
+            SystemCall.result { message(data, &control) { recvmsg(socket, $0, Int32(MSG_CMSG_CLOEXEC)) } }
         }
+        let count = (try? received.get()) ?? 0
         var descriptor: Int32?
         control.withUnsafeBytes { control in
             let header = control.baseAddress!.assumingMemoryBound(to: cmsghdr.self)
@@ -50,10 +51,10 @@ struct SocketPair {
                 descriptor = control.load(fromByteOffset: headerSize, as: Int32.self)
             }
         }
-        return (max(count, 0), descriptor)
+        return (count, descriptor)
     }
 
-    /// Calls `sendmsg` or `recvmsg` with one data buffer and a control buffer, again on EINTR.
+    /// Calls `sendmsg` or `recvmsg` with one data buffer and a control buffer.
     private static func message(_ data: UnsafeMutableRawBufferPointer, _ control: inout [UInt8],
                                 _ call: (UnsafeMutablePointer<msghdr>) -> Int) -> Int {
         control.withUnsafeMutableBytes { control in
@@ -64,9 +65,7 @@ struct SocketPair {
                 header.msg_iovlen = 1
                 header.msg_control = control.baseAddress
                 header.msg_controllen = control.count
-                var count: Int
-                repeat { count = call(&header) } while count < 0 && errno == EINTR
-                return count
+                return call(&header)
             }
         }
     }

@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// Starts a program the way `posix_spawn` does, with `clone(CLONE_VM | CLONE_VFORK)`: the child shares
@@ -11,11 +12,10 @@ import Glibc
 /// and making system calls only: no allocation, no lock, nothing the suspended parent could be holding.
 enum Spawn {
     /// Where the child failed, sent to the parent with the `errno` over a close-on-exec pipe.
-    enum Stage: Int32 { case exec = 1, chdir, parentGone, descriptors }
+    enum Stage: Int32 { case exec = 1, chdir, parentGone, descriptors, session }
 
     static func start(executable: String, arguments: [String], environment: [String: String], workingDirectory: String,
                       descriptors: [(parent: Int32, child: Int32)], newSession: Bool, diesWithParent: Bool) throws(SpawnError) -> pid_t {
-        guard let clone = LibC.clone else { throw .failed("this C library has no clone") }
         let argv = CStringArray([executable] + arguments)
         let envp = CStringArray(environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
         let strings = CStringArray([executable, workingDirectory])
@@ -30,7 +30,7 @@ enum Spawn {
         let stack = UnsafeMutableRawPointer.allocate(byteCount: stackSize, alignment: 16)
         defer { stack.deallocate() }
 
-        let pid: pid_t = sources.withUnsafeBufferPointer { sources in
+        let cloned = sources.withUnsafeBufferPointer { sources in
             targets.withUnsafeBufferPointer { targets in
                 argv.withPointer { argv in
                     envp.withPointer { envp in
@@ -41,29 +41,31 @@ enum Spawn {
                             // Sources are first copied above every target and the report pipe, so that no dup2
                             // overwrites a source still to come.
                             scratchBase: max(highestTarget, sources.max() ?? 0, report.writeEnd) + 1,
-                            report: report.writeEnd, newSession: newSession, parentPID: diesWithParent ? getpid() : 0,
-                            prctl: LibC.prctlFunction, closeRange: LibC.closeRangeFunction)
+                            report: report.writeEnd, newSession: newSession, parentPID: diesWithParent ? getpid() : 0)
                         // No signal handler may run in the child while it shares our memory.
+                        // Not checked: sigfillset and pthread_sigmask fail only for a bad argument.
                         var all = sigset_t(), previous = sigset_t()
                         sigfillset(&all)
                         pthread_sigmask(SIG_SETMASK, &all, &previous)
                         plan.parentMask = previous
-                        let pid = withUnsafeMutablePointer(to: &plan) {
-                            clone(childMain, stack + stackSize, cloneVM | cloneVfork | SIGCHLD, $0)
+                        let cloned = withUnsafeMutablePointer(to: &plan) { plan in
+                            SystemCall.result { clinux_clone(childMain, stack + stackSize, CLONE_VM | CLONE_VFORK | SIGCHLD, plan) }
                         }
                         pthread_sigmask(SIG_SETMASK, &previous, nil)
-                        return pid
+                        return cloned
                     }
                 }
             }
         }
-        guard pid > 0 else { throw .failed("cannot start \(executable): \(Errno.describe(errno))") }
+        let pid: pid_t
+        switch cloned {
+        case .success(let started): pid = started
+        case .failure(let code): throw .failed("cannot start \(executable): \(Errno.describe(code.value))")
+        }
         Descriptor.close(&report.writeEnd)
         // The clone returns once the child has called execve or exited: a word in the pipe says it failed.
         var message: Int32 = 0
-        var count = 0
-        repeat { count = read(report.readEnd, &message, 4) } while count < 0 && errno == EINTR
-        guard count == 4 else { return pid }
+        guard case .success(4) = SystemCall.result({ read(report.readEnd, &message, 4) }) else { return pid }
         _ = ProcessExit.reap(pid)
         let (stage, code) = (Stage(rawValue: message >> 16), message & 0xFFFF)
         switch (stage, code) {
@@ -74,9 +76,6 @@ enum Spawn {
         default: throw .failed("cannot start \(executable): \(Errno.describe(code))")
         }
     }
-
-    private static let cloneVM: Int32 = 0x100
-    private static let cloneVfork: Int32 = 0x4000
 }
 
 /// What the child of ``Spawn`` needs, laid out before the clone; the child only reads it.
@@ -96,26 +95,28 @@ private struct ChildPlan {
     var newSession: Bool
     /// Non-zero: die with this parent.
     var parentPID: pid_t
-    var prctl: LibC.Prctl?
-    var closeRange: LibC.CloseRange?
     var parentMask = sigset_t()
 }
 
-/// The child's side of ``Spawn``: system calls only, then `execve`.
+/// The child's side of ``Spawn``: plain system calls only (not ``SystemCall``, whose errors allocate),
+/// then `execve`. Every signal is blocked until just before the exec, so none interrupts a call here.
 private let childMain: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { raw in
     guard let plan = raw?.assumingMemoryBound(to: ChildPlan.self).pointee else { _exit(127) }
     var reportFD = plan.report
     func fail(_ stage: Spawn.Stage) -> Never {
         var message: Int32 = stage.rawValue << 16 | (errno & 0xFFFF)
+        // Not checked: the parent, reading no word, sees the child exit with 127.
         _ = write(reportFD, &message, 4)
         _exit(127)
     }
     // Handlers would run on our stack in the parent's memory; ignored signals would outlive the exec
     // (the worker ignores SIGPIPE). Every signal goes back to its default before the mask is lifted.
+    // Not checked: `signal` fails only for numbers that are no signal or cannot be caught.
     for signalNumber in 1..<Int32(65) { signal(signalNumber, SIG_DFL) }
-    if plan.newSession { setsid() }
+    // The child's process group is signalled as one: it must lead it.
+    if plan.newSession { guard setsid() >= 0 else { fail(.session) } }
     if plan.parentPID != 0 {
-        guard plan.prctl?(LibC.setParentDeathSignal, UInt(SIGKILL), 0, 0, 0) == 0 else { fail(.parentGone) }
+        guard clinux_set_parent_death_signal(SIGKILL) == 0 else { fail(.parentGone) }
         // The parent may have died before the line above took effect.
         guard getppid() == plan.parentPID else { fail(.parentGone) }
     }
@@ -132,11 +133,12 @@ private let childMain: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { ra
     }
     // Descriptors others opened without O_CLOEXEC (libfcgi's connection to nginx, whatever spawn-fcgi
     // left open) must not reach the child.
-    LibC.closeRange(plan.closeRange, plan.highestTarget + 1, report - 1)
-    LibC.closeRange(plan.closeRange, report + 1, Int32.max)
+    Descriptor.closeRange(plan.highestTarget + 1, report - 1)
+    Descriptor.closeRange(report + 1, Int32.max)
     guard chdir(plan.directory) == 0 else { fail(.chdir) }
     var noSignals = sigset_t()
     sigemptyset(&noSignals)
+    // Not checked: fails only for a bad argument.
     sigprocmask(SIG_SETMASK, &noSignals, nil)
     execve(plan.path, plan.argv, plan.envp)
     fail(.exec)

@@ -1,5 +1,3 @@
-import Glibc
-
 /// Writes to the process's stderr (a worker's log file, or where spawn-fcgi sends it).
 public enum StandardError {
     /// Writes `text` and a newline with one `write(2)`, so that lines from several processes appending
@@ -10,6 +8,6 @@ public enum StandardError {
 
     /// Writes bytes as they are, with one `write(2)` where the kernel allows.
     public static func write(_ bytes: [UInt8]) {
-        Descriptor.writeAll(2, bytes)
+        Descriptor.writeAll(2, bytes)  // not checked: a log that cannot be written has nowhere to say so
     }
 }

@@ -21,6 +21,7 @@ public struct StopRequest: Sendable {
     public var isRequested: Bool {
         guard descriptor >= 0 else { return false }
         var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-        return poll(&fds, 1, 0) > 0
+        guard case .success(let ready) = SystemCall.result({ poll(&fds, 1, 0) }) else { return false }
+        return ready > 0
     }
 }

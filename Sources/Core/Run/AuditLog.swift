@@ -13,10 +13,9 @@ public struct AuditLog: Sendable {
     @discardableResult
     public func append(_ record: AuditRecord) -> Bool {
         let line = JSONBody.encode(record) + [UInt8(ascii: "\n")]
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        return written == line.count
+        guard case .success(let fd) = SystemCall.result({ open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }) else { return false }
+        defer { close(fd) }  // the line is written or not by then
+        let written = line.withUnsafeBytes { line in SystemCall.result { write(fd, line.baseAddress, line.count) } }
+        return written == .success(line.count)
     }
 }

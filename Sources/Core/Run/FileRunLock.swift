@@ -17,17 +17,19 @@ public struct FileRunLock: RunLock {
     }
 
     public func tryAcquire() throws(RunLockError) -> (any HeldRunLock)? {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw RunLockError("cannot open lock file \(path): \(Errno.describe(errno))")
+        do throws(SystemCallError) {
+            let fd = try SystemCall.retrying("cannot open lock file \(path)") { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+            switch SystemCall.result({ flock(fd, LOCK_EX | LOCK_NB) }) {
+            case .success:
+                return Held(fd: fd)
+            case .failure(let code):
+                close(fd)  // never locked: nothing to lose
+                if code.value == EWOULDBLOCK { return nil }
+                throw SystemCallError("cannot lock \(path)", code: code.value)
+            }
+        } catch {
+            throw RunLockError(error.description)
         }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            return Held(fd: fd)
-        }
-        let failure = errno
-        close(fd)
-        if failure == EWOULDBLOCK { return nil }
-        throw RunLockError("cannot lock \(path): \(Errno.describe(failure))")
     }
 
     final class Held: HeldRunLock {

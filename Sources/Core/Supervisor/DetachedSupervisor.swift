@@ -1,5 +1,3 @@
-import Glibc
-
 /// A job's supervisor: forked from the worker for the one job, in its own session and not tied to the
 /// worker's life, so that the job survives its worker, a worker restart and an nginx reload. It writes
 /// the job's record, sends `started` on the pipe it was given, runs the job and exits; the run lock
@@ -7,7 +5,7 @@ import Glibc
 public enum DetachedSupervisor {
     /// A started supervisor and the read end of its event pipe.
     public struct Started {
-        public var pid: pid_t
+        public var pid: Int32
         public var events: Int32
     }
 

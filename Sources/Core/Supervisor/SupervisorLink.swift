@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// The worker's side of its supervisor: starts it (a `fork` of the worker, once, not per run), hands it
@@ -93,7 +94,7 @@ public final class SupervisorLink: @unchecked Sendable {
         let deadline = Monotonic.now() + claude.timeoutSeconds + 2 * claude.killGraceSeconds + settings.gitSync.timeoutSeconds + 40
         while true {
             var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
-            if let watched { fds.append(pollfd(fd: watched, events: Int16(POLLIN) | LibC.pollReadHangup, revents: 0)) }
+            if let watched { fds.append(pollfd(fd: watched, events: Int16(POLLIN) | clinux_pollrdhup, revents: 0)) }
             if let stopWatched { fds.append(pollfd(fd: stopWatched, events: Int16(POLLIN), revents: 0)) }
             let wait = Int32(min(1000, max(0, (min(deadline, stopDeadline ?? deadline) - Monotonic.now()) * 1000)))
             _ = poll(&fds, nfds_t(fds.count), wait)

@@ -2,12 +2,6 @@ import Glibc
 
 /// What a freshly forked supervisor does before anything else, whatever it supervises.
 enum SupervisorSetup {
-    /// Takes `name` (what `ps` shows), leads a session of its own; keeps only the worker's log (fd 2) and `keeping` (moved to fd 3, 4,
-    /// …, close-on-exec) with /dev/null as stdin and stdout: the listening socket and the connection to
-    /// nginx must not live on in a supervisor that outlasts its worker. Becomes the child subreaper of
-    /// whatever it starts, ignores SIGPIPE (a worker gone must not kill it mid-cleanup), and turns
-    /// SIGTERM, SIGINT and SIGHUP into a readable descriptor. With `worker`, it also gets SIGTERM when
-    /// that worker dies.
     /// Forks a supervisor: the child enters (see ``enter(name:keeping:diesWith:)``), runs `body` and
     /// exits with its code; the parent gets the child's pid and closes nothing (`keeping` stays its to close).
     static func fork(name: String, keeping: [Int32], diesWithWorker: Bool,
@@ -20,30 +14,48 @@ enum SupervisorSetup {
         return pid
     }
 
+    /// Takes `name` (what `ps` shows), leads a session of its own; keeps only the worker's log (fd 2) and `keeping` (moved to fd 3, 4,
+    /// …, close-on-exec) with /dev/null as stdin and stdout: the listening socket and the connection to
+    /// nginx must not live on in a supervisor that outlasts its worker. Becomes the child subreaper of
+    /// whatever it starts, ignores SIGPIPE (a worker gone must not kill it mid-cleanup), and turns
+    /// SIGTERM, SIGINT and SIGHUP into a readable descriptor. With `worker`, it also gets SIGTERM when
+    /// that worker dies. A step that fails ends the process with 70, its reason in the worker's log.
     static func enter(name: String, keeping: [Int32], diesWith worker: pid_t?) -> CancelSignal {
-        setsid()
-        ProcessControl.setName(name)
         var parentGone = false
-        if let worker {
-            ProcessControl.signalOnParentDeath(SIGTERM)
-            // The worker may have died before the line above took effect.
-            parentGone = getppid() != worker
+        do {
+            try SystemCall.retrying("cannot start a session") { setsid() }
+            ProcessControl.setName(name)
+            if let worker {
+                if case .failure(let code) = ProcessControl.signalOnParentDeath(SIGTERM) {
+                    throw SystemCallError("cannot ask for SIGTERM when the worker dies", code: code.value)
+                }
+                // The worker may have died before the line above took effect.
+                parentGone = getppid() != worker
+            }
+            let nullFD = try SystemCall.retrying("cannot open /dev/null") { open("/dev/null", O_RDWR) }
+            let copies = try keeping.map { fd throws(SystemCallError) in
+                try SystemCall.retrying("cannot copy descriptor \(fd)") { fcntl(fd, F_DUPFD_CLOEXEC, 10 + Int32(keeping.count)) }
+            }
+            try SystemCall.retrying("cannot make /dev/null stdin") { dup2(nullFD, 0) }
+            try SystemCall.retrying("cannot make /dev/null stdout") { dup2(nullFD, 1) }
+            for (index, copy) in copies.enumerated() {
+                try SystemCall.retrying("cannot move descriptor \(keeping[index])") { dup2(copy, 3 + Int32(index)) }
+                try Descriptor.setCloseOnExec(3 + Int32(index))
+            }
+            Descriptor.closeRange(3 + Int32(keeping.count))
+            // As a child subreaper it finds the run's processes that escaped into sessions of their own.
+            if case .failure(let code) = ProcessControl.becomeChildSubreaper() {
+                throw SystemCallError("cannot become a child subreaper", code: code.value)
+            }
+        } catch {
+            StandardError.writeLine("\(name): \(error)")
+            _exit(70)
         }
-        let nullFD = open("/dev/null", O_RDWR)
-        let copies = keeping.map { fcntl($0, F_DUPFD_CLOEXEC, 10 + Int32(keeping.count)) }
-        guard nullFD >= 0, !copies.contains(where: { $0 < 0 }) else { _exit(70) }
-        dup2(nullFD, 0)
-        dup2(nullFD, 1)
-        for (index, copy) in copies.enumerated() {
-            dup2(copy, 3 + Int32(index))
-            Descriptor.setCloseOnExec(3 + Int32(index))
-        }
-        LibC.closeRange(3 + Int32(keeping.count))
+        // Not checked: `signal` fails only for a number that is no signal.
         signal(SIGPIPE, SIG_IGN)
         // The worker's stop request (its pipe is closed here) is not the supervisor's.
         signal(SIGUSR1, SIG_IGN)
         signal(SIGUSR2, SIG_IGN)
-        ProcessControl.becomeChildSubreaper()
         let cancel = CancelSignal.install()
         if parentGone { cancel.trigger() }
         return cancel
