@@ -6,14 +6,17 @@ enum TokenSource {
         var token: String
         if let tokenFile {
             var info = stat()
-            guard stat(tokenFile, &info) == 0 else {
-                throw ConfigurationError("token file \(tokenFile): \(Errno.describe(errno))")
+            if case .failure(let code) = SystemCall.result({ stat(tokenFile, &info) }) {
+                throw ConfigurationError("token file \(tokenFile): \(Errno.describe(code.value))")
             }
             guard info.st_mode & 0o007 == 0 else {
                 throw ConfigurationError("token file \(tokenFile) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))); chmod 600 it")
             }
-            guard let contents = FileBytes.read(tokenFile, limit: 4096) else {
-                throw ConfigurationError("token file \(tokenFile) cannot be read: \(Errno.describe(errno))")
+            let contents: [UInt8]
+            do {
+                contents = try FileBytes.contents(tokenFile, limit: 4096)
+            } catch {
+                throw ConfigurationError("token file \(tokenFile) cannot be read: \(Errno.describe(error.code))")
             }
             token = String(decoding: contents, as: UTF8.self).trimmingWhitespace()
         } else {

@@ -14,11 +14,16 @@ enum FileBytes {
         return names
     }
 
-    /// The file's bytes, at most `limit`; `nil` when it cannot be read. The buffer is sized by the
-    /// file (`fstat`), not by `limit`: zeroing a buffer of `limit` bytes for each small record made
-    /// reading 10 000 job records take 10 s.
+    /// The file's bytes, at most `limit`; `nil` when it cannot be read.
     static func read(_ path: String, limit: Int) -> [UInt8]? {
-        guard case .success(let fd) = SystemCall.result({ open(path, O_RDONLY | O_CLOEXEC) }) else { return nil }
+        try? contents(path, limit: limit)
+    }
+
+    /// The file's bytes, at most `limit`; throws with the `errno` of the call that failed. The buffer
+    /// is sized by the file (`fstat`), not by `limit`: zeroing a buffer of `limit` bytes for each small
+    /// record made reading 10 000 job records take 10 s.
+    static func contents(_ path: String, limit: Int) throws(SystemCallError) -> [UInt8] {
+        let fd = try SystemCall.retrying("cannot open \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }  // read only: a failing close loses nothing
         var info = stat()
         let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
@@ -29,7 +34,7 @@ enum FileBytes {
         while total < limit {
             if total == bytes.count { bytes += repeatElement(0, count: min(bytes.count, limit - bytes.count)) }
             let read = bytes.withUnsafeMutableBytes { buffer in SystemCall.result { Glibc.read(fd, buffer.baseAddress! + total, buffer.count - total) } }
-            guard case .success(let count) = read else { return nil }
+            let count = try read.mapError { SystemCallError("cannot read \(path)", code: $0.value) }.get()
             if count == 0 { break }
             total += count
         }

@@ -9,13 +9,14 @@ public struct AuditLog: Sendable {
         path = stateDirectory + "/audit.log"
     }
 
-    /// Appends the record; false when the log cannot be written (the caller logs it).
-    @discardableResult
-    public func append(_ record: AuditRecord) -> Bool {
+    /// Appends the record; throws when the log cannot be written (the caller logs it).
+    public func append(_ record: AuditRecord) throws(SystemCallError) {
         let line = JSONBody.encode(record) + [UInt8(ascii: "\n")]
-        guard case .success(let fd) = SystemCall.result({ open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }) else { return false }
+        let fd = try SystemCall.retrying("cannot open \(path)") { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
         defer { close(fd) }  // the line is written or not by then
-        let written = line.withUnsafeBytes { line in SystemCall.result { write(fd, line.baseAddress, line.count) } }
-        return written == .success(line.count)
+        let written = try line.withUnsafeBytes { line in SystemCall.result { write(fd, line.baseAddress, line.count) } }
+            .mapError { SystemCallError("cannot append to \(path)", code: $0.value) }.get()
+        // One write(2) of a regular file in O_APPEND mode writes it all unless the disk is full.
+        guard written == line.count else { throw SystemCallError("cannot append to \(path)", code: ENOSPC) }
     }
 }

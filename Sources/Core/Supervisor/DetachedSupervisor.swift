@@ -1,7 +1,7 @@
 /// A job's supervisor: forked from the worker for the one job, in its own session and not tied to the
 /// worker's life, so that the job survives its worker, a worker restart and an nginx reload. It writes
 /// the job's record, sends `started` on the pipe it was given, runs the job and exits; the run lock
-/// is held until it has exited.
+/// is held until every process of the run is gone.
 public enum DetachedSupervisor {
     /// A started supervisor and the read end of its event pipe.
     public struct Started {

@@ -75,8 +75,10 @@ public struct RunSupervisor {
 
         var audit = AuditRecord(started: started, durationSeconds: Monotonic.now() - startedMonotonic, invocation: invocation, outcome: outcome)
         audit.git_sync = gitSync.name
-        if !AuditLog(stateDirectory: plan.stateDirectory).append(audit) {
-            log("supervisor: cannot append to the audit log in \(plan.stateDirectory): \(Errno.describe(errno))")
+        do {
+            try AuditLog(stateDirectory: plan.stateDirectory).append(audit)
+        } catch {
+            log("supervisor: \(error)")
         }
         if !CounterFile(stateDirectory: plan.stateDirectory).add(RunMetrics.deltas(audit)) {
             log("supervisor: cannot add to the metrics counters in \(plan.stateDirectory): \(Errno.describe(errno))")

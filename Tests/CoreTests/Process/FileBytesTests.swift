@@ -13,6 +13,7 @@ import Testing
         #expect(FileBytes.read(path, limit: 64 << 20) == content)
         #expect(FileBytes.read(path, limit: 100) == Array(content.prefix(100)))
         #expect(FileBytes.read(path + ".missing", limit: 100) == nil)
+        #expect(throws: SystemCallError("cannot open \(path).missing", code: ENOENT)) { try FileBytes.contents(path + ".missing", limit: 100) }
         // /proc files report a size of 0 and are longer than that.
         let stat = try #require(FileBytes.read("/proc/self/stat", limit: 4096))
         #expect(String(decoding: stat, as: UTF8.self).hasPrefix("\(getpid()) ("))
