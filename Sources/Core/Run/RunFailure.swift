@@ -2,37 +2,20 @@
 public enum RunFailure: Error, Equatable, Sendable {
     /// The run failed or timed out; `detail` is one clean line.
     case ended(detail: String)
-    /// The run was cancelled: its client hung up (nobody reads this answer) or its worker is stopping.
-    case cancelled(detail: String)
+    /// The run was cancelled because its client hung up: nobody reads this answer.
+    case cancelled
     /// The CLI refused the request's output schema before running: the client's mistake.
     case schemaRefused(message: String)
 
-    /// The failure of an outcome; `nil` for a success.
-    /// - Parameter hadSchema: the run was given the client's `--json-schema`.
-    public init?(_ outcome: ClaudeOutcome, hadSchema: Bool) {
-        switch outcome {
-        case .succeeded:
-            return nil
-        case .refused(let message, _) where hadSchema && message.contains(Self.schemaOption):
-            // The CLI refuses every argument the same way (exit 1, nothing on stdout, one stderr line) and
-            // names the argument only in words: its message is all there is to tell a refused schema from
-            // a refused agent (the operator's).
-            let refusal = message[(message.firstRange(of: Self.schemaOption)?.lowerBound ?? message.startIndex)...]
-            self = .schemaRefused(message: String(refusal))
-        case .cancelled:
-            self = .cancelled(detail: "cancelled: the client closed the connection")
-        case .failed, .refused, .timedOut:
-            self = .ended(detail: outcome.failureDetail ?? "")
-        }
-    }
-
+    /// How the CLI names the schema's argument in its refusal.
     static let schemaOption = "--json-schema"
 }
 
 extension RunFailure: HTTPResponseError {
     public var apiError: APIError {
         switch self {
-        case .ended(let detail), .cancelled(let detail): .executionFailed(detail: detail)
+        case .ended(let detail): .executionFailed(detail: detail)
+        case .cancelled: .executionFailed(detail: "cancelled: the client closed the connection")
         case .schemaRefused(let message): .invalidRequest("the output schema was refused by claude: " + message)
         }
     }
@@ -40,8 +23,21 @@ extension RunFailure: HTTPResponseError {
 
 extension ClaudeOutcome {
     /// The answer's text and what the CLI reported, or the failure its client is answered.
+    /// - Parameter hadSchema: the run was given the client's `--json-schema`.
     public func answer(hadSchema: Bool) throws(RunFailure) -> (text: String, report: ClaudeReport) {
-        if case .succeeded(let text, let report) = self { return (text, report) }
-        throw RunFailure(self, hadSchema: hadSchema) ?? .ended(detail: "")
+        switch self {
+        case .succeeded(let text, let report):
+            return (text, report)
+        case .cancelled:
+            throw .cancelled
+        case .refused(let message, _) where hadSchema:
+            // The CLI refuses every argument the same way (exit 1, nothing on stdout, one stderr line) and
+            // names the argument only in words: its message is all there is to tell a refused schema
+            // from a refused agent (the operator's mistake, not the client's).
+            guard let option = message.firstRange(of: RunFailure.schemaOption) else { fallthrough }
+            throw .schemaRefused(message: String(message[option.lowerBound...]))
+        case .failed, .refused, .timedOut:
+            throw .ended(detail: failureDetail ?? "")
+        }
     }
 }

@@ -89,6 +89,7 @@ import Testing
             let handled = chat(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}"#)
             #expect(handled.response.status == 503)
             #expect(jsonObject(handled.response.body)["error"] == .string("execution failed"))
+            #expect(jsonObject(handled.response.body)["detail"] == .string(outcome.failureDetail ?? ""))
         }
         runner.outcome = .refused(message: "Error: --json-schema is not valid JSON", report: nil)
         #expect(chat(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#).response.status == 503, "no schema was given")
