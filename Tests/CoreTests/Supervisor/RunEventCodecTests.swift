@@ -11,6 +11,7 @@ import Testing
         .failure(.failed, detail: "claude exited with code 3: boom", report: ClaudeReport(exitCode: -1)),
         .failure(.timedOut, detail: "timed out after 1 s", report: nil),
         .failure(.cancelled, detail: "cancelled", report: ClaudeReport(costUSD: 0)),
+        .failure(.refused, detail: "error: unknown option '--x'", report: ClaudeReport(exitCode: 1)),
     ]
 
     func decodeAll(_ bytes: [UInt8], chunk: Int) throws -> [RunEvent] {
@@ -59,6 +60,7 @@ import Testing
         let outcomes: [ClaudeOutcome] = [
             .succeeded(text: "x", report: ClaudeReport(exitCode: 0)), .failed(detail: "d", report: nil),
             .timedOut(detail: "t", report: ClaudeReport()), .cancelled(report: nil),
+            .refused(message: "Error: --json-schema is not valid JSON", report: ClaudeReport(exitCode: 1)),
         ]
         for outcome in outcomes { #expect(RunEvent(outcome).outcome == outcome) }
         #expect(RunEvent.started.outcome == nil)
