@@ -179,6 +179,19 @@ def test_job_whose_runner_is_killed_reads_runner_lost(make_stack):
     assert s.submit("after the lost runner\n@fake reply ok").status_code == 202
 
 
+def test_a_record_that_cannot_be_read_is_a_500_naming_the_job(make_stack):
+    stack = make_stack(workers=1)
+    job = stack.submit("@fake reply corrupt me").json()
+    stack.wait_job(job["job_id"])
+    path = os.path.join(stack.runtime, "state", "jobs", job["job_id"] + ".json")
+    with open(path, "w") as f:
+        f.write('{"job_id": ')
+    r = stack.get(f"/execute/{job['job_id']}")
+    assert r.status_code == 500
+    assert r.json()["detail"].startswith(f"job {job['job_id']}: its record cannot be read")
+    assert stack.get("/execute/job_1700000000000_missing0").status_code == 404
+
+
 def test_pruning_keeps_the_newest(make_stack):
     s = make_stack(workers=2, env={"CLAUDE_FCGI_JOB_MAX_COUNT": "2"})
     ids = []
