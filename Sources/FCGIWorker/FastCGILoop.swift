@@ -30,16 +30,21 @@ struct FastCGILoop {
         // all run this loop; accepted connections do not inherit it).
         _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
         while true {
-            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: stop.descriptor, events: Int16(POLLIN), revents: 0)]
-            guard poll(&fds, 2, -1) >= 0 || errno == EINTR else {
-                logger.critical("poll on the listening socket failed: \(Errno.describe(errno))")
+            var set = PollSet()
+            set.watch(0, for: .readable)
+            set.watch(stop.descriptor, for: .readable)
+            let ready: PollSet.Ready
+            do {
+                ready = try set.wait(seconds: nil)
+            } catch {
+                logger.critical("poll on the listening socket failed: \(error)")
                 return
             }
             if stop.isRequested {
                 logger.info("stop requested; no more requests taken, worker exiting")
                 return
             }
-            guard fds[0].revents != 0 else { continue }
+            guard ready.contains(0) else { continue }
             let accepted = FCGX_Accept_r(&request)
             if accepted == -EAGAIN || accepted == -EWOULDBLOCK || accepted == -EINTR { continue }
             guard accepted >= 0 else {
