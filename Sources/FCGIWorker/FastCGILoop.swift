@@ -37,7 +37,7 @@ struct FastCGILoop {
             do {
                 ready = try set.wait(seconds: nil)
             } catch {
-                logger.critical("poll on the listening socket failed: \(error)")
+                logger.critical("poll on the listening socket failed: \(Errno.describe(error.code))")
                 return
             }
             if stop.isRequested {

@@ -13,7 +13,7 @@ struct SupervisorLoop {
     let cancel: CancelSignal
     let log: (String) -> Void
     /// Reads the worker's frames; a frame over its limit is answered, and skipped.
-    var frames = Frames.Reader()
+    var frames: Frames.Reader
 
     init(socket: Int32, cancel: CancelSignal, log: @escaping (String) -> Void, frames: Frames.Reader = Frames.Reader()) {
         self.socket = socket
