@@ -65,17 +65,30 @@ import Testing
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in }
         sigaction(SIGWINCH, &action, nil)
-        let waiter = pthread_self()
-        let poker = BackgroundThread {
-            usleep(50_000)
-            pthread_kill(waiter, SIGWINCH)
+        let readEnd = pipe.readEnd
+        let outcome = Box<(waited: Double, empty: Bool)?>(nil)
+        let thread = Box<pthread_t?>(nil)
+        let waiter = BackgroundThread {
+            // The test's threads block signals; this one takes SIGWINCH.
+            var only = sigset_t()
+            sigemptyset(&only)
+            sigaddset(&only, SIGWINCH)
+            pthread_sigmask(SIG_UNBLOCK, &only, nil)
+            thread.value = pthread_self()
+            var set = PollSet()
+            set.watch(readEnd, for: .readable)
+            let start = Monotonic.now()
+            let ready = try? set.wait(seconds: 0.4)
+            outcome.value = (Monotonic.now() - start, ready?.isEmpty ?? false)
         }
-        var set = PollSet()
-        set.watch(pipe.readEnd, for: .readable)
-        let start = Monotonic.now()
-        let ready = try set.wait(seconds: 0.3)
-        poker.join()
-        #expect(ready.isEmpty)
-        #expect(Monotonic.now() - start >= 0.3)
+        let deadline = Monotonic.now() + 5
+        while thread.value == nil && Monotonic.now() < deadline { usleep(10_000) }
+        usleep(100_000)
+        let target = try #require(thread.value)
+        #expect(pthread_kill(target, SIGWINCH) == 0)
+        waiter.join()
+        let result = try #require(outcome.value)
+        #expect(result.empty)
+        #expect(result.waited >= 0.4)
     }
 }

@@ -94,7 +94,7 @@ import Testing
         #expect(loop.log.lines == [detail])
     }
 
-    @Test func aftertheFrameOverTheLimitTheNextIsReadInStep() throws {
+    @Test func afterTheFrameOverTheLimitTheNextIsReadInStep() throws {
         var loop = try start(limit: 16)
         #expect(Descriptor.writeAll(loop.worker, Frames.encode(kind: RunOrder.kind, payload: Array(repeating: 7, count: 100))))
         #expect(try loop.nextEvent() == .failure(.failed, detail: "the run supervisor was sent a frame of 100 bytes, over the limit of 16", report: nil))
