@@ -39,18 +39,21 @@ struct FastCGILoop {
             return
         }
         while true {
-            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: stop.descriptor, events: Int16(POLLIN), revents: 0)]
+            var set = PollSet()
+            set.watch(0, for: .readable)
+            set.watch(stop.descriptor, for: .readable)
+            let ready: PollSet.Ready
             do {
-                try SystemCall.retrying("poll on the listening socket failed") { poll(&fds, 2, -1) }
+                ready = try set.wait(seconds: nil)
             } catch {
-                logger.critical("\(error)")
+                logger.critical("poll on the listening socket failed: \(Errno.describe(error.code))")
                 return
             }
             if stop.isRequested {
                 logger.info("stop requested; no more requests taken, worker exiting")
                 return
             }
-            guard fds[0].revents != 0 else { continue }
+            guard ready.contains(0) else { continue }
             let accepted = FCGX_Accept_r(&request)
             if accepted == -EAGAIN || accepted == -EWOULDBLOCK || accepted == -EINTR { continue }
             guard accepted >= 0 else {

@@ -75,7 +75,7 @@ struct ClaudeFCGI: ParsableCommand {
         let log: @Sendable (String) -> Void = { logger.warning("\($0)") }
         // Before the supervisor is forked: a TERM from now on asks for a graceful stop.
         let stop = StopRequest.install()
-        let supervisor = SupervisorLink(settings: configuration.run, stop: stop, stopTimeoutSeconds: configuration.stopTimeoutSeconds, log: log)
+        let supervisor = SupervisorLink(stop: stop, stopTimeoutSeconds: configuration.stopTimeoutSeconds, log: log)
         let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds)
         let store = FileJobStore(directory: configuration.run.jobsDirectory)
         let execute = ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,

@@ -50,29 +50,29 @@ struct ProcessPump {
                 if pipes.stderr.readEnd >= 0 && !drain(pipes.stderr.readEnd, { stderr.append($0) }) { Descriptor.close(&pipes.stderr.readEnd) }
                 break
             }
-            var fds: [pollfd] = []
-            if pipes.stdin.writeEnd >= 0 { fds.append(pollfd(fd: pipes.stdin.writeEnd, events: Int16(POLLOUT), revents: 0)) }
-            if pipes.stdout.readEnd >= 0 { fds.append(pollfd(fd: pipes.stdout.readEnd, events: Int16(POLLIN), revents: 0)) }
-            if pipes.stderr.readEnd >= 0 { fds.append(pollfd(fd: pipes.stderr.readEnd, events: Int16(POLLIN), revents: 0)) }
-            for fd in watched { fds.append(pollfd(fd: fd, events: Int16(POLLIN) | clinux_pollrdhup, revents: 0)) }
-            if exited >= 0 { fds.append(pollfd(fd: exited, events: Int16(POLLIN), revents: 0)) }
+            var set = PollSet()
+            set.watch(pipes.stdin.writeEnd, for: .writable)
+            set.watch(pipes.stdout.readEnd, for: .readable)
+            set.watch(pipes.stderr.readEnd, for: .readable)
+            for fd in watched { set.watch(fd, for: [.readable, .peerClosed]) }
+            set.watch(exited, for: .readable)
             // Without an exit descriptor, wake every 50 ms to notice the child's exit while a
             // descendant holds a pipe.
-            let tick: Double = exited >= 0 ? 1000 : 50
-            let wait = Int32(min(tick, max(0, ((deadline - Monotonic.now()) * 1000).rounded(.up))))
-            _ = poll(&fds, nfds_t(fds.count), wait)
-            for entry in fds where entry.revents != 0 {
-                if entry.fd == pipes.stdin.writeEnd {
-                    written = pipes.writeStdin(stdin, from: written)
-                } else if entry.fd == pipes.stdout.readEnd {
-                    if !drain(entry.fd, stdoutSink) { Descriptor.close(&pipes.stdout.readEnd) }
-                } else if entry.fd == pipes.stderr.readEnd {
-                    if !drain(entry.fd, { stderr.append($0) }) { Descriptor.close(&pipes.stderr.readEnd) }
-                } else if watched.contains(entry.fd) {
-                    // End of file (or a byte on a pipe) means cancel; data on a socket only stops the watch.
-                    if ProcessExit.isCancelSignal(entry.fd) && phase == .running { cancelled = true }
-                    watched.removeAll { $0 == entry.fd }
-                }
+            let tick = exited >= 0 ? 1.0 : 0.05
+            let ready = (try? set.wait(seconds: min(tick, deadline - Monotonic.now()))) ?? .none
+            if ready.contains(pipes.stdin.writeEnd) {
+                written = pipes.writeStdin(stdin, from: written)
+            }
+            if ready.contains(pipes.stdout.readEnd) && !drain(pipes.stdout.readEnd, stdoutSink) {
+                Descriptor.close(&pipes.stdout.readEnd)
+            }
+            if ready.contains(pipes.stderr.readEnd) && !drain(pipes.stderr.readEnd, { stderr.append($0) }) {
+                Descriptor.close(&pipes.stderr.readEnd)
+            }
+            for fd in watched where ready.contains(fd) {
+                // End of file (or a byte on a pipe) means cancel; data on a socket only stops the watch.
+                if ProcessExit.isCancelSignal(fd) && phase == .running { cancelled = true }
+                watched.removeAll { $0 == fd }
             }
         }
         // Whatever is left of the child's process group goes with it.

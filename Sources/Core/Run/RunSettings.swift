@@ -22,5 +22,8 @@ public struct RunSettings: Sendable, Equatable {
     /// `<state-dir>/run.lock`.
     public var lockPath: String { stateDirectory + "/run.lock" }
     /// `<state-dir>/jobs`.
-    public var jobsDirectory: String { stateDirectory + "/jobs" }
+    public var jobsDirectory: String { Self.jobsDirectory(in: stateDirectory) }
+
+    /// Where the job records of a state directory live.
+    public static func jobsDirectory(in stateDirectory: String) -> String { stateDirectory + "/jobs" }
 }

@@ -1,17 +1,29 @@
-/// What a worker asks of its supervisor: one chat run. Sent over their socket in ``Frames``, with the
-/// run lock's descriptor attached to the first byte (`SCM_RIGHTS`).
+/// What a worker asks of its supervisor: one chat run, the whole plan the worker made for it, so that
+/// the run is planned once. Sent over their socket in ``Frames``, with the run lock's descriptor
+/// attached to the first byte (`SCM_RIGHTS`).
 public struct RunOrder: Sendable, Equatable {
-    public var invocation: ClaudeInvocation
+    /// The run; its kind is always ``RunPlan/Kind/chat`` (a job has a supervisor of its own, forked
+    /// with its plan), and only a chat plan travels.
+    public var plan: RunPlan
 
     static let kind: UInt8 = 1
 
-    public init(invocation: ClaudeInvocation) {
-        self.invocation = invocation
+    /// An order for `plan`, run as a chat run whatever its kind.
+    public init(plan: RunPlan) {
+        self.plan = plan
+        self.plan.kind = .chat
     }
 
-    public func encode() -> [UInt8] {
+    /// The order's frame; refused when it would be longer than a supervisor reads (a prompt of a
+    /// gigabyte).
+    func encode() throws(Frames.FrameTooLong) -> [UInt8] {
+        let invocation = plan.invocation
+        // The client's text first: a field's length must fit its 4 bytes.
+        let bulk = invocation.prompt.utf8.count + (invocation.jsonSchema?.utf8.count ?? 0)
+        guard bulk <= Frames.maxPayload else { throw Frames.FrameTooLong(length: bulk, limit: Frames.maxPayload) }
+        let claude = plan.claude
         var payload: [UInt8] = []
-        payload.reserveCapacity(invocation.prompt.utf8.count + 64)
+        payload.reserveCapacity(bulk + 512)
         Frames.appendField(Array(invocation.requestID.utf8), to: &payload)
         Frames.appendField(Array(invocation.model.utf8), to: &payload)
         payload.append(invocation.agent == nil ? 0 : 1)
@@ -20,24 +32,56 @@ public struct RunOrder: Sendable, Equatable {
         payload.append(invocation.jsonSchema == nil ? 0 : 1)
         Frames.appendField(Array((invocation.jsonSchema ?? "").utf8), to: &payload)
         payload.append(invocation.streamsText ? 1 : 0)
+
+        Frames.appendField(Array(claude.executable.utf8), to: &payload)
+        Frames.appendField(Array(claude.workingDirectory.utf8), to: &payload)
+        Frames.appendField(Array(claude.maxBudgetUSD.utf8), to: &payload)
+        Frames.appendInteger(claude.timeoutSeconds.bitPattern, to: &payload)
+        Frames.appendInteger(claude.killGraceSeconds.bitPattern, to: &payload)
+        Frames.appendInteger(UInt32(claude.environment.count), to: &payload)
+        for name in claude.environment.keys.sorted() {
+            Frames.appendField(Array(name.utf8), to: &payload)
+            Frames.appendField(Array((claude.environment[name] ?? "").utf8), to: &payload)
+        }
+
+        Frames.appendField(Array(plan.gitSync.mode.rawValue.utf8), to: &payload)
+        Frames.appendInteger(plan.gitSync.timeoutSeconds.bitPattern, to: &payload)
+        Frames.appendField(Array(plan.stateDirectory.utf8), to: &payload)
+        guard payload.count <= Frames.maxPayload else { throw Frames.FrameTooLong(length: payload.count, limit: Frames.maxPayload) }
         return Frames.encode(kind: Self.kind, payload: payload)
     }
 
-    /// The order in a frame; `nil` for anything else.
+    /// The order in a frame; `nil` for anything else (another kind, a field short or left over).
     static func decode(kind: UInt8, payload: ArraySlice<UInt8>) -> RunOrder? {
         guard kind == Self.kind else { return nil }
-        var offset = payload.startIndex
-        func text() -> String? { Frames.field(payload, at: &offset).map { String(decoding: $0, as: UTF8.self) } }
-        guard let requestID = text(), let model = text(), offset < payload.endIndex else { return nil }
-        let hasAgent = payload[offset] == 1
-        offset += 1
-        guard let agent = text(), let prompt = text(), offset < payload.endIndex else { return nil }
-        let hasSchema = payload[offset] == 1
-        offset += 1
-        guard let schema = text(), offset < payload.endIndex else { return nil }
-        let streamsText = payload[offset] == 1
-        return RunOrder(invocation: ClaudeInvocation(
+        var fields = Frames.Fields(payload)
+        guard let requestID = fields.text(), let model = fields.text(),
+              let hasAgent = fields.flag(), let agent = fields.text(), let prompt = fields.text(),
+              let hasSchema = fields.flag(), let schema = fields.text(), let streamsText = fields.flag(),
+              let executable = fields.text(), let workingDirectory = fields.text(), let maxBudgetUSD = fields.text(),
+              let timeoutSeconds = fields.double(), let killGraceSeconds = fields.double(),
+              let environment = environment(&fields),
+              let modeName = fields.text(), let mode = GitSyncMode(rawValue: modeName), let gitTimeoutSeconds = fields.double(),
+              let stateDirectory = fields.text(), fields.isAtEnd
+        else { return nil }
+        let invocation = ClaudeInvocation(
             requestID: requestID, model: model, prompt: prompt, agent: hasAgent ? agent : nil, jsonSchema: hasSchema ? schema : nil,
-            streamsText: streamsText))
+            streamsText: streamsText)
+        let claude = ClaudeSettings(
+            executable: executable, workingDirectory: workingDirectory, maxBudgetUSD: maxBudgetUSD, timeoutSeconds: timeoutSeconds,
+            killGraceSeconds: killGraceSeconds, environment: environment)
+        return RunOrder(plan: RunPlan(
+            invocation: invocation, claude: claude, gitSync: GitSyncSettings(mode: mode, timeoutSeconds: gitTimeoutSeconds),
+            stateDirectory: stateDirectory, kind: .chat))
+    }
+
+    /// The environment: a count, then each name and value.
+    private static func environment(_ fields: inout Frames.Fields) -> [String: String]? {
+        guard let count = fields.integer(UInt32.self), Int(count) <= fields.payload.count else { return nil }
+        var environment: [String: String] = [:]
+        for _ in 0..<count {
+            guard let name = fields.text(), let value = fields.text(), environment.updateValue(value, forKey: name) == nil else { return nil }
+        }
+        return environment
     }
 }

@@ -1,5 +1,5 @@
-/// Runs chat runs through the worker's supervisor (``SupervisorLink``). Only the plan's invocation
-/// travels: the supervisor, forked from this worker, plans the run from the same ``RunSettings``.
+/// Runs chat runs through the worker's supervisor (``SupervisorLink``), which runs the plan it is
+/// handed: the run is planned once, by the endpoint.
 public struct SupervisedChatRunner: ClaudeRunning {
     let link: SupervisorLink
 
@@ -11,6 +11,6 @@ public struct SupervisedChatRunner: ClaudeRunning {
         guard let lockDescriptor = lock.descriptor else {
             return .failed(detail: "internal error: the run lock has no descriptor to hand over", report: nil)
         }
-        return link.run(plan.invocation, lockDescriptor: lockDescriptor, cancelOn: cancelOn, watcher: watcher)
+        return link.run(plan, lockDescriptor: lockDescriptor, cancelOn: cancelOn, watcher: watcher)
     }
 }

@@ -8,20 +8,26 @@ import Glibc
 ///
 /// Single-threaded, as the worker is: one run at a time.
 public final class SupervisorLink: @unchecked Sendable {
-    let settings: RunSettings
     let log: @Sendable (String) -> Void
     /// The worker's stop request and how long a run in hand may go on once it came.
     let stop: StopRequest?
     let stopTimeoutSeconds: Double
+    /// Kills and reaps what a supervisor that died in a run left of it; returns how many it killed.
+    let endOrphans: () -> Int
     private var pid: pid_t = -1
     private var socket: Int32 = -1
 
-    public init(settings: RunSettings, stop: StopRequest? = nil, stopTimeoutSeconds: Double = 90,
-                log: @escaping @Sendable (String) -> Void) {
-        self.settings = settings
+    public convenience init(stop: StopRequest? = nil, stopTimeoutSeconds: Double = 90, log: @escaping @Sendable (String) -> Void) {
+        // Every child but the jobs' supervisors, which run on their own.
+        self.init(stop: stop, stopTimeoutSeconds: stopTimeoutSeconds, log: log,
+                  endOrphans: { ProcessControl.killChildren { ProcessTable.name($0) != DetachedSupervisor.processName } })
+    }
+
+    init(stop: StopRequest?, stopTimeoutSeconds: Double, log: @escaping @Sendable (String) -> Void, endOrphans: @escaping () -> Int) {
         self.stop = stop
         self.stopTimeoutSeconds = stopTimeoutSeconds
         self.log = log
+        self.endOrphans = endOrphans
     }
 
     /// The supervisor's pid, once started.
@@ -37,8 +43,9 @@ public final class SupervisorLink: @unchecked Sendable {
         var pair = try SocketPair.make()
         defer { Descriptor.close(&pair.second) }
         do {
-            pid = try SupervisorSetup.fork(name: Self.processName, keeping: [pair.second], diesWithWorker: true) { cancel in
-                SupervisorLoop(settings: settings, socket: 3, cancel: cancel, log: log).run()
+            pid = try SupervisorSetup.fork(name: Self.processName, keeping: [pair.second], diesWithWorker: true) { [log] cancel in
+                var loop = SupervisorLoop(socket: 3, cancel: cancel, log: log)
+                return loop.run()
             }
         } catch {
             Descriptor.close(&pair.first)
@@ -47,15 +54,28 @@ public final class SupervisorLink: @unchecked Sendable {
         socket = pair.first
     }
 
+    /// Talks to a supervisor already at the other end of `socket` (`pid` -1 for none to signal or
+    /// reap): for tests, which play the supervisor.
+    func attach(socket: Int32, pid: pid_t) {
+        self.socket = socket
+        self.pid = pid
+    }
+
     /// Runs one chat run to its end and returns how it went.
     /// - Parameters:
+    ///   - plan: the run, as the endpoint planned it: the supervisor runs this plan.
     ///   - lockDescriptor: the held run lock, handed to the supervisor, which keeps it until every
     ///     process of the run is gone.
     ///   - cancelOn: the client's connection: its end of file stops the run.
     ///   - watcher: sees the run's events and waits; its `false` stops the run as a hang-up does.
-    public func run(_ invocation: ClaudeInvocation, lockDescriptor: Int32, cancelOn connection: Int32?,
+    public func run(_ plan: RunPlan, lockDescriptor: Int32, cancelOn connection: Int32?,
                     watcher: RunWatcher = .none) -> ClaudeOutcome {
-        let order = RunOrder(invocation: invocation).encode()
+        let order: [UInt8]
+        do {
+            order = try RunOrder(plan: plan).encode()
+        } catch {
+            return .failed(detail: "the run is too large to hand to the run supervisor: \(error)", report: nil)
+        }
         var handedOver = false
         for _ in 0..<2 where !handedOver {
             do {
@@ -71,98 +91,78 @@ public final class SupervisorLink: @unchecked Sendable {
         guard handedOver else {
             return .failed(detail: "the run supervisor could not be started", report: nil)
         }
-        return awaitOutcome(cancelOn: connection, watcher: watcher)
+        return awaitOutcome(plan, cancelOn: connection, watcher: watcher)
     }
 
-    private func awaitOutcome(cancelOn connection: Int32?, watcher: RunWatcher) -> ClaudeOutcome {
+    /// Watches the socket, the client's connection and the stop request; ``RunWait`` decides.
+    private func awaitOutcome(_ plan: RunPlan, cancelOn connection: Int32?, watcher: RunWatcher) -> ClaudeOutcome {
+        let stopDescriptor = stop.flatMap { $0.descriptor >= 0 ? $0.descriptor : nil }
+        var wait = RunWait(plan: plan, now: Monotonic.now(), stopTimeoutSeconds: stopTimeoutSeconds,
+                           watchesConnection: connection != nil, watchesStop: stopDescriptor != nil)
         var decoder = RunEventCodec.Decoder()
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        var watched = connection
-        var hungUp = false
-        // A stop request gives the run `stopTimeoutSeconds` more, then cancels it like a hang-up.
-        var stopWatched = stop.flatMap { $0.descriptor >= 0 ? $0.descriptor : nil }
-        var stopDeadline: Double?
-        var stoppedByStop = false
-        /// Stops the run the way a client's hang-up does: shutting our side tells the supervisor.
-        func hangUp() {
-            guard !hungUp else { return }
-            hungUp = true
-            shutdown(socket, Int32(SHUT_WR))
-        }
-        // The supervisor enforces the run's limits; this only catches a supervisor that hangs.
-        let claude = settings.claude
-        let deadline = Monotonic.now() + claude.timeoutSeconds + 2 * claude.killGraceSeconds + settings.gitSync.timeoutSeconds + 40
         while true {
-            var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
-            if let watched { fds.append(pollfd(fd: watched, events: Int16(POLLIN) | clinux_pollrdhup, revents: 0)) }
-            if let stopWatched { fds.append(pollfd(fd: stopWatched, events: Int16(POLLIN), revents: 0)) }
-            let wait = Int32(min(1000, max(0, (min(deadline, stopDeadline ?? deadline) - Monotonic.now()) * 1000)))
-            _ = poll(&fds, nfds_t(fds.count), wait)
-            if stopWatched != nil, let last = fds.last, last.fd == stopWatched, last.revents != 0 {
-                stopDeadline = Monotonic.now() + stopTimeoutSeconds
-                stopWatched = nil
-                log("stop requested; the run in hand may go on for \(NumberText.short(stopTimeoutSeconds)) s")
+            var set = PollSet()
+            set.watch(socket, for: .readable)
+            if wait.watchesConnection { set.watch(connection, for: [.readable, .peerClosed]) }
+            if wait.watchesStop { set.watch(stopDescriptor, for: .readable) }
+            let ready = (try? set.wait(seconds: wait.secondsToWait(now: Monotonic.now()))) ?? .none
+            var actions: [RunWait.Action] = []
+            if wait.watchesStop && ready.contains(stopDescriptor) { actions += wait.stopRequested(now: Monotonic.now()) }
+            actions += wait.timePassed(now: Monotonic.now())
+            if wait.watchesConnection, let connection, ready.contains(connection) {
+                actions += wait.connectionReady(endOfFile: ProcessExit.isCancelSignal(connection))
             }
-            if let due = stopDeadline, Monotonic.now() >= due, !hungUp {
-                log("the run outlived --stop-timeout; cancelling it")
-                stoppedByStop = true
-                hangUp()
-                stopDeadline = nil
-            }
-            if Monotonic.now() >= deadline {
-                log("run supervisor \(pid) did not finish a run in time; killed")
-                kill(pid, SIGKILL)
-                endOrphansOfDeadSupervisor()
-                return .failed(detail: "the run supervisor stopped answering", report: nil)
-            }
-            if let fd = watched, fds[1].revents != 0 {
-                // End of file: the client hung up. Shutting our side tells the supervisor to stop the run.
-                if ProcessExit.isCancelSignal(fd) { hangUp() }
-                watched = nil
-            }
-            guard fds[0].revents != 0 else {
-                if !hungUp && !watcher.onIdle() { hangUp() }
+            if let outcome = perform(actions) { return outcome }
+            guard ready.contains(socket) else {
+                if wait.watchesIdle && !watcher.onIdle() { _ = perform(wait.watcherDeclined()) }
                 continue
             }
             let count = Descriptor.read(socket, into: &buffer)
-            guard count > 0 else {
-                endOrphansOfDeadSupervisor()
-                return stoppedByStop ? stoppedOutcome(report: nil)
-                    : hungUp ? .cancelled(report: nil) : .failed(detail: "the run supervisor ended without an answer", report: nil)
-            }
+            guard count > 0 else { return end(wait.supervisorEnded()) }
             buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             do {
                 while let event = try decoder.next() {
-                    if !watcher.onEvent(event) { hangUp() }
-                    if let outcome = event.outcome {
-                        // A supervisor told to stop exits once its run is over; the next run starts another.
-                        if hungUp { forget() }
-                        if stoppedByStop, case .cancelled(let report) = outcome { return stoppedOutcome(report: report) }
-                        return outcome
-                    }
+                    if !watcher.onEvent(event) { _ = perform(wait.watcherDeclined()) }
+                    if let finish = wait.received(event) { return end(finish) }
                 }
             } catch {
-                kill(pid, SIGKILL)
-                endOrphansOfDeadSupervisor()
-                return .failed(detail: OneLine.clean(error.description), report: nil)
+                return end(wait.supervisorBroke(error.description))
             }
         }
     }
 
-    /// What the client of a run cancelled by a stop request is told (the audit line says `cancelled`).
-    private func stoppedOutcome(report: ClaudeReport?) -> ClaudeOutcome {
-        .failed(detail: "cancelled: the worker is stopping and the run went on longer than --stop-timeout (\(NumberText.short(stopTimeoutSeconds)) s)",
-                report: report)
+    /// Carries out `actions` in order; the outcome when one finishes the wait.
+    private func perform(_ actions: [RunWait.Action]) -> ClaudeOutcome? {
+        for action in actions {
+            switch action {
+            case .hangUp: shutdown(socket, Int32(SHUT_WR))
+            case .log(let line): log(line)
+            case .finish(let finish): return end(finish)
+            }
+        }
+        return nil
+    }
+
+    private func end(_ finish: RunWait.Finish) -> ClaudeOutcome {
+        switch finish.ending {
+        case .keep: break
+        case .forget: forget()
+        case .reapDead: endOrphansOfDeadSupervisor()
+        case .kill:
+            if pid > 0 { kill(pid, SIGKILL) }
+            endOrphansOfDeadSupervisor()
+        }
+        return finish.outcome
     }
 
     /// After a supervisor died in a run: waits for it (once it is reaped, the kernel has handed its
-    /// orphans to this worker, a child subreaper), then kills what is left of the run: every child but
-    /// the jobs' supervisors, which run on their own.
+    /// orphans to this worker, a child subreaper), then kills what is left of the run (``endOrphans``).
     private func endOrphansOfDeadSupervisor() {
         Descriptor.close(&socket)
         if pid > 0 { _ = ProcessExit.reap(pid) }
         pid = -1
-        let killed = ProcessControl.killChildren { ProcessTable.name($0) != DetachedSupervisor.processName }
+        let killed = endOrphans()
         if killed > 0 { log("run supervisor died in a run; killed \(killed) process(es) it left") }
     }
 

@@ -57,6 +57,10 @@ enum SupervisorSetup {
         signal(SIGUSR1, SIG_IGN)
         signal(SIGUSR2, SIG_IGN)
         let cancel = CancelSignal.install()
+        // The mask is the forking thread's: a thread that blocks signals would leave the supervisor deaf to its TERM.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
         if parentGone { cancel.trigger() }
         return cancel
     }

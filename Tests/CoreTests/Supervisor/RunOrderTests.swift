@@ -2,6 +2,20 @@ import Testing
 @testable import Core
 
 @Suite struct RunOrderTests {
+    static func plan(_ invocation: ClaudeInvocation, claude: ClaudeSettings = testRunSettings.claude,
+                     gitSync: GitSyncSettings = GitSyncSettings(mode: .off), stateDirectory: String = "/nonexistent-state") -> RunPlan {
+        RunPlan(invocation: invocation, claude: claude, gitSync: gitSync, stateDirectory: stateDirectory, kind: .chat)
+    }
+
+    static func trip(_ order: RunOrder) throws -> RunOrder? {
+        let bytes = try order.encode()
+        var frames = Frames.Reader()
+        bytes.withUnsafeBytes { frames.feed($0) }
+        let frame = try #require(try frames.next()?.get())
+        #expect(frames.next() == nil)
+        return RunOrder.decode(kind: frame.kind, payload: frame.payload)
+    }
+
     @Test(arguments: [
         ClaudeInvocation(requestID: "r1", model: "gpt-4o", prompt: "System instructions:\nBe brief.\n\n---\n\nRequest:\nhi \u{1F30D}", agent: "triage"),
         ClaudeInvocation(requestID: "", model: "", prompt: "", agent: nil),
@@ -10,18 +24,69 @@ import Testing
         ClaudeInvocation(requestID: "r4", model: "m", prompt: "x", agent: "a", jsonSchema: ""),
         ClaudeInvocation(requestID: "r5", model: "m", prompt: "x", agent: nil, streamsText: true),
     ])
-    func anOrderSurvivesTheTrip(invocation: ClaudeInvocation) throws {
-        let bytes = RunOrder(invocation: invocation).encode()
-        var frames = Frames.Reader()
-        bytes.withUnsafeBytes { frames.feed($0) }
-        let frame = try #require(try frames.next()?.get())
-        #expect(RunOrder.decode(kind: frame.kind, payload: frame.payload) == RunOrder(invocation: invocation))
+    func anInvocationSurvivesTheTrip(invocation: ClaudeInvocation) throws {
+        let order = RunOrder(plan: Self.plan(invocation))
+        #expect(try Self.trip(order) == order)
     }
 
-    @Test func aCutOrderIsNoOrder() {
-        let bytes = RunOrder(invocation: ClaudeInvocation(requestID: "r", prompt: "prompt", agent: "a")).encode()
-        let payload = bytes[Frames.headerSize...].dropLast(3)
-        #expect(RunOrder.decode(kind: RunOrder.kind, payload: payload) == nil)
-        #expect(RunOrder.decode(kind: 9, payload: bytes[Frames.headerSize...]) == nil)
+    @Test(arguments: [
+        ClaudeSettings(executable: "/opt/claude/bin/claude", workingDirectory: "/srv/repo with space", maxBudgetUSD: "0.25",
+                       timeoutSeconds: 12.5, killGraceSeconds: 0.75,
+                       environment: ["PATH": "/usr/bin:/bin", "HOME": "/var/lib/claude", "EMPTY": "", "LANG": "C.UTF-8 \u{00E9}=x"]),
+        ClaudeSettings(executable: "claude", workingDirectory: "/", maxBudgetUSD: "", timeoutSeconds: 0, killGraceSeconds: 0, environment: [:]),
+        ClaudeSettings(executable: "c", workingDirectory: "/w", maxBudgetUSD: "1e3", timeoutSeconds: 86_400, killGraceSeconds: 1e-3,
+                       environment: ["A=B": "=", "MULTI": "line one\nline two"]),
+    ])
+    func theClaudeSettingsSurviveTheTrip(claude: ClaudeSettings) throws {
+        let order = RunOrder(plan: Self.plan(ClaudeInvocation(requestID: "r", prompt: "p", agent: nil), claude: claude))
+        let decoded = try #require(try Self.trip(order))
+        #expect(decoded.plan.claude == claude)
+        #expect(decoded.plan.claude.environment == claude.environment)
+        #expect(decoded == order)
+    }
+
+    @Test(arguments: GitSyncMode.allCases)
+    func theGitSyncAndStateDirectorySurviveTheTrip(mode: GitSyncMode) throws {
+        let order = RunOrder(plan: Self.plan(ClaudeInvocation(prompt: "p", agent: nil), gitSync: GitSyncSettings(mode: mode, timeoutSeconds: 7.25),
+                                             stateDirectory: "/var/lib/claude-fcgi/state"))
+        let decoded = try #require(try Self.trip(order))
+        #expect(decoded.plan.gitSync == GitSyncSettings(mode: mode, timeoutSeconds: 7.25))
+        #expect(decoded.plan.stateDirectory == "/var/lib/claude-fcgi/state")
+    }
+
+    @Test func theOrderOfAJobPlanIsAChatRun() throws {
+        let record = JobRecord(id: "j", agent: nil, created: "t")
+        var plan = Self.plan(ClaudeInvocation(prompt: "p", agent: nil))
+        plan.kind = .job(record)
+        let order = RunOrder(plan: plan)
+        #expect(order.plan.kind == .chat)
+        #expect(try Self.trip(order)?.plan.kind == .chat)
+    }
+
+    @Test func aCutOrAnOverlongOrderIsNoOrder() throws {
+        let bytes = try RunOrder(plan: Self.plan(ClaudeInvocation(requestID: "r", prompt: "prompt", agent: "a"))).encode()
+        let payload = bytes[Frames.headerSize...]
+        #expect(RunOrder.decode(kind: RunOrder.kind, payload: payload) != nil)
+        for cut in [1, 3, 8, payload.count - 1] {
+            #expect(RunOrder.decode(kind: RunOrder.kind, payload: payload.dropLast(cut)) == nil, "cut by \(cut)")
+        }
+        #expect(RunOrder.decode(kind: RunOrder.kind, payload: ArraySlice(Array(payload) + [0])) == nil)
+        #expect(RunOrder.decode(kind: 9, payload: payload) == nil)
+    }
+
+    @Test func anUnknownGitSyncModeOrARepeatedVariableIsNoOrder() throws {
+        let plan = Self.plan(ClaudeInvocation(prompt: "p", agent: nil), claude: ClaudeSettings(
+            executable: "c", workingDirectory: "/w", maxBudgetUSD: "1", timeoutSeconds: 1, killGraceSeconds: 1, environment: ["AA": "1", "AB": "2"]))
+        let bytes = try RunOrder(plan: plan).encode()
+        var payload = Array(bytes[Frames.headerSize...])
+        let mode = Array("off".utf8)
+        let modeAt = try #require(payload.indices.last { payload[$0...].starts(with: mode) })
+        payload[modeAt] = UInt8(ascii: "x")
+        #expect(RunOrder.decode(kind: RunOrder.kind, payload: payload[...]) == nil)
+
+        var repeated = Array(bytes[Frames.headerSize...])
+        let second = try #require(repeated.indices.first { repeated[$0...].starts(with: Array("AB".utf8)) })
+        repeated[second + 1] = UInt8(ascii: "A")
+        #expect(RunOrder.decode(kind: RunOrder.kind, payload: repeated[...]) == nil)
     }
 }
