@@ -82,6 +82,7 @@ struct FastCGILoop {
     static func entries(_ envp: FCGX_ParamArray?) -> [UnsafeBufferPointer<UInt8>] {
         var result: [UnsafeBufferPointer<UInt8>] = []
         guard var pointer = envp else { return result }
+        result.reserveCapacity(32)
         while let entry = pointer.pointee {
             let length = strlen(entry)
             result.append(UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: length))
@@ -113,13 +114,13 @@ struct FastCGILoop {
         if total < wanted || declaredLength == total {
             while FCGX_GetChar(stream) != -1 {}
         }
-        return Array(bytes[..<total])
+        if total < bytes.count { bytes.removeSubrange(total...) }
+        return bytes
     }
 
     static func write(_ response: HTTPResponse, to stream: UnsafeMutablePointer<FCGX_Stream>?, includeBody: Bool) {
         guard let stream else { return }
-        let head = Array(response.cgiHead().utf8)
-        head.withUnsafeBytes { _ = FCGX_PutStr($0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count), stream) }
+        response.writeCGIHead { _ = FCGX_PutStr($0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count), stream) }
         if includeBody && !response.body.isEmpty {
             response.body.withUnsafeBytes { _ = FCGX_PutStr($0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count), stream) }
         }

@@ -38,7 +38,10 @@ public struct Service: Sendable {
         if handled.run.outcome == "busy", let status = request.busyStatus {
             handled.response.status = status
         }
-        counters?.add(RequestMetrics.deltas(path: request.path, status: handled.response.status, outcome: handled.run.outcome))
+        if let counters {
+            RequestMetrics.count(route: RequestMetrics.route(of: request.path), status: handled.response.status,
+                                 busy: handled.run.outcome == "busy", in: counters)
+        }
         return handled
     }
 

@@ -5,8 +5,8 @@ import Testing
 /// A counter store in memory.
 final class MemoryCounters: CounterStore, @unchecked Sendable {
     private(set) var counters: [String: Double] = [:]
-    func add(_ deltas: [String: Double]) -> Bool {
-        for (series, delta) in deltas { counters[series, default: 0] += delta }
+    func add(_ series: String, by delta: Double) -> Bool {
+        counters[series, default: 0] += delta
         return true
     }
     func read() -> [String: Double] { counters }
@@ -23,11 +23,21 @@ struct FixedProbe: RunLockProbe {
         #expect(RequestMetrics.route(of: "/v1/models/gpt-4o") == "/v1/models/{id}")
         #expect(RequestMetrics.route(of: "/execute/job_1_x") == "/execute/{id}")
         #expect(RequestMetrics.route(of: "/wp-admin\"\n") == "other")
-        #expect(RequestMetrics.deltas(path: "/v1/chat/completions", status: 503, outcome: "busy") == [
-            #"claude_fcgi_requests_total{route="/v1/chat/completions",status="503"}"#: 1,
-            #"claude_fcgi_busy_rejections_total{route="/v1/chat/completions"}"#: 1,
+        let counters = MemoryCounters()
+        RequestMetrics.count(route: "/v1/chat/completions", status: 503, busy: true, in: counters)
+        RequestMetrics.count(route: "/v1/chat/completions", status: 503, busy: true, in: counters)
+        #expect(counters.counters == [
+            #"claude_fcgi_requests_total{route="/v1/chat/completions",status="503"}"#: 2,
+            #"claude_fcgi_busy_rejections_total{route="/v1/chat/completions"}"#: 2,
         ])
-        #expect(RequestMetrics.deltas(path: "/healthz", status: 200, outcome: nil).count == 1)
+        let other = MemoryCounters()
+        RequestMetrics.count(route: "/healthz", status: 200, busy: false, in: other)
+        RequestMetrics.count(route: "a label of the route table", status: 418, busy: true, in: other)
+        #expect(other.counters == [
+            #"claude_fcgi_requests_total{route="/healthz",status="200"}"#: 1,
+            #"claude_fcgi_requests_total{route="a label of the route table",status="418"}"#: 1,
+            #"claude_fcgi_busy_rejections_total{route="a label of the route table"}"#: 1,
+        ], "a label or status not named in advance is counted all the same")
     }
 
     @Test func aRunAddsItsOutcomeDurationCostAndTokens() {
@@ -53,7 +63,7 @@ struct FixedProbe: RunLockProbe {
 
     @Test func aScrapeShowsEveryFamilyWithZerosBeforeTheFirstRun() {
         let counters = MemoryCounters()
-        counters.add(RequestMetrics.deltas(path: "/healthz", status: 200, outcome: nil))
+        RequestMetrics.count(route: "/healthz", status: 200, busy: false, in: counters)
         let text = String(decoding: MetricsEndpoint(counters: counters, lock: FixedProbe(held: true), jobs: nil, workerStarted: 1_700_000_000)
             .scrape().body, as: UTF8.self)
         for line in [
