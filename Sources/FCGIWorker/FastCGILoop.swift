@@ -59,13 +59,13 @@ struct FastCGILoop {
             Self.reapDetachedChildren()
             let elapsed = ContinuousClock.now - started
             logger.info("request", metadata: [
-                "method": "\(httpRequest.method)",
+                "method": .string(httpRequest.method),
                 // nginx passes the path percent-decoded: a client's %0A must not start a log line.
-                "path": "\(OneLine.clean(httpRequest.path, limit: 200))",
-                "status": "\(handled.response.status)",
-                "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-                "run": "\(handled.run.outcome ?? "-")",
-                "request_id": "\(handled.run.requestID ?? "-")",
+                "path": .string(OneLine.clean(httpRequest.path, limit: 200)),
+                "status": .string(String(handled.response.status)),
+                "duration_ms": .string(String(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)),
+                "run": .string(handled.run.outcome ?? "-"),
+                "request_id": .string(handled.run.requestID ?? "-"),
             ])
         }
     }
