@@ -35,7 +35,9 @@ struct FastCGILoop {
                 logger.critical("poll on the listening socket failed: \(Errno.describe(errno))")
                 return
             }
-            if stop.isRequested {
+            // The stop pipe's own answer to this poll (StopRequest.isRequested would poll it again,
+            // a system call more per request).
+            if fds[1].revents != 0 {
                 logger.info("stop requested; no more requests taken, worker exiting")
                 return
             }
