@@ -36,6 +36,19 @@ def wait_until(predicate, timeout=30.0):
     return False
 
 
+def cpu_seconds(pids):
+    """User + system CPU seconds the processes have used (utime and stime of /proc/PID/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -52,7 +65,8 @@ class Bench:
         self.runtime = tempfile.mkdtemp(prefix="claude-fcgi-bench-", dir="/tmp")
         os.chmod(self.runtime, 0o755)
         self.processes = []
-        self.ours_bin = os.path.join(repo, ".build", "release", "claude-fcgi")
+        # BENCH_OURS_BIN: another build of ours (an earlier commit's, for a before/after in one session).
+        self.ours_bin = os.environ.get("BENCH_OURS_BIN") or os.path.join(repo, ".build", "release", "claude-fcgi")
         self.floor_bin = os.path.join(repo, ".build-bench", "floor")
         self.stand_in = os.path.join(repo, ".build-bench", "instant-claude")
         self.ports = {"ours": free_port(), "floor": free_port(), "fastapi": free_port()}
@@ -201,6 +215,23 @@ http {{
                 value = float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[match.group(2)]
                 result[f"p{percentile}"] = value
         return result
+
+    def alternated(self, rounds, measure):
+        """Ours and the floor measured in turn, `rounds` times each, added up. Each result carries
+        `cpu_us`: the workers' CPU time per request."""
+        totals = {}
+        for _ in range(rounds):
+            for name in ("ours", "floor"):
+                before = cpu_seconds(self.workers[name])
+                result = measure(name)
+                result["cpu"] = cpu_seconds(self.workers[name]) - before
+                total = totals.setdefault(name, {"requests": 0, "ok": 0, "duration": 0.0, "cpu": 0.0})
+                for key in total:
+                    total[key] += result[key]
+        for total in totals.values():
+            total["rps"] = total["requests"] / total["duration"]
+            total["cpu_us"] = total["cpu"] * 1e6 / total["requests"]
+        return totals
 
     # ---- holding the lock --------------------------------------------------------------------
     def hold_lock(self, name):
@@ -355,12 +386,18 @@ def main():
         bench.start()
         idle = {n: bench.worker_rss_mib(n) for n in names}
 
-        reject = {n: bench.wrk(n, 32, bench.seconds, token=False) for n in names}
-        busy = {}
-        for n in names:
-            held = bench.hold_lock(n)
-            busy[n] = bench.wrk(n, 32, bench.seconds)
-            bench.release_lock(held)
+        # Ours and the floor take turns (3 rounds in a full run), so that a neighbour's load on this
+        # shared machine falls on both alike; each round also counts the workers' own CPU time.
+        rounds = 1 if bench.quick else 3
+        reject = bench.alternated(rounds, lambda n: bench.wrk(n, 32, bench.seconds, token=False))
+        reject["fastapi"] = bench.wrk("fastapi", 32, bench.seconds, token=False)
+        holds = {n: bench.hold_lock(n) for n in ("ours", "floor")}
+        busy = bench.alternated(rounds, lambda n: bench.wrk(n, 32, bench.seconds))
+        for handle in holds.values():
+            bench.release_lock(handle)
+        held = bench.hold_lock("fastapi")
+        busy["fastapi"] = bench.wrk("fastapi", 32, bench.seconds)
+        bench.release_lock(held)
         chat1 = {n: bench.wrk(n, 1, bench.seconds, latency=True) for n in names}
         chat8 = {n: bench.wrk(n, 8, bench.seconds) for n in names}
         for n in names:
@@ -404,6 +441,9 @@ def main():
 
     row("reject (no token → 401), requests/s, 32 conns", {n: reject[n]["rps"] for n in names}, "{:.0f}", False)
     row("busy (lock held → 503), requests/s, 32 conns", {n: busy[n]["rps"] for n in names}, "{:.0f}", False)
+    for label, result in (("reject", reject), ("busy", busy)):
+        rows.append((f"{label}: worker CPU per request, µs", f"{result['ours']['cpu_us']:.1f}", f"{result['floor']['cpu_us']:.1f}",
+                     "–", ratio(result["ours"]["cpu_us"], result["floor"]["cpu_us"]), "–", "lower"))
     row("chat, instant stand-in, p50 ms, 1 conn", {n: chat1[n]["p50"] for n in names}, "{:.2f}", True)
     row("chat, instant stand-in, p99 ms, 1 conn", {n: chat1[n]["p99"] for n in names}, "{:.2f}", True)
     row("chat, instant stand-in, runs/s (200s), 8 conns", {n: chat8[n]["ok"] / chat8[n]["duration"] for n in names}, "{:.0f}", False)
@@ -432,7 +472,9 @@ def main():
     print(f"claude-fcgi benchmark, {options.mode} run, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
           f"nproc {os.cpu_count()}, {cpu}; {time.monotonic() - began:.0f} s")
     print("Ours: 4 workers (spawn-fcgi); floor: 4 workers (spawn-fcgi); FastAPI: 1 uvicorn worker (its asyncio lock is "
-          "per process). One nginx, same TLS; wrk over HTTPS. Growth is not measured for FastAPI (–).\n")
+          "per process). One nginx, same TLS; wrk over HTTPS. Growth is not measured for FastAPI (–).")
+    print(f"Reject and busy: ours and the floor in turn, {1 if options.mode == 'quick' else 3} round(s) each; worker CPU "
+          "from /proc/PID/stat (ours: the worker processes, not their idle supervisors).\n")
     print("| measure | ours | C floor | FastAPI | ours/floor | ours/FastAPI | better |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:

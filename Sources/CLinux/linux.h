@@ -82,4 +82,15 @@ static inline double clinux_atomic_load_double(const uint64_t *counter) {
     return value;
 }
 
+/// Reads a byte that another process publishes with clinux_atomic_store_release_u8: what it wrote
+/// before that store is visible after this load.
+static inline uint8_t clinux_atomic_load_acquire_u8(const uint8_t *byte) {
+    return __atomic_load_n(byte, __ATOMIC_ACQUIRE);
+}
+
+/// Stores a byte after everything written before it (see clinux_atomic_load_acquire_u8).
+static inline void clinux_atomic_store_release_u8(uint8_t *byte, uint8_t value) {
+    __atomic_store_n(byte, value, __ATOMIC_RELEASE);
+}
+
 #endif

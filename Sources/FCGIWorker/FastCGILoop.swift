@@ -49,7 +49,9 @@ struct FastCGILoop {
                 logger.critical("poll on the listening socket failed: \(Errno.describe(error.code))")
                 return
             }
-            if stop.isRequested {
+            // The stop pipe's own answer to this wait (StopRequest.isRequested would poll it again,
+            // a system call more per request).
+            if ready.contains(stop.descriptor) {
                 logger.info("stop requested; no more requests taken, worker exiting")
                 return
             }
@@ -73,13 +75,13 @@ struct FastCGILoop {
             reapChildren()
             let elapsed = ContinuousClock.now - started
             logger.info("request", metadata: [
-                "method": "\(httpRequest.method)",
+                "method": .string(httpRequest.method),
                 // nginx passes the path percent-decoded: a client's %0A must not start a log line.
-                "path": "\(OneLine.clean(httpRequest.path, limit: 200))",
-                "status": "\(handled.response.status)",
-                "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-                "run": "\(handled.run.outcome?.word ?? "-")",
-                "request_id": "\(handled.run.requestID ?? "-")",
+                "path": .string(OneLine.clean(httpRequest.path, limit: 200)),
+                "status": .string(String(handled.response.status)),
+                "duration_ms": .string(String(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)),
+                "run": .string(handled.run.outcome?.word ?? "-"),
+                "request_id": .string(handled.run.requestID ?? "-"),
             ])
         }
     }
@@ -89,6 +91,7 @@ struct FastCGILoop {
     static func entries(_ envp: FCGX_ParamArray?) -> [UnsafeBufferPointer<UInt8>] {
         var result: [UnsafeBufferPointer<UInt8>] = []
         guard var pointer = envp else { return result }
+        result.reserveCapacity(32)
         while let entry = pointer.pointee {
             let length = strlen(entry)
             result.append(UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: length))
@@ -120,13 +123,13 @@ struct FastCGILoop {
         if total < wanted || declaredLength == total {
             while FCGX_GetChar(stream) != -1 {}
         }
-        return Array(bytes[..<total])
+        if total < bytes.count { bytes.removeSubrange(total...) }
+        return bytes
     }
 
     static func write(_ response: HTTPResponse, to stream: UnsafeMutablePointer<FCGX_Stream>?, includeBody: Bool) {
         guard let stream else { return }
-        let head = Array(response.cgiHead().utf8)
-        head.withUnsafeBytes { _ = FCGX_PutStr($0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count), stream) }
+        response.writeCGIHead { _ = FCGX_PutStr($0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count), stream) }
         if includeBody && !response.body.isEmpty {
             response.body.withUnsafeBytes { _ = FCGX_PutStr($0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count), stream) }
         }

@@ -23,13 +23,33 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var line = UTCSecond.text() + " \(event.level) \(label):"
         var fields = metadata
-        if let extra = event.metadata { fields.merge(extra) { $1 } }
-        for key in fields.keys.sorted() {
-            line += " \(key)=\(fields[key].map { "\($0)" } ?? "")"
+        if let extra = event.metadata {
+            if fields.isEmpty { fields = extra } else { fields.merge(extra) { $1 } }
         }
-        line += " \(event.message)\n"
-        StandardError.write(Array(line.utf8))
+        // The line's bytes, copied once each into one buffer and written as they are (one write(2)).
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        func append(_ text: String) { line.append(contentsOf: text.utf8) }
+        append(UTCSecond.text())
+        append(" ")
+        append(event.level.rawValue)
+        append(" ")
+        append(label)
+        append(":")
+        for key in fields.keys.sorted() {
+            append(" ")
+            append(key)
+            append("=")
+            switch fields[key] {
+            case .string(let text)?: append(text)
+            case let value?: append(value.description)
+            case nil: break
+            }
+        }
+        append(" ")
+        append(event.message.description)
+        append("\n")
+        StandardError.write(line)
     }
 }

@@ -2,10 +2,10 @@ extension HTTPRequest {
     /// Builds a request straight from FastCGI's `KEY=VALUE` entries, keeping only what a request is
     /// made of (method, URI, query, content type and length, `HTTP_*` headers, our `BUSY_STATUS`) and making no string
     /// for the rest: this runs for every request, rejected and busy ones included.
-    public init<Entries: Sequence>(cgiEntries: Entries, body: [UInt8], connectionDescriptor: Int32? = nil)
-    where Entries.Element == UnsafeBufferPointer<UInt8> {
+    public init(cgiEntries: [UnsafeBufferPointer<UInt8>], body: [UInt8], connectionDescriptor: Int32? = nil) {
         var method = "GET", documentURI: String?, requestURI: String?, query = ""
         var headers: [String: String] = [:]
+        headers.reserveCapacity(8)
         var busyStatus: Int?
         for entry in cgiEntries {
             guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }

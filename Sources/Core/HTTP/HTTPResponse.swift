@@ -24,10 +24,54 @@ public struct HTTPResponse: Sendable, Equatable {
     /// The CGI-style head (`Status:` line and headers, CRLF-terminated, with the blank line); the
     /// body's `Content-Length` unless `withLength` is false (a streamed body).
     public func cgiHead(withLength: Bool = true) -> String {
-        var head = "Status: \(status) \(HTTPResponse.reasonPhrase(status))\r\n"
-        for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        if withLength { head += "Content-Length: \(body.count)\r\n" }
-        return head + "\r\n"
+        var head: [UInt8] = []
+        writeCGIHead(withLength: withLength) { head.append(contentsOf: $0) }
+        return String(decoding: head, as: UTF8.self)
+    }
+
+    /// Hands the CGI-style head (as ``cgiHead(withLength:)``) to `write` piece by piece, building no
+    /// string: every answer, rejected and busy ones included, writes one.
+    public func writeCGIHead(withLength: Bool = true, to write: (UnsafeRawBufferPointer) -> Void) {
+        func text(_ text: String) {
+            var text = text
+            text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        }
+        text("Status: ")
+        Self.withDecimal(status, write)
+        text(" ")
+        text(HTTPResponse.reasonPhrase(status))
+        text("\r\n")
+        for (name, value) in headers {
+            text(name)
+            text(": ")
+            text(value)
+            text("\r\n")
+        }
+        if withLength {
+            text("Content-Length: ")
+            Self.withDecimal(body.count, write)
+            text("\r\n")
+        }
+        text("\r\n")
+    }
+
+    /// The decimal digits of `value`, in a buffer on the stack.
+    static func withDecimal(_ value: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            var rest = value.magnitude
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            body(UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
     }
 
     public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {

@@ -14,6 +14,8 @@ public struct Route: Sendable {
     /// Whether the bearer token is checked (before the body and the handler).
     public let needsToken: Bool
     let handler: Handler
+    /// The request metrics' series names of this route, built once.
+    let series: RequestMetrics.Series
     /// The pattern without `{id}` when it has one.
     private let prefix: Substring?
 
@@ -22,6 +24,7 @@ public struct Route: Sendable {
         self.methods = methods
         self.needsToken = needsToken
         self.handler = handler
+        series = RequestMetrics.Series(route: pattern)
         prefix = pattern.hasSuffix("/{id}") ? pattern.dropLast("{id}".count) : nil
     }
 

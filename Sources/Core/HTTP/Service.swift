@@ -67,8 +67,10 @@ public struct Service: Sendable {
             response = answer(error, to: request, note: &note)
         }
         let handled = HandledRequest(response: response, run: note, sent: live?.hasBegun ?? false)
-        counters?.add(RequestMetrics.deltas(route: found?.route.pattern ?? Route.unmatchedLabel, status: response.status,
-                                            busy: note.outcome == .busy))
+        if let counters {
+            RequestMetrics.count(found?.route.series ?? RequestMetrics.unmatched, status: response.status, busy: note.outcome == .busy,
+                                 in: counters)
+        }
         return handled
     }
 

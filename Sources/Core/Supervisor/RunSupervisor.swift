@@ -81,7 +81,7 @@ public struct RunSupervisor {
             log("supervisor: \(error)")
         }
         if !CounterFile(stateDirectory: plan.stateDirectory).add(RunMetrics.deltas(audit)) {
-            log("supervisor: cannot add to the metrics counters in \(plan.stateDirectory): \(Errno.describe(errno))")
+            log("supervisor: cannot add to the metrics counters in \(plan.stateDirectory) (the file cannot be opened and mapped, or its table is full)")
         }
         releaseLock()
         guard case .job(let submitted) = plan.kind else {

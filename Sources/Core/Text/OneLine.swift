@@ -3,6 +3,9 @@ public enum OneLine {
     /// Removes ANSI escape sequences and control characters, folds whitespace runs into one space,
     /// trims, and cuts to `limit` characters (ending in `…` when cut).
     public static func clean(_ text: String, limit: Int = 300) -> String {
+        // Printable ASCII with no space (a request's path, as a rule) is already clean: the request
+        // log line cleans every path, and the scalar by scalar walk below cost more than the request.
+        if text.utf8.count <= limit, text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) { return text }
         var output = ""
         var scalars = text.unicodeScalars.makeIterator()
         var pendingSpace = false

@@ -24,6 +24,16 @@ import Testing
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"error":"unauthorized"}"#)
     }
 
+    @Test func anASCIIHeaderIsReadAsItsCharactersWouldBe() {
+        let headers = ["Bearer tok", "  bearer\t tok \t", "Bearer", "Bearer ", " Bearer \t", "Basic tok", "Bearer a b",
+                       "Bearer a\u{0B}b", "Bearer a\r\nb", "Bearer a\nb", "Bearerx tok", "\tBEARER tok", "Bearer\ttok",
+                       "Bear tok", "bearer tok\u{0C}", "Bearer \u{1F}x", "BeArEr x", "Bearer\u{0C}tok", ""]
+        for header in headers {
+            #expect(BearerAuth.asciiToken(fromHeader: header) == BearerAuth.characterToken(fromHeader: header), "\(header.debugDescription)")
+        }
+        #expect(BearerAuth.asciiToken(fromHeader: "bEARER  tok ") == "tok")
+    }
+
     @Test func constantTimeEqualContract() {
         #expect(BearerAuth.constantTimeEqual(Array("abc".utf8), Array("abc".utf8)))
         #expect(!BearerAuth.constantTimeEqual(Array("abc".utf8), Array("abd".utf8)))

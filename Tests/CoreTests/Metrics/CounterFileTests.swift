@@ -18,6 +18,7 @@ import Testing
         defer { cleanUp() }
         #expect(CounterFile(stateDirectory: directory).read().isEmpty)
         #expect(CounterFile(stateDirectory: directory).add(["a_total": 1, #"b_total{x="y"}"#: 0.25]))
+        #expect(CounterFile(stateDirectory: directory).add("a_total", by: 0))
         let second = CounterFile(stateDirectory: directory)
         #expect(second.add(["a_total": 2, #"b_total{x="y"}"#: 0.5]))
         #expect(CounterFile(stateDirectory: directory).read() == ["a_total": 3, #"b_total{x="y"}"#: 0.75])
@@ -26,8 +27,7 @@ import Testing
 
     @Test func concurrentAddersLoseNothing() async {
         defer { cleanUp() }
-        // Each add opens the file anew, so each holds its own open file description: flock excludes
-        // threads of one process as it excludes processes.
+        // Each add maps the file anew, as each process does; the first adds race to name the series.
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
                 group.addTask {
@@ -38,15 +38,43 @@ import Testing
         #expect(CounterFile(stateDirectory: directory).read()["n_total"] == 400)
     }
 
+    @Test func addersInSeveralProcessesLoseNothing() {
+        defer { cleanUp() }
+        #expect(CounterFile(stateDirectory: directory).add("shared_total", by: 1))
+        let processes = 4, adds = 100_000
+        var children: [pid_t] = []
+        for index in 0..<processes {
+            let pid = fork()
+            if pid == 0 {
+                // Its own file, as a worker has: the flock that names a series excludes its siblings.
+                let file = CounterFile(stateDirectory: directory)
+                for _ in 0..<adds {
+                    file.add("shared_total", by: 1)
+                    file.add("named_by_the_first_total", by: 0.5)
+                }
+                _exit(file.add("child_\(index)_total", by: 1) ? 0 : 1)
+            }
+            children.append(pid)
+        }
+        for pid in children {
+            var status: Int32 = -1
+            #expect(waitpid(pid, &status, 0) == pid && status == 0)
+        }
+        let counters = CounterFile(stateDirectory: directory).read()
+        #expect(counters["shared_total"] == Double(1 + processes * adds))
+        #expect(counters["named_by_the_first_total"] == Double(processes * adds) / 2)
+        #expect(counters.count == 2 + processes, "each series named once")
+    }
+
     @Test func aNameTooLongOrAFullTableIsRefusedNotCorrupted() {
         defer { cleanUp() }
         let file = CounterFile(stateDirectory: directory)
         #expect(!file.add([String(repeating: "x", count: CounterFile.maxNameLength + 1): 1]))
         #expect(file.add([String(repeating: "x", count: CounterFile.maxNameLength): 1]))
-        for index in 1..<CounterFile.slotCount { file.add(["s\(index)": 1]) }
+        for index in 1..<CounterFile.slotCount { file.add("s\(index)", by: 1) }
         #expect(!file.add(["one_too_many": 1]))
         #expect(file.read().count == CounterFile.slotCount)
-        #expect(file.add(["s7": 1]), "a counted series still adds when the table is full")
+        #expect(file.add("s7", by: 1), "a counted series still adds when the table is full")
         #expect(file.read()["s7"] == 2)
     }
 

@@ -5,8 +5,8 @@ import Testing
 /// A counter store in memory.
 final class MemoryCounters: CounterStore, @unchecked Sendable {
     private(set) var counters: [String: Double] = [:]
-    func add(_ deltas: [String: Double]) -> Bool {
-        for (series, delta) in deltas { counters[series, default: 0] += delta }
+    func add(_ series: String, by delta: Double) -> Bool {
+        counters[series, default: 0] += delta
         return true
     }
     func read() -> [String: Double] { counters }
@@ -19,11 +19,22 @@ struct FixedProbe: RunLockProbe {
 
 @Suite struct MetricsTests {
     @Test func aRequestAddsItsRouteAndStatusAndABusyRejection() {
-        #expect(RequestMetrics.deltas(route: "/v1/chat/completions", status: 503, busy: true) == [
-            #"claude_fcgi_requests_total{route="/v1/chat/completions",status="503"}"#: 1,
-            #"claude_fcgi_busy_rejections_total{route="/v1/chat/completions"}"#: 1,
+        let counters = MemoryCounters()
+        let chat = RequestMetrics.Series(route: "/v1/chat/completions")
+        RequestMetrics.count(chat, status: 503, busy: true, in: counters)
+        RequestMetrics.count(chat, status: 503, busy: true, in: counters)
+        #expect(counters.counters == [
+            #"claude_fcgi_requests_total{route="/v1/chat/completions",status="503"}"#: 2,
+            #"claude_fcgi_busy_rejections_total{route="/v1/chat/completions"}"#: 2,
         ])
-        #expect(RequestMetrics.deltas(route: "/healthz", status: 200, busy: false).count == 1)
+        let other = MemoryCounters()
+        RequestMetrics.count(RequestMetrics.Series(route: "/healthz"), status: 200, busy: false, in: other)
+        RequestMetrics.count(RequestMetrics.Series(route: "a label of the route table"), status: 418, busy: true, in: other)
+        #expect(other.counters == [
+            #"claude_fcgi_requests_total{route="/healthz",status="200"}"#: 1,
+            #"claude_fcgi_requests_total{route="a label of the route table",status="418"}"#: 1,
+            #"claude_fcgi_busy_rejections_total{route="a label of the route table"}"#: 1,
+        ], "a status not named in advance is counted all the same")
     }
 
     @Test func aRunAddsItsOutcomeDurationCostAndTokens() {
@@ -49,7 +60,7 @@ struct FixedProbe: RunLockProbe {
 
     @Test func aScrapeShowsEveryFamilyWithZerosBeforeTheFirstRun() {
         let counters = MemoryCounters()
-        counters.add(RequestMetrics.deltas(route: "/healthz", status: 200, busy: false))
+        RequestMetrics.count(RequestMetrics.Series(route: "/healthz"), status: 200, busy: false, in: counters)
         let text = String(decoding: MetricsEndpoint(counters: counters, lock: FixedProbe(held: true), jobs: nil, workerStarted: 1_700_000_000)
             .scrape().body, as: UTF8.self)
         for line in [

@@ -17,6 +17,12 @@ import Testing
         #expect(cleaned.hasSuffix("…"))
     }
 
+    @Test func printableASCIIIsKeptWhole() {
+        #expect(OneLine.clean("/v1/models/claude-3?x=%41", limit: 25) == "/v1/models/claude-3?x=%41")
+        #expect(OneLine.clean("/v1/models/claude-3?x=%41", limit: 24) == "/v1/models/claude-3?x=%…", "one over the limit is cut")
+        #expect(OneLine.clean("/a\u{7F}b") == "/a b", "DEL is a control character")
+    }
+
     @Test func keepsJSONLookingTextAsText() {
         #expect(OneLine.clean("{\"error\":\n\"x\"}") == "{\"error\": \"x\"}")
     }
