@@ -4,15 +4,16 @@ extension HTTPRequest {
     /// for the rest: this runs for every request, rejected and busy ones included.
     public init(cgiEntries: [UnsafeBufferPointer<UInt8>], body: [UInt8], connectionDescriptor: Int32? = nil) {
         var method = "GET", documentURI: String?, requestURI: String?, query = ""
-        var headers: [String: String] = [:]
-        headers.reserveCapacity(8)
+        var headers = HTTPHeaders()
+        headers.reserve(cgiEntries.reduce(0) { $0 + $1.count })
         var busyStatus: Int?
         for entry in cgiEntries {
             guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let key = UnsafeBufferPointer(rebasing: entry[..<equals])
-            let value = { String(decoding: entry[(equals + 1)...], as: UTF8.self) }
+            let valueBytes = UnsafeBufferPointer(rebasing: entry[(equals + 1)...])
+            let value = { String(decoding: valueBytes, as: UTF8.self) }
             if key.count > 5 && CGIKey.matches(UnsafeBufferPointer(rebasing: key[..<5]), "HTTP_") {
-                headers[HTTPRequest.headerName(cgiName: UnsafeBufferPointer(rebasing: key[5...]))] = value()
+                headers.append(cgiName: UnsafeBufferPointer(rebasing: key[5...]), value: valueBytes)
             } else if CGIKey.matches(key, "REQUEST_METHOD") {
                 method = value()
             } else if CGIKey.matches(key, "DOCUMENT_URI") {
@@ -22,33 +23,16 @@ extension HTTPRequest {
             } else if CGIKey.matches(key, "QUERY_STRING") {
                 query = value()
             } else if CGIKey.matches(key, "CONTENT_TYPE") {
-                let type = value()
-                if !type.isEmpty { headers["content-type"] = type }
+                if !valueBytes.isEmpty { headers.append(name: "content-type".utf8, value: valueBytes) }
             } else if CGIKey.matches(key, "CONTENT_LENGTH") {
-                let length = value()
-                if !length.isEmpty { headers["content-length"] = length }
+                if !valueBytes.isEmpty { headers.append(name: "content-length".utf8, value: valueBytes) }
             } else if CGIKey.matches(key, "BUSY_STATUS") {
                 busyStatus = Int(value()).flatMap { (400...599).contains($0) ? $0 : nil }
             }
         }
         let path = documentURI ?? requestURI.map { String($0.prefix { $0 != "?" }) } ?? "/"
-        self.init(method: method, path: path, query: query, lowercasedHeaders: headers, body: body,
-                  connectionDescriptor: connectionDescriptor)
+        self.init(method: method, path: path, query: query, headers: headers, body: body, connectionDescriptor: connectionDescriptor)
         self.busyStatus = busyStatus
-    }
-
-    /// `X_STAINLESS_RETRY_COUNT` (after `HTTP_`) → `x-stainless-retry-count`, byte by byte.
-    static func headerName(cgiName: UnsafeBufferPointer<UInt8>) -> String {
-        String(unsafeUninitializedCapacity: cgiName.count) { output in
-            for (index, byte) in cgiName.enumerated() {
-                switch byte {
-                case UInt8(ascii: "_"): output[index] = UInt8(ascii: "-")
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): output[index] = byte + 32
-                default: output[index] = byte
-                }
-            }
-            return cgiName.count
-        }
     }
 }
 

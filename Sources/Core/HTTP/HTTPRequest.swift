@@ -6,8 +6,8 @@ public struct HTTPRequest: Sendable {
     public var path: String
     /// The raw query string, without `?` (empty when none).
     public var query: String
-    /// Header fields keyed by lower-cased name.
-    public var headers: [String: String]
+    /// Header fields by lower-cased name.
+    public var headers: HTTPHeaders
     /// The request body.
     public var body: [UInt8]
     /// The connection to nginx, to watch for a hang-up while a run goes on; `nil` when there is none.
@@ -19,20 +19,20 @@ public struct HTTPRequest: Sendable {
 
     public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
                 connectionDescriptor: Int32? = nil) {
-        var lowered: [String: String] = [:]
-        for (name, value) in headers { lowered[name.lowercased()] = value }
-        self.init(method: method, path: path, query: query, lowercasedHeaders: lowered, body: body, connectionDescriptor: connectionDescriptor)
+        self.init(method: method, path: path, query: query, headers: HTTPHeaders(headers), body: body,
+                  connectionDescriptor: connectionDescriptor)
     }
 
-    init(method: String, path: String, query: String, lowercasedHeaders: [String: String], body: [UInt8], connectionDescriptor: Int32?) {
+    public init(method: String, path: String, query: String = "", headers: HTTPHeaders, body: [UInt8] = [],
+                connectionDescriptor: Int32? = nil) {
         self.method = method
         self.path = path
         self.query = query
-        self.headers = lowercasedHeaders
+        self.headers = headers
         self.body = body
         self.connectionDescriptor = connectionDescriptor
     }
 
     /// The value of a header field, by case-insensitive name.
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+    public func header(_ name: String) -> String? { headers[name] }
 }

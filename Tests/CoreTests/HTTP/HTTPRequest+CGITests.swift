@@ -13,8 +13,20 @@ import Testing
         #expect(request.method == "POST")
         #expect(request.path == "/v1/chat/completions")
         #expect(request.query == "x=1")
-        #expect(request.headers == ["authorization": "Bearer tok=", "content-type": "application/json", "content-length": "2",
+        #expect(request.headers.dictionary == ["authorization": "Bearer tok=", "content-type": "application/json", "content-length": "2",
                                     "x-stainless-retry-count": "0"])
+    }
+
+    @Test func headersAreFoundByAnyCaseAndTheLastOfANameWins() {
+        let buffers = ["HTTP_AUTHORIZATION=Bearer a", "HTTP_X_Y=1", "HTTP_X_Y=2", "CONTENT_TYPE=", "HTTP_EMPTY="].map { Array($0.utf8) }
+        let request = buffers.withUnsafeBufferPointers { HTTPRequest(cgiEntries: $0, body: []) }
+        #expect(request.header("Authorization") == "Bearer a")
+        #expect(request.header("AUTHORIZATION") == "Bearer a")
+        #expect(request.header("authorizatio") == nil)
+        #expect(request.header("x-y") == "2")
+        #expect(request.header("content-type") == nil, "an empty CONTENT_TYPE is no header")
+        #expect(request.header("empty") == "")
+        #expect(HTTPRequest(method: "GET", path: "/", headers: ["Content-Type": "x"]).header("content-TYPE") == "x")
     }
 
     @Test func aBusyStatusComesFromNginxsParamOnlyAndOnlyAsAnErrorStatus() {
