@@ -1,9 +1,11 @@
 import Glibc
 
-/// SIGTERM, SIGUSR1 and SIGUSR2 turned into a readable pipe (``SignalPipe``): the worker is asked to stop. USR1 is what
+/// SIGTERM, SIGINT, SIGUSR1 and SIGUSR2 turned into a readable pipe (``SignalPipe``): the worker is asked to stop. USR1 is what
 /// multiwatch sends its workers when it is stopped (its default "graceful" signal; Debian's multiwatch
 /// 1.0.0 sends another signal than the one `-s` names, so the default is kept); USR2 is passed on by
-/// multiwatch, which then starts a new worker in its place. The accept loop polls the pipe beside the
+/// multiwatch, which then starts a new worker in its place. INT is a Ctrl-C that reaches the pool's
+/// process group (a pool started in a terminal): a stop like the others, not a death mid-request, which
+/// multiwatch, not yet stopping, would answer with a new worker. The accept loop polls the pipe beside the
 /// listening socket and accepts nothing more; a run in hand sees it too and may go on for
 /// `--stop-timeout` seconds. The byte is never read: once it fired, the pipe stays readable.
 public struct StopRequest: Sendable {
@@ -14,7 +16,7 @@ public struct StopRequest: Sendable {
     /// Installs the handlers (with `SA_RESTART`, so that no other call of the worker is interrupted).
     /// Before `FCGX_Init`, which then leaves SIGUSR1 alone.
     public static func install() -> StopRequest {
-        StopRequest(descriptor: SignalPipe.install([SIGTERM, SIGUSR1, SIGUSR2]))
+        StopRequest(descriptor: SignalPipe.install([SIGTERM, SIGINT, SIGUSR1, SIGUSR2]))
     }
 
     /// True once a stop was asked for.
