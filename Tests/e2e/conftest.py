@@ -195,6 +195,12 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+                # The pool and nginx run in sessions of their own: not in run-local's group.
+                try:
+                    with open(os.path.join(self.runtime, "nginx.pid")) as f:
+                        os.kill(int(f.read().strip()), signal.SIGKILL)
+                except (FileNotFoundError, ValueError, ProcessLookupError):
+                    pass
         left = [p for p in pids if process_alive(p)]
         for p in left:
             os.kill(p, signal.SIGKILL)
