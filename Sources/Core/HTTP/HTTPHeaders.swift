@@ -65,8 +65,10 @@ public struct HTTPHeaders: Sendable {
     private func forEachField(_ body: (_ name: Range<Int>, _ value: Range<Int>) -> Void) {
         var offset = 0
         while storage.count - offset >= 8 {
-            let nameCount = Int(Frames.integer(UInt32.self, storage[...], at: offset))
-            let valueCount = Int(Frames.integer(UInt32.self, storage[...], at: offset + 4))
+            let (nameCount, valueCount) = storage.withUnsafeBytes { bytes in
+                (Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))),
+                 Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))))
+            }
             let nameStart = offset + 8
             let valueStart = nameStart + nameCount
             body(nameStart..<valueStart, valueStart..<(valueStart + valueCount))
@@ -76,6 +78,7 @@ public struct HTTPHeaders: Sendable {
 
     /// Whether the stored lower-case name is `name`, whatever the case of `name`'s ASCII letters.
     private func equalsIgnoringASCIICase(_ stored: Range<Int>, _ name: String) -> Bool {
+        guard stored.count == name.utf8.count else { return false }
         var index = stored.lowerBound
         for byte in name.utf8 {
             guard index < stored.upperBound else { return false }

@@ -1,6 +1,6 @@
 /// One entry of the route table: where a route is, the methods it answers, whether it needs the token,
 /// and its handler. Its pattern is also its label in the request metrics.
-public struct Route: Sendable {
+public final class Route: Sendable {
     /// What a handler is given: the request, the path's `{id}` (empty for a route without one), where a
     /// streamed answer goes as it is produced, and the note of what it did about a run.
     public typealias Handler = @Sendable (_ request: HTTPRequest, _ id: String, _ note: inout RunNote,

@@ -54,30 +54,42 @@ public struct Service: Sendable {
     /// - Parameter live: where a streamed answer is written as it is produced; without one, a streamed
     ///   answer is collected and answered whole.
     public func handle(_ request: HTTPRequest, streamingTo live: ResponseStream? = nil) -> HandledRequest {
-        let found = routes.lazy.compactMap { route in route.match(request.path).map { (route: route, id: $0) } }.first
         var note = RunNote()
         var response: HTTPResponse
-        do {
-            guard let (route, id) = found else { throw APIError.notFound(path: String(request.path.prefix(200))) }
-            guard route.methods.contains(request.method) else { throw APIError.methodNotAllowed(allowed: route.methods) }
-            if route.needsToken { try auth.check(authorizationHeader: request.header("authorization")) }
-            if request.method == "POST" { try body.check(request) }
-            response = try route.handler(request, id, &note, live)
-        } catch {
-            response = answer(error, to: request, note: &note)
+        var route: Route?
+        var id = ""
+        for candidate in routes {
+            if let match = candidate.match(request.path) { (route, id) = (candidate, match); break }
         }
-        let handled = HandledRequest(response: response, run: note, sent: live?.hasBegun ?? false)
+        // The checks throw the API's own errors, typed: the answer most requests get (401) needs no box or cast.
+        switch Result(catching: { () throws(APIError) -> Route in try admit(request, to: route) }) {
+        case .failure(let refusal):
+            response = answer(refusal, to: request, note: &note)
+        case .success(let admitted):
+            do {
+                response = try admitted.handler(request, id, &note, live)
+            } catch {
+                response = answer(error as? APIError ?? APIError(answering: error), to: request, note: &note)
+            }
+        }
         if let counters {
-            RequestMetrics.count(found?.route.series ?? RequestMetrics.unmatched, status: response.status, busy: note.outcome == .busy,
-                                 in: counters)
+            RequestMetrics.count(route?.series ?? RequestMetrics.unmatched, status: response.status, busy: note.outcome == .busy, in: counters)
         }
-        return handled
+        return HandledRequest(response: response, run: note, sent: live?.hasBegun ?? false)
+    }
+
+    /// The checks before a route's handler: the route, its method, the token, a POST's body.
+    func admit(_ request: HTTPRequest, to route: Route?) throws(APIError) -> Route {
+        guard let route else { throw .notFound(path: String(request.path.prefix(200))) }
+        guard route.methods.contains(request.method) else { throw .methodNotAllowed(allowed: route.methods) }
+        if route.needsToken { try auth.check(authorizationHeader: request.header("authorization")) }
+        if request.method == "POST" { try body.check(request) }
+        return route
     }
 
     /// The error edge: the answer to any error thrown on a request path. A busy answer notes that the
     /// lock was held, and takes nginx's `BUSY_STATUS` where a fleet asks for one.
-    func answer(_ error: any Error, to request: HTTPRequest, note: inout RunNote) -> HTTPResponse {
-        let apiError = APIError(answering: error)
+    func answer(_ apiError: APIError, to request: HTTPRequest, note: inout RunNote) -> HTTPResponse {
         var response = apiError == .unauthorized ? unauthorizedResponse : apiError == busy ? busyResponse : apiError.response
         if apiError.isBusy {
             note.outcome = .busy

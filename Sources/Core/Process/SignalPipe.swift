@@ -6,6 +6,8 @@ import Glibc
 /// other stop signals, installs its own over the one it inherited (whose pipe it has closed).
 enum SignalPipe {
     nonisolated(unsafe) private static var writeEnd: Int32 = -1
+    /// Set by the first handler that runs (or ``trigger()``): read without a system call.
+    nonisolated(unsafe) private(set) static var hasFired = false
 
     /// Installs handlers (`signal`, so with `SA_RESTART`) for `signals`; returns the read end, or -1
     /// when no pipe could be made (the signals then keep their actions).
@@ -28,6 +30,7 @@ enum SignalPipe {
 
     /// What a handler does: makes the read end readable.
     static func trigger() {
+        hasFired = true
         var byte: UInt8 = 1
         // Not checked, and no retry: a full pipe is readable already.
         _ = write(writeEnd, &byte, 1)

@@ -19,11 +19,9 @@ public struct StopRequest: Sendable {
         StopRequest(descriptor: SignalPipe.install([SIGTERM, SIGINT, SIGUSR1, SIGUSR2]))
     }
 
-    /// True once a stop was asked for.
+    /// True once a stop was asked for: a flag the handler set, read without a system call (the accept
+    /// loop asks before every accept).
     public var isRequested: Bool {
-        guard descriptor >= 0 else { return false }
-        var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-        guard case .success(let ready) = SystemCall.result({ poll(&fds, 1, 0) }) else { return false }
-        return ready > 0
+        descriptor >= 0 && SignalPipe.hasFired
     }
 }
