@@ -55,7 +55,7 @@ public struct Service: Sendable {
     ///   answer is collected and answered whole.
     public func handle(_ request: HTTPRequest, streamingTo live: ResponseStream? = nil) -> HandledRequest {
         var note = RunNote()
-        var response: HTTPResponse
+        let response: HTTPResponse
         var route: Route?
         var id = ""
         for candidate in routes {
@@ -69,6 +69,7 @@ public struct Service: Sendable {
             do {
                 response = try admitted.handler(request, id, &note, live)
             } catch {
+                // The concrete cast first: cheaper than the protocol's, and the busy answer is one.
                 response = answer(error as? APIError ?? APIError(answering: error), to: request, note: &note)
             }
         }
