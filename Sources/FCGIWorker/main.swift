@@ -75,9 +75,11 @@ struct ClaudeFCGI: ParsableCommand {
         let log: @Sendable (String) -> Void = { logger.warning("\($0)") }
         // Before the supervisor is forked: a TERM from now on asks for a graceful stop.
         let stop = StopRequest.install()
-        let supervisor = SupervisorLink(stop: stop, stopTimeoutSeconds: configuration.stopTimeoutSeconds, log: log)
-        let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds)
         let store = FileJobStore(directory: configuration.run.jobsDirectory)
+        let reaper = JobReaper(store: store, maxCount: configuration.jobs.maxCount)
+        let supervisor = SupervisorLink(stop: stop, stopTimeoutSeconds: configuration.stopTimeoutSeconds, log: log,
+                                        collected: reaper.collected)
+        let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds)
         let execute = ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,
                                       runner: DetachedJobRunner(store: store, log: log))
         let started = Int64(time(nil))
@@ -94,7 +96,6 @@ struct ClaudeFCGI: ParsableCommand {
             counters: counters)
         // Bodies and answers can be megabytes (a tenth of a 1 MiB answer's time was page faults).
         ProcessControl.keepFreedMemory()
-        let reaper = JobReaper(store: store, maxCount: configuration.jobs.maxCount)
         let loop = FastCGILoop(maxBodyBytes: configuration.body.maxBodyBytes, stop: stop, logger: logger, reapChildren: reaper.reap)
         guard loop.isStartedByFastCGISpawner else {
             StandardError.writeLine("claude-fcgi: fd 0 is not a listening socket; start it with spawn-fcgi (see README)")

@@ -6,6 +6,7 @@ public struct HTTPHeaders: Sendable {
     /// the value.
     private var storage: [UInt8] = []
 
+    /// No fields.
     public init() {}
 
     /// The fields of a dictionary, names lower-cased.

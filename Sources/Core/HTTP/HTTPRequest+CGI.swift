@@ -5,7 +5,7 @@ extension HTTPRequest {
     public init(cgiEntries: [UnsafeBufferPointer<UInt8>], body: [UInt8], connectionDescriptor: Int32? = nil) {
         var method = "GET", documentURI: String?, requestURI: String?, query = ""
         var headers = HTTPHeaders()
-        headers.reserve(cgiEntries.reduce(0) { $0 + $1.count })
+        headers.reserve(512)
         var busyStatus: Int?
         for entry in cgiEntries {
             guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }

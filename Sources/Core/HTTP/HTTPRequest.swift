@@ -17,12 +17,14 @@ public struct HTTPRequest: Sendable {
     /// keeps the API's own (503 for chat, 409 for jobs).
     public var busyStatus: Int?
 
+    /// A request with header fields given by name, in any case (tests, the fuzzer).
     public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
                 connectionDescriptor: Int32? = nil) {
         self.init(method: method, path: path, query: query, headers: HTTPHeaders(headers), body: body,
                   connectionDescriptor: connectionDescriptor)
     }
 
+    /// A request with its header fields as they came (``HTTPHeaders``).
     public init(method: String, path: String, query: String = "", headers: HTTPHeaders, body: [UInt8] = [],
                 connectionDescriptor: Int32? = nil) {
         self.method = method

@@ -16,16 +16,3 @@ extension APIError {
         self = (error as? any HTTPResponseError)?.apiError ?? .internalFailure(detail: OneLine.clean(String(describing: error)))
     }
 }
-
-/// A failure of ours, not the client's (a system call, the lock, the job store): answered as a 500
-/// naming what failed.
-public protocol InternalFailure: HTTPResponseError, CustomStringConvertible {}
-
-extension InternalFailure {
-    public var apiError: APIError { .internalFailure(detail: description) }
-}
-
-extension SystemCallError: InternalFailure {}
-extension RunLockError: InternalFailure {}
-extension JobStoreError: InternalFailure {}
-extension JobStartError: InternalFailure {}

@@ -19,6 +19,7 @@ public final class Route: Sendable {
     /// The pattern without `{id}` when it has one.
     private let prefix: Substring?
 
+    /// A route at `pattern` (see ``pattern``) answering `methods` with `handler`.
     public init(_ pattern: String, methods: [String], needsToken: Bool = true, handler: @escaping Handler) {
         self.pattern = pattern
         self.methods = methods

@@ -1,8 +1,9 @@
 /// `POST /execute`, `GET /execute`, `GET /execute/<id>`, `DELETE /execute/<id>`: jobs that run detached
 /// from their request and are polled.
 public struct ExecuteEndpoint: Sendable {
-    /// The route of the job collection and of one job.
+    /// The route of the job collection.
     public static let collectionPattern = "/execute"
+    /// The route of one job.
     public static let jobPattern = collectionPattern + "/{id}"
 
     /// A job's path.
@@ -36,7 +37,8 @@ public struct ExecuteEndpoint: Sendable {
         let record = try runner.start(plan, lock: held)
         note.outcome = .jobStarted
         note.requestID = record.job_id
-        store.prune(nowMilliseconds: gate.clock.millisecondsSinceEpoch(), maxAgeSeconds: settings.maxAgeSeconds, maxCount: settings.maxCount)
+        store.prune(nowMilliseconds: gate.clock.millisecondsSinceEpoch(), maxAgeSeconds: settings.maxAgeSeconds, maxCount: settings.maxCount,
+                    isRunning: { seen($0).status == .running })
         return .json(status: 202, body: JSONBody.encode(record.publicView()), extraHeaders: [("Location", Self.path(of: record.job_id))])
     }
 
@@ -50,7 +52,7 @@ public struct ExecuteEndpoint: Sendable {
     /// The record as it stands: a running job whose runner is gone reads as failed, `runner lost`.
     /// Nothing is written here: ``JobReaper`` records it where the runner is found gone.
     func seen(_ record: JobRecord) -> JobRecord {
-        record.asSeen(now: gate.clock.rfc3339(), isAlive: runner.isAlive)
+        record.asSeen(isAlive: runner.isAlive)
     }
 
     /// Job records kept, by status word (every status named, 0 when none), as reading each would show it.

@@ -68,11 +68,11 @@ public struct FileJobStore: JobStore {
         ids().lazy.filter { id in before.map { id < $0 } ?? true }.prefix(limit).compactMap { try? read($0) }
     }
 
-    public func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int) {
+    public func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int, isRunning: (JobRecord) -> Bool) {
         let cutoff = nowMilliseconds - maxAgeSeconds * 1000
         for (index, id) in ids().enumerated() {
             guard index >= maxCount || (JobID.milliseconds(of: id) ?? .max) < cutoff else { continue }
-            if (try? read(id))?.status == .running { continue }
+            if let record = try? read(id), isRunning(record) { continue }
             unlink(path(id))  // not checked: one gone already is what was wanted
         }
     }

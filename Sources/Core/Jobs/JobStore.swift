@@ -7,6 +7,7 @@ public protocol JobStore: Sendable {
     /// The newest jobs first, at most `limit`, only those older than `before` when given; records that
     /// cannot be read are left out (``read(_:)`` names them).
     func list(limit: Int, before: String?) -> [JobRecord]
-    /// Deletes finished records older than `maxAgeSeconds` and all but the newest `maxCount`.
-    func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int)
+    /// Deletes records older than `maxAgeSeconds` and all but the newest `maxCount`, but never one that
+    /// `isRunning` says runs (a record on disk may say running for a job whose runner is lost).
+    func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int, isRunning: (JobRecord) -> Bool)
 }

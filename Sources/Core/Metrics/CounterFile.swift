@@ -140,9 +140,7 @@ public final class CounterFile: CounterStore, @unchecked Sendable {
     }
 
     static func lock(_ fd: Int32, _ operation: Int32) -> Bool {
-        while flock(fd, operation) != 0 {
-            guard errno == EINTR else { return false }
-        }
-        return true
+        if case .success = SystemCall.result({ flock(fd, operation) }) { return true }
+        return false
     }
 }

@@ -17,6 +17,7 @@ public enum RequestMetrics {
         let busy: String
         let byStatus: [Int: String]
 
+        /// The series of the route labelled `route`.
         public init(route: String) {
             self.route = route
             busy = PrometheusText.series(busyRejections, ["route": route])

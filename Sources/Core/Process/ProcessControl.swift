@@ -44,13 +44,17 @@ public enum ProcessControl {
     /// Kills and reaps the children `chosen` picks, and the children they leave (as a subreaper they
     /// come back here), until none is left or `seconds` have passed. Returns how many were killed.
     @discardableResult
-    public static func killChildren(within seconds: Double = 5, chosen: (pid_t) -> Bool) -> Int {
+    public static func killChildren(within seconds: Double = 5, chosen: (pid_t) -> Bool,
+                                    collected: (_ pid: Int32, _ status: Int32) -> Void = { _, _ in }) -> Int {
         let deadline = Monotonic.now() + seconds
         var killed = 0
         while true {
             var status: Int32 = 0
             var reaped = SystemCall.result { waitpid(-1, &status, WNOHANG) }
-            while case .success(let pid) = reaped, pid > 0 { reaped = SystemCall.result { waitpid(-1, &status, WNOHANG) } }
+            while case .success(let pid) = reaped, pid > 0 {
+                collected(pid, status)
+                reaped = SystemCall.result { waitpid(-1, &status, WNOHANG) }
+            }
             if reaped == .failure(Errno.Code(value: ECHILD)) { return killed }
             let children = ProcessTable.children(of: getpid()).filter(chosen)
             if children.isEmpty || Monotonic.now() > deadline { return killed }

@@ -59,7 +59,15 @@ struct ProcessPump {
             // Without an exit descriptor, wake every 50 ms to notice the child's exit while a
             // descendant holds a pipe.
             let tick = exited >= 0 ? 1.0 : 0.05
-            let ready = (try? set.wait(seconds: min(tick, deadline - Monotonic.now()))) ?? .none
+            let ready: PollSet.Ready
+            do {
+                ready = try set.wait(seconds: min(tick, deadline - Monotonic.now()))
+            } catch {
+                // poll(2) of our own descriptors fails only for want of memory: wait the tick rather than
+                // spin, and go on; the deadlines still stop the child.
+                Monotonic.sleep(min(tick, max(0, deadline - Monotonic.now())))
+                ready = .none
+            }
             if ready.contains(pipes.stdin.writeEnd) {
                 written = pipes.writeStdin(stdin, from: written)
             }

@@ -7,8 +7,9 @@ public enum RunFailure: Error, Equatable, Sendable {
     /// The CLI refused the request's output schema before running: the client's mistake.
     case schemaRefused(message: String)
 
-    /// How the CLI names the schema's argument in its refusal.
-    static let schemaOption = "--json-schema"
+    /// How the CLI begins its refusal of a schema it cannot use (`Error: --json-schema is not valid JSON: …`,
+    /// `… is not a valid JSON Schema: …`); a CLI that does not know the option says otherwise.
+    static let schemaRefusal = "--json-schema is not"
 }
 
 extension RunFailure: HTTPResponseError {
@@ -34,7 +35,7 @@ extension ClaudeOutcome {
             // The CLI refuses every argument the same way (exit 1, nothing on stdout, one stderr line) and
             // names the argument only in words: its message is all there is to tell a refused schema
             // from a refused agent (the operator's mistake, not the client's).
-            guard let option = message.firstRange(of: RunFailure.schemaOption) else { fallthrough }
+            guard let option = message.firstRange(of: RunFailure.schemaRefusal) else { fallthrough }
             throw .schemaRefused(message: String(message[option.lowerBound...]))
         case .failed, .refused, .timedOut:
             throw .ended(detail: failureDetail ?? "")

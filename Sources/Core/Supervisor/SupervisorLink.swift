@@ -17,10 +17,13 @@ public final class SupervisorLink: @unchecked Sendable {
     private var pid: pid_t = -1
     private var socket: Int32 = -1
 
-    public convenience init(stop: StopRequest? = nil, stopTimeoutSeconds: Double = 90, log: @escaping @Sendable (String) -> Void) {
+    /// - Parameter collected: told of each child collected while the orphans of a supervisor that died
+    ///   are ended (a job's supervisor may be among the exited ones: ``JobReaper/collected(_:status:)``).
+    public convenience init(stop: StopRequest? = nil, stopTimeoutSeconds: Double = 90, log: @escaping @Sendable (String) -> Void,
+                            collected: @escaping (_ pid: Int32, _ status: Int32) -> Void = { _, _ in }) {
         // Every child but the jobs' supervisors, which run on their own.
         self.init(stop: stop, stopTimeoutSeconds: stopTimeoutSeconds, log: log,
-                  endOrphans: { ProcessControl.killChildren { ProcessTable.name($0) != DetachedSupervisor.processName } })
+                  endOrphans: { ProcessControl.killChildren(chosen: { ProcessTable.name($0) != DetachedSupervisor.processName }, collected: collected) })
     }
 
     init(stop: StopRequest?, stopTimeoutSeconds: Double, log: @escaping @Sendable (String) -> Void, endOrphans: @escaping () -> Int) {
@@ -106,7 +109,12 @@ public final class SupervisorLink: @unchecked Sendable {
             set.watch(socket, for: .readable)
             if wait.watchesConnection { set.watch(connection, for: [.readable, .peerClosed]) }
             if wait.watchesStop { set.watch(stopDescriptor, for: .readable) }
-            let ready = (try? set.wait(seconds: wait.secondsToWait(now: Monotonic.now()))) ?? .none
+            let ready: PollSet.Ready
+            do {
+                ready = try set.wait(seconds: wait.secondsToWait(now: Monotonic.now()))
+            } catch {
+                return end(wait.supervisorBroke(error.description))
+            }
             var actions: [RunWait.Action] = []
             if wait.watchesStop && ready.contains(stopDescriptor) { actions += wait.stopRequested(now: Monotonic.now()) }
             actions += wait.timePassed(now: Monotonic.now())

@@ -82,8 +82,10 @@ import Testing
     }
 
     @Test func otherRefusalsAndFailuresNamingTheSchemaAreTheRunsNotTheClients() {
-        // A refused agent is the operator's mistake; a run that failed after it started is a failed run.
+        // A refused agent, or a CLI that does not know the option, is the operator's mistake; a run that
+        // failed after it started is a failed run.
         for outcome: ClaudeOutcome in [.refused(message: "--agent 'x' not found. Available agents: claude", report: nil),
+                                       .refused(message: "error: unknown option '--json-schema'", report: nil),
                                        .failed(detail: "Error: --json-schema is not a valid JSON Schema", report: nil)] {
             runner.outcome = outcome
             let handled = chat(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}"#)

@@ -74,7 +74,7 @@ import Testing
         let listed = jsonObject(send("GET", "/execute").response.body)["jobs"]
         #expect(listed == .array([.object(["job_id": .string(id), "status": .string("failed"), "agent": .string("recruiter-triage"),
                                            "created": .string("2023-11-14T22:13:20Z"), "started": .string("2023-11-14T22:13:20Z"),
-                                           "finished": .string("2023-11-14T22:13:20Z"), "detail": .string("runner lost")])]))
+                                           "detail": .string("runner lost")])]))
         #expect(store.writes.count == writes && store.records[id]?.status == .running)
         #expect(send("GET", "/execute/job_1700000000001_unknown0").response.status == 404)
     }
@@ -82,10 +82,19 @@ import Testing
     @Test func theReaperRecordsALostRunnerOnce() {
         _ = send("POST", "/execute", body: #"{"prompt":"x"}"#)
         let reaper = JobReaper(store: store, clock: FixedClock(), maxCount: 100)
+        reaper.collected(4242, status: 0)
+        #expect(store.records[id]?.status == .running, "a supervisor that exits 0 has recorded its end")
         #expect(!reaper.runnerEnded(4241))
         #expect(reaper.runnerEnded(4242))
         #expect(store.records[id]?.status == .ended(.failed) && store.records[id]?.detail == "runner lost")
+        #expect(store.records[id]?.finished == "2023-11-14T22:13:20Z")
         #expect(!reaper.runnerEnded(4242))
+    }
+
+    @Test func aSupervisorKilledBySignalIsRecordedLostWhereverItIsCollected() {
+        _ = send("POST", "/execute", body: #"{"prompt":"x"}"#)
+        JobReaper(store: store, clock: FixedClock(), maxCount: 100).collected(4242, status: 9)
+        #expect(store.records[id]?.detail == "runner lost")
     }
 
     @Test func aCorruptRecordIsA500NamingTheJob() {

@@ -61,11 +61,13 @@ import Testing
         defer { cleanUp() }
         let now: Int64 = 1_700_000_100_000
         try store.write(record(now - 90_000, .running))   // old but running: kept
+        try store.write(record(now - 85_000, .running))   // old, says running, its runner lost: pruned
         try store.write(record(now - 80_000))             // old: pruned
         try store.write(record(now - 3_000))
         try store.write(record(now - 2_000))
         try store.write(record(now - 1_000))
-        store.prune(nowMilliseconds: now, maxAgeSeconds: 60, maxCount: 2)
+        let lost = record(now - 85_000).job_id
+        store.prune(nowMilliseconds: now, maxAgeSeconds: 60, maxCount: 2, isRunning: { $0.status == .running && $0.job_id != lost })
         #expect(store.list(limit: 10, before: nil).map(\.job_id)
                 == [record(now - 1_000).job_id, record(now - 2_000).job_id, record(now - 90_000).job_id])
     }

@@ -124,7 +124,7 @@ final class MemoryJobStore: JobStore, @unchecked Sendable {
         Array(records.keys.sorted(by: >).filter { id in before.map { id < $0 } ?? true }.prefix(limit).compactMap { records[$0] })
     }
 
-    func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int) { prunes += 1 }
+    func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int, isRunning: (JobRecord) -> Bool) { prunes += 1 }
 }
 
 /// A job runner that writes the record into a store as a supervisor would, and whose runners the test

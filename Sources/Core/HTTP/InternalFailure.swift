@@ -1,0 +1,12 @@
+/// A failure of ours, not the client's (a system call, the lock, the job store): answered as a 500
+/// naming what failed.
+public protocol InternalFailure: HTTPResponseError, CustomStringConvertible {}
+
+extension InternalFailure {
+    public var apiError: APIError { .internalFailure(detail: description) }
+}
+
+extension SystemCallError: InternalFailure {}
+extension RunLockError: InternalFailure {}
+extension JobStoreError: InternalFailure {}
+extension JobStartError: InternalFailure {}
