@@ -7,15 +7,13 @@ public enum ProcessControl {
     /// Makes this process the reaper of its orphaned descendants: a tool process that escapes into its
     /// own session is re-parented here, not to init, once its parent dies. Fails only on a kernel
     /// older than 3.4.
-    @discardableResult
-    public static func becomeChildSubreaper() -> Result<Int32, Errno.Code> {
-        SystemCall.result { clinux_set_child_subreaper(1) }
+    public static func becomeChildSubreaper() throws(SystemCallError) {
+        try SystemCall.retrying("cannot become a child subreaper") { clinux_set_child_subreaper(1) }
     }
 
     /// Asks the kernel to send `signal` to this process when its parent dies.
-    @discardableResult
-    public static func signalOnParentDeath(_ signal: Int32) -> Result<Int32, Errno.Code> {
-        SystemCall.result { clinux_set_parent_death_signal(signal) }
+    public static func signalOnParentDeath(_ signal: Int32) throws(SystemCallError) {
+        try SystemCall.retrying("cannot ask for signal \(signal) when the parent dies") { clinux_set_parent_death_signal(signal) }
     }
 
     /// Keeps freed memory in this process (and the processes forked from it) instead of handing it back

@@ -19,15 +19,8 @@ public enum DetachedSupervisor {
         defer { Descriptor.close(&events.writeEnd) }
         do {
             let pid = try SupervisorSetup.fork(name: processName, keeping: [lock, events.writeEnd], diesWithWorker: false) { cancel in
-                // The lock (fd 3) goes before the job's end is recorded: a client that reads the job as
-                // finished can start the next run at once.
-                var held: Int32 = 3
-                return RunSupervisor(
-                    plan: plan, launcher: PosixProcessLauncher(), store: store, clock: SystemWallClock(),
-                    send: { Descriptor.writeAll(4, RunEventCodec.encode($0)) },
-                    log: log, endLeftovers: { ProcessControl.killAllDescendants() },
-                    releaseLock: { Descriptor.close(&held) }
-                ).run(cancelOn: [cancel.descriptor])
+                // The lock is fd 3, the event pipe fd 4 (`keeping`'s order).
+                RunSupervisor.inThisProcess(plan: plan, store: store, events: 4, lock: 3, log: log).run(cancelOn: [cancel.descriptor])
             }
             return Started(pid: pid, events: events.readEnd)
         } catch {

@@ -21,7 +21,8 @@ public struct RunSupervisor {
     /// Kills and reaps whatever is left of the run; returns how many processes it killed.
     let endLeftovers: () -> Int
     /// Lets this supervisor's hold of the run lock go, once every process of the run is gone and
-    /// before the final event (so that the worker's next run finds the lock free).
+    /// before the final event (so that the worker's next run finds the lock free); called again, at
+    /// the latest, when the run returns, on any path, so it must do nothing the second time.
     let releaseLock: () -> Void
 
     public init(plan: RunPlan, launcher: any ProcessLauncher, store: any JobStore, clock: any WallClock,
@@ -37,9 +38,24 @@ public struct RunSupervisor {
         self.releaseLock = releaseLock
     }
 
+    /// The supervisor of a run in this process, a supervisor's: claude and git started for real, the
+    /// events written to `events`, every descendant ended after the run, and the run lock's descriptor
+    /// `lock` closed once they are gone (before the job's end is recorded or the final event is sent, so
+    /// that whoever reads either can start the next run at once).
+    static func inThisProcess(plan: RunPlan, store: any JobStore, events: Int32, lock: Int32,
+                              log: @escaping (String) -> Void) -> RunSupervisor {
+        var held = lock
+        return RunSupervisor(
+            plan: plan, launcher: PosixProcessLauncher(), store: store, clock: SystemWallClock(),
+            send: { Descriptor.writeAll(events, RunEventCodec.encode($0)) },
+            log: log, endLeftovers: { ProcessControl.killAllDescendants() },
+            releaseLock: { Descriptor.close(&held) })
+    }
+
     /// Runs the run; a descriptor of `cancelOn` polls readable when the run is to be stopped (the
     /// supervisor's SIGTERM, the worker gone or hanging up). Returns the supervisor's exit code.
     public func run(cancelOn: [Int32]) -> Int32 {
+        defer { releaseLock() }
         let invocation = plan.invocation
         let started = clock.now()
         let startedMonotonic = Monotonic.now()

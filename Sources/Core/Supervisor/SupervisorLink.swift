@@ -42,7 +42,8 @@ public final class SupervisorLink: @unchecked Sendable {
     /// Starts the supervisor now, so that the first run does not wait for it. This worker becomes a
     /// child subreaper: should the supervisor be killed mid-run, the run's processes come back here.
     public func start() throws(SystemCallError) {
-        ProcessControl.becomeChildSubreaper()
+        // Not fatal: without it (a kernel before 3.4) a dead supervisor's orphans go to init instead.
+        _ = try? ProcessControl.becomeChildSubreaper()
         var pair = try SocketPair.make()
         defer { Descriptor.close(&pair.second) }
         do {

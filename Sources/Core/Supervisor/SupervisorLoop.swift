@@ -74,16 +74,10 @@ struct SupervisorLoop {
     }
 
     private func perform(_ order: RunOrder, lock: Int32) {
-        var held = lock
-        let socket = socket
-        let supervisor = RunSupervisor(
-            plan: order.plan, launcher: PosixProcessLauncher(),
-            store: FileJobStore(directory: RunSettings.jobsDirectory(in: order.plan.stateDirectory)), clock: SystemWallClock(),
-            send: { Descriptor.writeAll(socket, RunEventCodec.encode($0)) },
-            log: log, endLeftovers: { ProcessControl.killAllDescendants() },
-            releaseLock: { Descriptor.close(&held) })
+        let supervisor = RunSupervisor.inThisProcess(
+            plan: order.plan, store: FileJobStore(directory: RunSettings.jobsDirectory(in: order.plan.stateDirectory)),
+            events: socket, lock: lock, log: log)
         // The worker shuts its side of the socket when its client hangs up: end of file there cancels.
         _ = supervisor.run(cancelOn: [cancel.descriptor, socket])
-        Descriptor.close(&held)
     }
 }

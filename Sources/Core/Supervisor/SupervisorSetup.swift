@@ -26,9 +26,7 @@ enum SupervisorSetup {
             try SystemCall.retrying("cannot start a session") { setsid() }
             ProcessControl.setName(name)
             if let worker {
-                if case .failure(let code) = ProcessControl.signalOnParentDeath(SIGTERM) {
-                    throw SystemCallError("cannot ask for SIGTERM when the worker dies", code: code.value)
-                }
+                try ProcessControl.signalOnParentDeath(SIGTERM)
                 // The worker may have died before the line above took effect.
                 parentGone = getppid() != worker
             }
@@ -44,9 +42,7 @@ enum SupervisorSetup {
             }
             Descriptor.closeRange(3 + Int32(keeping.count))
             // As a child subreaper it finds the run's processes that escaped into sessions of their own.
-            if case .failure(let code) = ProcessControl.becomeChildSubreaper() {
-                throw SystemCallError("cannot become a child subreaper", code: code.value)
-            }
+            try ProcessControl.becomeChildSubreaper()
         } catch {
             StandardError.writeLine("\(name): \(error)")
             _exit(70)
