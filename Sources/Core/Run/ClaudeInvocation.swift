@@ -13,9 +13,19 @@ public struct ClaudeInvocation: Sendable, Equatable {
     /// Run in the CLI's `stream-json` mode and report the answer's text as it is written (as
     /// ``RunEvent/textDelta(_:)`` events) for a streamed chat answer.
     public var streamsText: Bool
+    /// `--effort`; `nil` leaves the CLI's default.
+    public var effort: Effort?
+    /// The session to continue: `--resume ID --fork-session` (a new session that starts where that
+    /// one ended; that one stays as it was).
+    public var resumesSession: String?
+    /// Whether the run's session is written to disk (no `--no-session-persistence`), to be resumed later.
+    public var keepsSession: Bool
 
     public init(requestID: String = "", model: String = "", prompt: String, agent: String?, jsonSchema: String? = nil,
-                streamsText: Bool = false) {
+                streamsText: Bool = false, effort: Effort? = nil, resumesSession: String? = nil, keepsSession: Bool = false) {
+        self.effort = effort
+        self.resumesSession = resumesSession
+        self.keepsSession = keepsSession
         self.requestID = requestID
         self.model = model
         self.prompt = prompt

@@ -109,7 +109,9 @@ public enum ClaudeOutputInterpreter {
         case .integer(let value)?: cost = Double(value)
         default: cost = nil
         }
-        return ClaudeReport(usage: usage, costUSD: cost)
+        var session: String?
+        if case .string(let id)? = json["session_id"], SessionID.isValid(id) { session = id }
+        return ClaudeReport(usage: usage, costUSD: cost, sessionID: session)
     }
 
     /// The CLI's own words: `errors` on error subtypes, else `result`.

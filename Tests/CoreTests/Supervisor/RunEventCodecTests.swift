@@ -6,9 +6,9 @@ import Testing
         .started,
         .textDelta(Array("Hel".utf8)),
         .result(text: "Hello, \u{1F30D}\n\"quoted\"", report: ClaudeReport(
-            usage: TokenUsage(inputTokens: 12_345, outputTokens: 67), costUSD: 0.0051, exitCode: 0)),
+            usage: TokenUsage(inputTokens: 12_345, outputTokens: 67), costUSD: 0.0051, exitCode: 0, sessionID: "0e56a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b")),
         .result(text: "", report: ClaudeReport()),
-        .failure(.failed, detail: "claude exited with code 3: boom", report: ClaudeReport(exitCode: -1)),
+        .failure(.failed, detail: "claude exited with code 3: boom", report: ClaudeReport(exitCode: -1, sessionID: "s1")),
         .failure(.timedOut, detail: "timed out after 1 s", report: nil),
         .failure(.cancelled, detail: "cancelled", report: ClaudeReport(costUSD: 0)),
         .failure(.refused, detail: "error: unknown option '--x'", report: ClaudeReport(exitCode: 1)),
@@ -38,7 +38,7 @@ import Testing
         let text = #"{"not":"re-encoded"} 🌍"#
         let frame = RunEventCodec.encode(.result(text: text, report: ClaudeReport()))
         #expect(Array(frame.suffix(text.utf8.count)) == Array(text.utf8))
-        #expect(frame.count == Frames.headerSize + RunEventCodec.reportSize + text.utf8.count)
+        #expect(frame.count == Frames.headerSize + RunEventCodec.fixedReportSize + 1 + text.utf8.count)
     }
 
     @Test func aCutFrameWaitsAndAMalformedOneIsRefused() throws {

@@ -1,11 +1,11 @@
 /// A validated OpenAI chat-completions request: only what we act on.
 public struct ChatCompletionRequest: Equatable, Sendable {
     public var model: String
-    public var messages: [ChatMessage]
+    public var messages: [Turn]
     public var maxTokens: Int64?
     public var maxCompletionTokens: Int64?
     public var temperature: Double?
-    public var responseFormat: ResponseFormat
+    public var responseFormat: AnswerFormat
     /// The functions offered (`tools`); empty when none.
     public var tools: [FunctionTool]
     public var toolChoice: ToolChoice
@@ -14,10 +14,14 @@ public struct ChatCompletionRequest: Equatable, Sendable {
     public var stream: Bool
     /// `stream_options.include_usage`: a last chunk with the run's usage.
     public var includeUsage: Bool
+    /// `reasoning_effort`: the CLI's `--effort`.
+    public var effort: Effort?
 
-    public init(model: String, messages: [ChatMessage], maxTokens: Int64? = nil, maxCompletionTokens: Int64? = nil,
-                temperature: Double? = nil, responseFormat: ResponseFormat = .text, tools: [FunctionTool] = [],
-                toolChoice: ToolChoice = .auto, parallelToolCalls: Bool = true, stream: Bool = false, includeUsage: Bool = false) {
+    public init(model: String, messages: [Turn], maxTokens: Int64? = nil, maxCompletionTokens: Int64? = nil,
+                temperature: Double? = nil, responseFormat: AnswerFormat = .text, tools: [FunctionTool] = [],
+                toolChoice: ToolChoice = .auto, parallelToolCalls: Bool = true, stream: Bool = false, includeUsage: Bool = false,
+                effort: Effort? = nil) {
+        self.effort = effort
         self.model = model
         self.messages = messages
         self.maxTokens = maxTokens
@@ -31,8 +35,10 @@ public struct ChatCompletionRequest: Equatable, Sendable {
         self.includeUsage = includeUsage
     }
 
-    /// How the run's answer is shaped; `nil` for a plain text run.
-    public func structuredOutputPlan() throws(APIError) -> StructuredOutputPlan? {
-        try StructuredOutputPlan.make(format: responseFormat, tools: tools, choice: toolChoice, parallelToolCalls: parallelToolCalls)
+    /// The run it asks for.
+    public var runRequest: RunRequest {
+        RunRequest(model: model, turns: messages,
+                   output: OutputContract(format: responseFormat, tools: tools, toolChoice: toolChoice, parallelToolCalls: parallelToolCalls),
+                   stream: stream, effort: effort)
     }
 }

@@ -124,7 +124,8 @@ import Testing
         let handled = service().handle(request(), streamingTo: live)
         #expect(handled.sent)
         #expect(handled.response.body.isEmpty)
-        #expect(live.pieces.count == 4)
+        // The role, the text as it came, the end (finish reason and [DONE] in one write).
+        #expect(live.pieces.count == 3)
         #expect(events(live.body).last == "data: [DONE]")
         #expect(lock.isHeld == false)
     }

@@ -33,7 +33,7 @@ public enum ChatCompletionDecoder {
         for name in refusedFields where fields[name] != nil && fields[name] != .null {
             throw .invalidRequest("\(name) is not supported; use tools and tool_choice")
         }
-        let responseFormat = try ResponseFormat.decode(fields["response_format"])
+        let responseFormat = try AnswerFormat.decode(fields["response_format"])
         let tools = try FunctionTool.decodeList(fields["tools"])
         let toolChoice = try ToolChoice.decode(fields["tool_choice"], offered: tools)
         let parallelToolCalls = try optionalBoolean(fields["parallel_tool_calls"], name: "parallel_tool_calls") ?? true
@@ -44,7 +44,7 @@ public enum ChatCompletionDecoder {
         guard case .array(let rawMessages)? = fields["messages"], !rawMessages.isEmpty else {
             throw .invalidRequest("messages must be a non-empty array")
         }
-        var messages: [ChatMessage] = []
+        var messages: [Turn] = []
         for (index, raw) in rawMessages.enumerated() {
             messages.append(try message(raw, at: index))
         }
@@ -70,7 +70,8 @@ public enum ChatCompletionDecoder {
             toolChoice: toolChoice,
             parallelToolCalls: parallelToolCalls,
             stream: stream,
-            includeUsage: includeUsage
+            includeUsage: includeUsage,
+            effort: try Effort.decode(fields["reasoning_effort"], name: "reasoning_effort")
         )
     }
 
@@ -100,7 +101,7 @@ public enum ChatCompletionDecoder {
         }
     }
 
-    static func message(_ raw: JSONValue, at index: Int) throws(APIError) -> ChatMessage {
+    static func message(_ raw: JSONValue, at index: Int) throws(APIError) -> Turn {
         let place = "messages[\(index)]"
         guard case .object(let fields) = raw else {
             throw .invalidRequest("\(place) must be an object, not \(raw.typeName)")
@@ -108,7 +109,7 @@ public enum ChatCompletionDecoder {
         guard case .string(let roleName)? = fields["role"] else {
             throw .invalidRequest("\(place).role must be a string")
         }
-        let role: ChatMessage.Role
+        let role: Turn.Role
         switch roleName {
         case "system", "developer": role = .system
         case "user": role = .user
@@ -117,7 +118,7 @@ public enum ChatCompletionDecoder {
         default:
             throw .invalidRequest("\(place).role '\(String(roleName.prefix(64)))' is not supported")
         }
-        var calls: [ChatAnswer.ToolCall] = []
+        var calls: [ToolCall] = []
         if role == .assistant {
             calls = try toolCalls(fields["tool_calls"], place: place)
         }
@@ -140,18 +141,18 @@ public enum ChatCompletionDecoder {
         if ([toolCallID ?? ""] + calls.flatMap { [$0.id, $0.name, $0.arguments] }).contains(where: { $0.utf8.contains(0) }) {
             throw .invalidRequest("\(place) has a NUL character in a tool call or its id")
         }
-        return ChatMessage(role: role, text: text, toolCalls: calls, toolCallID: toolCallID)
+        return Turn(role: role, text: text, toolCalls: calls, toolCallID: toolCallID)
     }
 
     /// An assistant message's `tool_calls`: `[{"id","type":"function","function":{"name","arguments"}}]`.
-    static func toolCalls(_ value: JSONValue?, place: String) throws(APIError) -> [ChatAnswer.ToolCall] {
+    static func toolCalls(_ value: JSONValue?, place: String) throws(APIError) -> [ToolCall] {
         let items: [JSONValue]
         switch value {
         case nil, .null?: return []
         case .array(let array)?: items = array
         case let other?: throw .invalidRequest("\(place).tool_calls must be an array, not \(other.typeName)")
         }
-        var calls: [ChatAnswer.ToolCall] = []
+        var calls: [ToolCall] = []
         for (index, item) in items.enumerated() {
             let callPlace = "\(place).tool_calls[\(index)]"
             guard case .object(let call) = item, case .string(let id)? = call["id"], !id.isEmpty else {
@@ -161,7 +162,7 @@ public enum ChatCompletionDecoder {
                   case .string(let arguments)? = function["arguments"] else {
                 throw .invalidRequest("\(callPlace).function must hold a name and arguments (a string)")
             }
-            calls.append(ChatAnswer.ToolCall(id: id, name: name, arguments: arguments))
+            calls.append(ToolCall(id: id, name: name, arguments: arguments))
         }
         return calls
     }

@@ -22,7 +22,7 @@ import Testing
         let plan = try #require(try StructuredOutputPlan.make(format: .json(schema: schema), tools: [], choice: .auto, parallelToolCalls: true))
         #expect(plan.reading == .whole)
         #expect(json(plan.schemaText) == schema)
-        #expect(try plan.answer(from: #"{"name":"Ada"}"#, newCallID: { "x" }) == ChatAnswer(content: #"{"name":"Ada"}"#))
+        #expect(try plan.answer(from: #"{"name":"Ada"}"#, newCallID: { "x" }) == RunAnswer(content: #"{"name":"Ada"}"#))
     }
 
     @Test func anotherRootIsWrappedWithItsReferencesMovedAndUnwrapped() throws {
@@ -33,7 +33,7 @@ import Testing
             {"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":
               {"type":"array","items":{"$ref":"#/properties/value/$defs/P"},"$defs":{"P":{"type":"string"}}}}}
             """##))
-        #expect(try plan.answer(from: #"{"value":["a","b"]}"#, newCallID: { "x" }) == ChatAnswer(content: #"["a","b"]"#))
+        #expect(try plan.answer(from: #"{"value":["a","b"]}"#, newCallID: { "x" }) == RunAnswer(content: #"["a","b"]"#))
     }
 
     @Test func toolsBecomeContentOrCalls() throws {
@@ -57,13 +57,13 @@ import Testing
         var ids = ["b", "a"]
         let answer = try plan.answer(from: #"{"tool_calls":[{"name":"get_weather","arguments":{"city":"Paris"}},{"name":"get_time","arguments":{}}]}"#,
                                      newCallID: { ids.removeLast() })
-        #expect(answer == ChatAnswer(content: nil, toolCalls: [
-            ChatAnswer.ToolCall(id: "call_a", name: "get_weather", arguments: #"{"city":"Paris"}"#),
-            ChatAnswer.ToolCall(id: "call_b", name: "get_time", arguments: "{}"),
+        #expect(answer == RunAnswer(content: nil, toolCalls: [
+            ToolCall(id: "call_a", name: "get_weather", arguments: #"{"city":"Paris"}"#),
+            ToolCall(id: "call_b", name: "get_time", arguments: "{}"),
         ]))
         #expect(answer.finishReason == "tool_calls")
         let text = try plan.answer(from: #"{"content":"It is sunny."}"#, newCallID: { "x" })
-        #expect(text == ChatAnswer(content: "It is sunny."))
+        #expect(text == RunAnswer(content: "It is sunny."))
         #expect(text.finishReason == "stop")
     }
 
@@ -91,7 +91,7 @@ import Testing
     @Test func aJSONAnswerWithToolsIsJSONContent() throws {
         let plan = try #require(try StructuredOutputPlan.make(format: .json(schema: json(#"{"type":"object"}"#)), tools: [time], choice: .auto, parallelToolCalls: true))
         #expect(plan.reading == .toolCalls(jsonContent: true))
-        #expect(try plan.answer(from: #"{"content":{"a":1}}"#, newCallID: { "x" }) == ChatAnswer(content: #"{"a":1}"#))
+        #expect(try plan.answer(from: #"{"content":{"a":1}}"#, newCallID: { "x" }) == RunAnswer(content: #"{"a":1}"#))
     }
 
     @Test func aValueThatDoesNotFitIsAFailedRun() throws {

@@ -37,7 +37,7 @@ public struct FunctionTool: Equatable, Sendable {
         guard case .object(let fields) = entry else { throw .invalidRequest("\(place) must be an object, not \(entry.typeName)") }
         guard fields["type"] == .string("function") else { throw .invalidRequest("\(place).type must be \"function\"") }
         guard case .object(let function)? = fields["function"] else { throw .invalidRequest("\(place).function must be an object") }
-        guard case .string(let name)? = function["name"], ResponseFormat.isValidName(name) else {
+        guard case .string(let name)? = function["name"], AnswerFormat.isValidName(name) else {
             throw .invalidRequest("\(place).function.name must be 1 to 64 letters, digits, '_' or '-'")
         }
         let description = try ChatCompletionDecoder.optionalString(function["description"], name: "\(place).function.description")

@@ -17,7 +17,7 @@ import Testing
 
     @Test func decodesAMinimalRequest() throws {
         let request = try decode(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#)
-        #expect(request == ChatCompletionRequest(model: "m", messages: [ChatMessage(role: .user, text: "hi")]))
+        #expect(request == ChatCompletionRequest(model: "m", messages: [Turn(role: .user, text: "hi")]))
     }
 
     @Test func decodesOptionalFieldsAndIgnoresUnknownOnes() throws {
@@ -29,7 +29,7 @@ import Testing
         #expect(request.maxTokens == 5)
         #expect(request.maxCompletionTokens == 7)
         #expect(request.temperature == 0.5)
-        #expect(request.messages.first == ChatMessage(role: .system, text: "d"))
+        #expect(request.messages.first == Turn(role: .system, text: "d"))
     }
 
     @Test func decodesResponseFormatsToolsAndToolMessages() throws {
@@ -49,8 +49,8 @@ import Testing
         #expect(tools.tools[0] == FunctionTool(name: "f", description: "F.", parameters: FunctionTool.noParameters))
         #expect(tools.toolChoice == .function("g"))
         #expect(tools.parallelToolCalls == false)
-        #expect(tools.messages[1] == ChatMessage(role: .assistant, text: "", toolCalls: [ChatAnswer.ToolCall(id: "call_1", name: "f", arguments: "{}")]))
-        #expect(tools.messages[2] == ChatMessage(role: .tool, text: "42", toolCallID: "call_1"))
+        #expect(tools.messages[1] == Turn(role: .assistant, text: "", toolCalls: [ToolCall(id: "call_1", name: "f", arguments: "{}")]))
+        #expect(tools.messages[2] == Turn(role: .tool, text: "42", toolCallID: "call_1"))
         // An empty tools array offers nothing; tool_choice none with no tools is fine.
         #expect(try decode(#"{"model":"m","messages":[{"role":"user","content":"u"}],"tools":[],"tool_choice":"none"}"#).tools.isEmpty)
     }

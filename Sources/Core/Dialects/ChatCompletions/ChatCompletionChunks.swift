@@ -1,12 +1,15 @@
 /// The server-sent events of one streamed chat completion, as bytes: `data: {…}` lines of
 /// `object: "chat.completion.chunk"` with one `id`, `created` and `model`, in the forms the official
 /// SDKs assemble, and the stream's other lines (`[DONE]`, keep-alive comments, the error event).
-struct ChatCompletionChunks {
+final class ChatCompletionChunks: AnswerEventEncoder {
     /// `data: {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":`, written once.
     private let prefix: [UInt8]
+    /// `stream_options.include_usage`: a last chunk with the run's usage.
+    let includeUsage: Bool
 
     /// - Parameter id: the random part; the chunks' `id` is `chatcmpl-` + id, as the envelope's.
-    init(id: String, created: Int64, model: String) {
+    init(id: String, created: Int64, model: String, includeUsage: Bool = false) {
+        self.includeUsage = includeUsage
         var prefix = Array(#"data: {"id":"#.utf8)
         JSONText.appendQuoted("chatcmpl-" + id, to: &prefix)
         prefix += Array(#","object":"chat.completion.chunk","created":\#(created),"model":"#.utf8)
@@ -56,10 +59,37 @@ struct ChatCompletionChunks {
         prefix + Array("[],\"usage\":".utf8) + JSONBody.encode(ChatCompletionResponse.Usage(usage)) + Array("}\n\n".utf8)
     }
 
+    func opening() -> [UInt8] { role() }
+
+    func text(_ piece: [UInt8]) -> [UInt8] { content(piece) }
+
+    /// Whatever of the answer did not stream, its function calls, the finish reason, the usage chunk
+    /// when asked for, `[DONE]`.
+    func closing(_ answer: RunAnswer, textSent: Bool) -> [UInt8] {
+        var events: [UInt8] = []
+        if !textSent, let content = answer.content, !content.isEmpty {
+            events += self.content(Array(content.utf8))
+        }
+        for (index, call) in answer.toolCalls.enumerated() {
+            events += toolCallStart(index: index, id: call.id, name: call.name)
+            events += toolCallArguments(index: index, call.arguments)
+        }
+        events += finish(answer.finishReason)
+        if includeUsage { events += usage(answer.usage) }
+        return events + Self.done
+    }
+
+    func failure(_ error: APIError) -> [UInt8] {
+        let (message, type) = error.streamError
+        return Self.error(message: message, type: type)
+    }
+
+    var keepAlive: [UInt8] { Self.keepAliveComment }
+
     /// The end of a stream that succeeded.
     static let done = Array("data: [DONE]\n\n".utf8)
     /// A comment line: keeps proxies and clients from timing out a quiet stream.
-    static let keepAlive = Array(": keep-alive\n\n".utf8)
+    static let keepAliveComment = Array(": keep-alive\n\n".utf8)
 
     /// The event that ends a stream that failed (no `[DONE]` follows): the official SDK raises it
     /// as an `APIError` with `message`.

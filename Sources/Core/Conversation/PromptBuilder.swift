@@ -1,4 +1,4 @@
-/// Synthesises the one prompt text that claude reads on stdin from a chat's messages.
+/// Synthesises the one prompt text that claude reads on stdin from a conversation's turns.
 ///
 /// Sections, each left out when empty, joined by `\n\n---\n\n`:
 /// `System instructions:` (system and developer texts joined by a blank line),
@@ -10,22 +10,47 @@
 /// with such an exchange (the client ran the functions and sends their results), the last user
 /// message and the exchange are part of the conversation, and the request is to continue it.
 public enum PromptBuilder {
+    /// What a dialect calls the turns and a result's call id, for error messages.
+    public struct FieldNames: Equatable, Sendable {
+        public var turns: String
+        public var callID: String
+
+        public init(turns: String, callID: String) {
+            self.turns = turns
+            self.callID = callID
+        }
+
+        /// Chat completions': `messages`, `tool_call_id`.
+        public static let chat = FieldNames(turns: "messages", callID: "tool_call_id")
+    }
+
     static let separator = "\n\n---\n\n"
     static let continueRequest = "Continue the conversation above: answer the user's last message, using what the functions returned."
 
-    public static func prompt(for messages: [ChatMessage]) throws(APIError) -> String {
-        guard let lastUser = messages.lastIndex(where: { $0.role == .user }) else {
-            throw .invalidRequest("messages must contain a user message")
+    /// - Parameters:
+    ///   - resumedCalls: for a run that resumes a CLI session, the calls its last answer made (the
+    ///     results among the turns answer them, and the turns need no user message of their own);
+    ///   `nil` for a run that starts afresh.
+    ///   - names: the request's fields, as error messages name them.
+    public static func prompt(for messages: [Turn], resumedCalls: [ToolCall]? = nil, names: FieldNames = .chat) throws(APIError) -> String {
+        let field = names.turns
+        var calls: [String: String] = [:]
+        for call in resumedCalls ?? [] { calls[call.id] = call.name }
+        let lastUser = messages.lastIndex(where: { $0.role == .user })
+        guard lastUser != nil || resumedCalls != nil else {
+            throw .invalidRequest("\(field) must contain a user message")
         }
-        let tail = messages[(lastUser + 1)...]
+        let tail = messages[((lastUser ?? -1) + 1)...]
         let endsWithResults = !tail.isEmpty && tail.last?.role == .tool
             && tail.allSatisfy { $0.role == .tool || ($0.role == .assistant && !$0.toolCalls.isEmpty) }
+        guard let request = endsWithResults ? continueRequest : lastUser.map({ messages[$0].text }) else {
+            throw .invalidRequest("\(field) must contain a user message or the results of the functions the last answer called")
+        }
         guard tail.isEmpty || endsWithResults else {
             throw .invalidRequest("the last message must be the user's request or a function's result; messages after it are not supported")
         }
         var system: [String] = []
         var turns: [String] = []
-        var calls: [String: String] = [:]
         for (index, message) in messages.enumerated() where index != lastUser || endsWithResults {
             switch message.role {
             case .system: system.append(message.text)
@@ -40,7 +65,7 @@ public enum PromptBuilder {
             case .tool:
                 let id = message.toolCallID ?? ""
                 guard let name = calls[id] else {
-                    throw .invalidRequest("messages[\(index)].tool_call_id '\(OneLine.clean(id, limit: 64))' answers no earlier tool call")
+                    throw .invalidRequest("\(field)[\(index)].\(names.callID) '\(OneLine.clean(id, limit: 64))' answers no earlier tool call")
                 }
                 turns.append("Function \(name) returned (call id \(id)): \(message.text)")
             }
@@ -48,7 +73,7 @@ public enum PromptBuilder {
         var sections: [String] = []
         if !system.isEmpty { sections.append("System instructions:\n" + system.joined(separator: "\n\n")) }
         if !turns.isEmpty { sections.append("Conversation so far:\n" + turns.joined(separator: "\n\n")) }
-        sections.append("Request:\n" + (endsWithResults ? continueRequest : messages[lastUser].text))
+        sections.append("Request:\n" + request)
         return sections.joined(separator: separator)
     }
 }

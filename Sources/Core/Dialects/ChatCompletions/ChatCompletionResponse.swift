@@ -63,19 +63,19 @@ public struct ChatCompletionResponse: Encodable, Equatable, Sendable {
     /// - Parameters:
     ///   - id: the random part; the envelope's `id` is `chatcmpl-` + id.
     ///   - created: seconds since the epoch.
-    public init(id: String, created: Int64, model: String, answer: ChatAnswer, usage: TokenUsage) {
+    public init(id: String, created: Int64, model: String, answer: RunAnswer) {
         self.id = "chatcmpl-" + id
         self.created = created
         self.model = model
         let calls = answer.toolCalls.map { ToolCall(id: $0.id, function: .init(name: $0.name, arguments: $0.arguments)) }
         self.choices = [Choice(message: Message(content: answer.content, tool_calls: calls.isEmpty ? nil : calls),
                                finish_reason: answer.finishReason)]
-        self.usage = Usage(usage)
+        self.usage = Usage(answer.usage)
     }
 
     /// A text answer.
     public init(id: String, created: Int64, model: String, text: String, usage: TokenUsage) {
-        self.init(id: id, created: created, model: model, answer: ChatAnswer(content: text), usage: usage)
+        self.init(id: id, created: created, model: model, answer: RunAnswer(content: text, usage: usage))
     }
 
     /// The JSON body. A long answer is spliced in as escaped bytes: the encoder writes the envelope

@@ -1,5 +1,5 @@
 /// What the answer's `content` must be: `response_format`.
-public enum ResponseFormat: Equatable, Sendable {
+public enum AnswerFormat: Equatable, Sendable {
     /// Free text (no `response_format`, or `{"type":"text"}`).
     case text
     /// JSON of this schema: `{"type":"json_schema","json_schema":{"name","schema","strict"?}}`, or
@@ -7,7 +7,7 @@ public enum ResponseFormat: Equatable, Sendable {
     case json(schema: JSONValue)
 
     /// The `response_format` field of a request.
-    static func decode(_ value: JSONValue?) throws(APIError) -> ResponseFormat {
+    static func decode(_ value: JSONValue?) throws(APIError) -> AnswerFormat {
         let place = "response_format"
         let format: [String: JSONValue]
         switch value {

@@ -2,8 +2,8 @@ import Testing
 @testable import Core
 
 @Suite struct PromptBuilderTests {
-    func prompt(_ messages: [(ChatMessage.Role, String)]) throws(APIError) -> String {
-        try PromptBuilder.prompt(for: messages.map { ChatMessage(role: $0.0, text: $0.1) })
+    func prompt(_ messages: [(Turn.Role, String)]) throws(APIError) -> String {
+        try PromptBuilder.prompt(for: messages.map { Turn(role: $0.0, text: $0.1) })
     }
 
     @Test func requestOnly() throws {
@@ -42,12 +42,12 @@ import Testing
     }
 
     @Test func aToolExchangeAfterTheRequestIsConversationAndTheRequestIsToContinue() throws {
-        let call = ChatAnswer.ToolCall(id: "call_1", name: "get_weather", arguments: #"{"city":"Paris"}"#)
+        let call = ToolCall(id: "call_1", name: "get_weather", arguments: #"{"city":"Paris"}"#)
         let text = try PromptBuilder.prompt(for: [
-            ChatMessage(role: .system, text: "S"),
-            ChatMessage(role: .user, text: "Weather in Paris?"),
-            ChatMessage(role: .assistant, text: "", toolCalls: [call]),
-            ChatMessage(role: .tool, text: "18C", toolCallID: "call_1"),
+            Turn(role: .system, text: "S"),
+            Turn(role: .user, text: "Weather in Paris?"),
+            Turn(role: .assistant, text: "", toolCalls: [call]),
+            Turn(role: .tool, text: "18C", toolCallID: "call_1"),
         ])
         #expect(text == """
             System instructions:
@@ -70,10 +70,10 @@ import Testing
     }
 
     @Test func anEarlierExchangeStaysInTheConversation() throws {
-        let call = ChatAnswer.ToolCall(id: "c", name: "f", arguments: "{}")
+        let call = ToolCall(id: "c", name: "f", arguments: "{}")
         let text = try PromptBuilder.prompt(for: [
-            ChatMessage(role: .user, text: "a"), ChatMessage(role: .assistant, text: "Let me look.", toolCalls: [call]),
-            ChatMessage(role: .tool, text: "r", toolCallID: "c"), ChatMessage(role: .assistant, text: "b"), ChatMessage(role: .user, text: "next"),
+            Turn(role: .user, text: "a"), Turn(role: .assistant, text: "Let me look.", toolCalls: [call]),
+            Turn(role: .tool, text: "r", toolCallID: "c"), Turn(role: .assistant, text: "b"), Turn(role: .user, text: "next"),
         ])
         #expect(text == "Conversation so far:\nUser: a\n\nAssistant: Let me look.\nAssistant called function f with arguments {} (call id c)"
             + "\n\nFunction f returned (call id c): r\n\nAssistant: b\n\n---\n\nRequest:\nnext")
@@ -81,12 +81,12 @@ import Testing
 
     @Test func aResultForNoEarlierCallIsRefused() {
         #expect(throws: APIError.invalidRequest("messages[1].tool_call_id 'x' answers no earlier tool call")) {
-            try PromptBuilder.prompt(for: [ChatMessage(role: .user, text: "a"), ChatMessage(role: .tool, text: "r", toolCallID: "x")])
+            try PromptBuilder.prompt(for: [Turn(role: .user, text: "a"), Turn(role: .tool, text: "r", toolCallID: "x")])
         }
         // An exchange must end with the results: calls the client has not answered are not a request.
         #expect(throws: APIError.self) {
-            try PromptBuilder.prompt(for: [ChatMessage(role: .user, text: "a"),
-                                           ChatMessage(role: .assistant, text: "", toolCalls: [ChatAnswer.ToolCall(id: "c", name: "f", arguments: "{}")])])
+            try PromptBuilder.prompt(for: [Turn(role: .user, text: "a"),
+                                           Turn(role: .assistant, text: "", toolCalls: [ToolCall(id: "c", name: "f", arguments: "{}")])])
         }
     }
 }

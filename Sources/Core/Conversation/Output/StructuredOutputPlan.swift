@@ -28,7 +28,7 @@ public struct StructuredOutputPlan: Equatable, Sendable {
     public static let maxSchemaBytes = 65_536
 
     /// The plan for a request; `nil` for a plain text run.
-    public static func make(format: ResponseFormat, tools: [FunctionTool], choice: ToolChoice,
+    public static func make(format: AnswerFormat, tools: [FunctionTool], choice: ToolChoice,
                             parallelToolCalls: Bool) throws(APIError) -> StructuredOutputPlan? {
         let calls = choice == .none ? [] : tools
         let schema: JSONValue
@@ -52,7 +52,7 @@ public struct StructuredOutputPlan: Equatable, Sendable {
         return StructuredOutputPlan(schemaText: text, reading: reading)
     }
 
-    static func toolCallSchema(format: ResponseFormat, tools: [FunctionTool], choice: ToolChoice, parallel: Bool) -> JSONValue {
+    static func toolCallSchema(format: AnswerFormat, tools: [FunctionTool], choice: ToolChoice, parallel: Bool) -> JSONValue {
         var offered = tools
         if case .function(let name) = choice { offered = tools.filter { $0.name == name } }
         let itemsPointer = "/properties/tool_calls/items"
@@ -128,7 +128,7 @@ public struct StructuredOutputPlan: Equatable, Sendable {
 
     /// The answer in the run's value (its compact JSON text). The CLI has checked the value against the
     /// schema; a value that still does not fit is a failed run.
-    public func answer(from text: String, newCallID: () -> String) throws(APIError) -> ChatAnswer {
+    public func answer(from text: String, newCallID: () -> String) throws(APIError) -> RunAnswer {
         func parsedObject() throws(APIError) -> [String: JSONValue] {
             guard case .object(let value)? = JSONValue.parse(Array(text.utf8)) else {
                 throw .executionFailed(detail: "structured output is not a JSON object")
@@ -137,10 +137,10 @@ public struct StructuredOutputPlan: Equatable, Sendable {
         }
         switch reading {
         case .whole:
-            return ChatAnswer(content: text)
+            return RunAnswer(content: text)
         case .wrapped:
             guard let inner = try parsedObject()["value"] else { throw .executionFailed(detail: "structured output has no value") }
-            return ChatAnswer(content: inner.compactText)
+            return RunAnswer(content: inner.compactText)
         case .toolCalls(let jsonContent):
             let value = try parsedObject()
             var content: String?
@@ -150,20 +150,20 @@ public struct StructuredOutputPlan: Equatable, Sendable {
             case let answer? where jsonContent: content = answer.compactText
             default: throw .executionFailed(detail: "structured output's content is not text")
             }
-            var calls: [ChatAnswer.ToolCall] = []
+            var calls: [ToolCall] = []
             if case .array(let items)? = value["tool_calls"] {
                 for item in items {
                     guard case .object(let call) = item, case .string(let name)? = call["name"], case .object? = call["arguments"],
                           let arguments = call["arguments"] else {
                         throw .executionFailed(detail: "structured output holds a function call without a name and arguments")
                     }
-                    calls.append(ChatAnswer.ToolCall(id: "call_" + newCallID(), name: name, arguments: arguments.compactText))
+                    calls.append(ToolCall(id: "call_" + newCallID(), name: name, arguments: arguments.compactText))
                 }
             }
             guard content != nil || !calls.isEmpty else {
                 throw .executionFailed(detail: "structured output holds neither content nor tool_calls")
             }
-            return ChatAnswer(content: content, toolCalls: calls)
+            return RunAnswer(content: content, toolCalls: calls)
         }
     }
 }

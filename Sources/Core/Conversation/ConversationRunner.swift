@@ -1,0 +1,94 @@
+/// The one run path of every dialect: a ``RunRequest`` is prepared (prompt, output schema, the CLI's
+/// invocation: everything a client can get wrong is found before anything runs), run under the run
+/// lock the endpoint holds, and its outcome read into a ``RunAnswer`` — or thrown as the run's failure.
+/// A streamed answer goes out through the dialect's ``AnswerEventEncoder``.
+public struct ConversationRunner: Sendable {
+    public let gate: RunGate
+    let run: RunSettings
+    let agentMap: AgentMap
+    let runner: any ClaudeRunning
+    let keepAliveSeconds: Double
+
+    public init(gate: RunGate, run: RunSettings, agentMap: AgentMap, runner: any ClaudeRunning, keepAliveSeconds: Double = 15) {
+        self.gate = gate
+        self.run = run
+        self.agentMap = agentMap
+        self.runner = runner
+        self.keepAliveSeconds = keepAliveSeconds
+    }
+
+    /// A request ready to run.
+    struct Prepared: Sendable {
+        let request: RunRequest
+        let invocation: ClaudeInvocation
+        /// How the run's value becomes the answer; `nil` for a text run.
+        let output: StructuredOutputPlan?
+        /// Seconds since the epoch when it was prepared: the answer's `created`.
+        let created: Int64
+
+        var requestID: String { invocation.requestID }
+    }
+
+    /// The prompt, the output schema and the invocation of a request; a bad request throws its 400.
+    func prepare(_ request: RunRequest) throws(APIError) -> Prepared {
+        let prompt = try request.prompt()
+        let output = try request.output.plan()
+        // A structured answer streams only once the CLI has checked it: its run is the same as without stream.
+        let invocation = ClaudeInvocation(
+            requestID: gate.ids.next(), model: request.model, prompt: prompt, agent: agentMap.agent(forModel: request.model),
+            jsonSchema: output?.schemaText, streamsText: request.stream && output == nil, effort: request.effort,
+            resumesSession: request.resumesSession, keepsSession: request.keepsSession)
+        return Prepared(request: request, invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch())
+    }
+
+    /// The plan a prepared request runs by, in the worker's supervisor or as a job.
+    func plan(_ prepared: Prepared, kind: RunPlan.Kind) -> RunPlan {
+        run.plan(prepared.invocation, kind: kind)
+    }
+
+    /// Runs a prepared request to its answer under the held lock; a run that fails throws its failure.
+    func answer(_ prepared: Prepared, lock: any HeldRunLock, cancelOn: Int32?, note: inout RunNote) throws -> RunAnswer {
+        let outcome = runner.run(plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn)
+        note.outcome = .ran(outcome.kind)
+        return try answer(outcome, output: prepared.output)
+    }
+
+    /// What a streamed run left: the response (the collected events without a live stream; the head,
+    /// already sent, with one) and the answer, when the run succeeded.
+    struct Streamed {
+        let response: HTTPResponse
+        let answer: RunAnswer?
+    }
+
+    /// Runs a prepared request with its answer streamed as `encoder` writes it. A run that fails before
+    /// the stream began throws (an ordinary JSON answer); after, the stream ends with the failure event.
+    /// - Parameter live: where the events go as they are produced; without one they are collected.
+    func stream(_ prepared: Prepared, lock: any HeldRunLock, cancelOn: Int32?, note: inout RunNote,
+                encoder: any AnswerEventEncoder, live: ResponseStream?) throws -> Streamed {
+        let collected = BufferedResponseStream()
+        let target = live ?? collected
+        let stream = AnswerStream(encoder: encoder, output: target, keepAliveSeconds: keepAliveSeconds)
+        let outcome = runner.run(plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn, watcher: stream.watcher)
+        note.outcome = .ran(outcome.kind)
+        var answer: RunAnswer?
+        do {
+            answer = try self.answer(outcome, output: prepared.output)
+            stream.finish(answer ?? RunAnswer(content: nil))
+        } catch {
+            guard target.hasBegun else { throw error }
+            if case .cancelled = outcome {} else { stream.fail(APIError(answering: error)) }
+        }
+        // Without a live stream the events were collected: they are the body. With one, they went out.
+        if live == nil, let response = collected.response { return Streamed(response: response, answer: answer) }
+        return Streamed(response: AnswerStream.head, answer: answer)
+    }
+
+    /// The answer of a run that succeeded; a run that did not throws its ``RunFailure``.
+    func answer(_ outcome: ClaudeOutcome, output: StructuredOutputPlan?) throws -> RunAnswer {
+        let (text, report) = try outcome.answer(hadSchema: output != nil)
+        var answer = try output.map { plan throws(APIError) in try plan.answer(from: text, newCallID: gate.ids.next) } ?? RunAnswer(content: text)
+        answer.usage = report.usage
+        answer.sessionID = report.sessionID
+        return answer
+    }
+}

@@ -1,0 +1,72 @@
+/// One streamed answer on its way to the client, in any dialect: begins the event stream when the
+/// run has begun, passes the run's text on as it comes, sends a keep-alive while the run is quiet,
+/// and ends as the run ends: the rest of the answer, or the failure event. What the events say is the
+/// dialect's (``AnswerEventEncoder``); when and whether they are written is decided here.
+final class AnswerStream {
+    let encoder: any AnswerEventEncoder
+    let output: ResponseStream
+    let keepAliveSeconds: Double
+    private var lastSent = Monotonic.now()
+    /// Some of the answer's text went out as it came.
+    private(set) var sentContent = false
+    /// The client cannot be written to any more.
+    private(set) var broken = false
+
+    /// The head of every streamed answer.
+    static let head = HTTPResponse(status: 200, headers: [
+        ("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"),
+        // nginx passes each event on as it is written, whatever its fastcgi_buffering.
+        ("X-Accel-Buffering", "no"),
+    ], body: [])
+
+    init(encoder: any AnswerEventEncoder, output: ResponseStream, keepAliveSeconds: Double) {
+        self.encoder = encoder
+        self.output = output
+        self.keepAliveSeconds = keepAliveSeconds
+    }
+
+    /// What the run's waiter does: begins on the run's start, passes text on, keeps the stream alive.
+    /// Answers false (stop the run) once the client cannot be written to.
+    var watcher: RunWatcher {
+        RunWatcher(
+            onEvent: { [self] event in
+                switch event {
+                case .started: _ = begin()
+                case .textDelta(let text): if begin() { sentContent = true; send(encoder.text(text)) }
+                case .result, .failure: break
+                }
+                return !broken
+            },
+            onIdle: { [self] in
+                if Monotonic.now() - lastSent >= keepAliveSeconds, begin() { send(encoder.keepAlive) }
+                return !broken
+            })
+    }
+
+    /// Sends the head and the dialect's opening events, once; false when the client cannot be written to.
+    @discardableResult
+    func begin() -> Bool {
+        guard !output.hasBegun else { return !broken }
+        if !output.begin(Self.head) { broken = true }
+        send(encoder.opening())
+        return !broken
+    }
+
+    /// Ends a run that succeeded: whatever of the answer did not stream (all of a structured answer),
+    /// its function calls, and the dialect's end of a stream.
+    func finish(_ answer: RunAnswer) {
+        begin()
+        send(encoder.closing(answer, textSent: sentContent))
+    }
+
+    /// Ends a stream whose run failed after it began: the dialect's failure event.
+    func fail(_ error: APIError) {
+        send(encoder.failure(error))
+    }
+
+    private func send(_ bytes: [UInt8]) {
+        guard !broken, !bytes.isEmpty else { return }
+        if !output.send(bytes) { broken = true }
+        lastSent = Monotonic.now()
+    }
+}

@@ -1,0 +1,34 @@
+/// `POST /v1/chat/completions`: the lock (busy answered at once), then decode, run, envelope — or, for
+/// `stream: true` with streaming on, the answer as server-sent events.
+public struct ChatEndpoint: Sendable {
+    let conversation: ConversationRunner
+    let streaming: StreamingSettings
+
+    public init(gate: RunGate, run: RunSettings, agentMap: AgentMap, runner: any ClaudeRunning, streaming: StreamingSettings = .off) {
+        conversation = ConversationRunner(gate: gate, run: run, agentMap: agentMap, runner: runner, keepAliveSeconds: streaming.keepAliveSeconds)
+        self.streaming = streaming
+    }
+
+    var gate: RunGate { conversation.gate }
+
+    /// Answers a request whose token and body limits were checked.
+    /// - Parameter live: where a streamed answer goes as it is produced; without one it is collected
+    ///   and answered whole.
+    func complete(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream? = nil) throws -> HTTPResponse {
+        // Busy is answered before the body is decoded: that answer is the one every request gets while a
+        // run goes on, so it is kept cheap; a bad body still gets its 400 once the run is over.
+        guard let held = try gate.tryAcquire() else { throw APIError.busy(retryAfterSeconds: gate.retryAfterSeconds) }
+        defer { held.release() }
+        let chat = try ChatCompletionDecoder.decode(request.body, allowsStreaming: streaming.enabled)
+        let prepared = try conversation.prepare(chat.runRequest)
+        note.requestID = prepared.requestID
+
+        guard chat.stream else {
+            let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note)
+            let envelope = ChatCompletionResponse(id: prepared.requestID, created: prepared.created, model: chat.model, answer: answer)
+            return .json(status: 200, body: envelope.body)
+        }
+        let chunks = ChatCompletionChunks(id: prepared.requestID, created: prepared.created, model: chat.model, includeUsage: chat.includeUsage)
+        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note, encoder: chunks, live: live).response
+    }
+}
