@@ -74,6 +74,9 @@ struct FastCGILoop {
             FCGX_Finish_r(&request)
             reapChildren()
             let elapsed = ContinuousClock.now - started
+            if let problem = handled.run.problem {
+                logger.warning("\(problem)", metadata: ["request_id": .string(handled.run.requestID ?? "-")])
+            }
             logger.info("request", metadata: [
                 "method": .string(httpRequest.method),
                 // nginx passes the path percent-decoded: a client's %0A must not start a log line.

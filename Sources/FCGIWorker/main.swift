@@ -8,7 +8,7 @@ import Logging
 struct ClaudeFCGI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claude-fcgi",
-        abstract: "OpenAI-compatible chat completions in front of the Claude Code CLI, as a FastCGI responder.",
+        abstract: "OpenAI-compatible chat completions and Responses API in front of the Claude Code CLI, as a FastCGI responder.",
         discussion: """
         Start it under spawn-fcgi (which passes the listening socket as fd 0) behind nginx. \
         Every option falls back to the environment variable named in its help, then to its default. \
@@ -60,6 +60,7 @@ struct ClaudeFCGI: ParsableCommand {
             logger = try Self.startLogging(values)
             configuration = try WorkerConfiguration.resolve(values, currentDirectory: ProcessEnvironment.currentDirectory())
             try ProcessEnvironment.makeDirectory(configuration.run.jobsDirectory)
+            try ProcessEnvironment.makeDirectory(configuration.run.responsesDirectory)
         } catch {
             StandardError.writeLine("claude-fcgi: \(error)")
             throw ExitCode(2)
@@ -82,14 +83,25 @@ struct ClaudeFCGI: ParsableCommand {
         let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds)
         let execute = ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,
                                       runner: DetachedJobRunner(store: store, log: log))
+        let conversation = ConversationRunner(gate: gate, run: configuration.run, agentMap: configuration.agentMap,
+                                              runner: SupervisedChatRunner(link: supervisor),
+                                              keepAliveSeconds: configuration.streaming.keepAliveSeconds)
+        let responseStore = FileResponseStore(
+            directory: configuration.run.responsesDirectory, sessions: SessionFiles(environment: configuration.run.claude.environment),
+            settings: configuration.responses)
+        let responses = ResponsesEndpoint(
+            conversation: conversation, store: responseStore,
+            background: BackgroundResponses(conversation: conversation, store: responseStore, jobs: store,
+                                            runner: DetachedJobRunner(store: store, log: log), settings: configuration.jobs))
         let started = Int64(time(nil))
         let counters = CounterFile(stateDirectory: configuration.run.stateDirectory)
         let service = Service(
             auth: BearerAuth(token: configuration.token),
             body: configuration.body,
             chat: ChatEndpoint(gate: gate, run: configuration.run, agentMap: configuration.agentMap, runner: SupervisedChatRunner(link: supervisor),
-                               streaming: configuration.streaming),
+                               streaming: configuration.streaming, errorShape: configuration.chatErrors),
             models: ModelsEndpoint(models: ModelList(agentMap: configuration.agentMap), created: started),
+            responses: responses,
             execute: execute,
             metrics: MetricsEndpoint(counters: counters, lock: ProcLocksProbe(lockPath: configuration.run.lockPath), jobs: execute,
                                      workerStarted: started),

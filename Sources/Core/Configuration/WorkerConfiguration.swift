@@ -14,6 +14,10 @@ public struct WorkerConfiguration: Sendable {
     public var stopTimeoutSeconds: Double
     /// Whether and how `stream: true` is served.
     public var streaming: StreamingSettings
+    /// How long stored responses and their sessions are kept, and how much they may take.
+    public var responses: ResponseStoreSettings
+    /// The shape of chat completions' error bodies (`--chat-errors`).
+    public var chatErrors: ErrorShape
 
     /// Resolves and checks the configuration. Fails closed: no token, an unreadable or world-readable
     /// token file, or a value out of range is a ``ConfigurationError`` naming it.
@@ -58,7 +62,11 @@ public struct WorkerConfiguration: Sendable {
                 maxCount: try values.wholeNumber(.jobMaxCount),
                 cancelWaitSeconds: grace + 5),
             stopTimeoutSeconds: try values.number(.stopTimeout),
-            streaming: StreamingSettings(enabled: try values.text(.streaming) == "on", keepAliveSeconds: try values.number(.streamKeepAlive))
+            streaming: StreamingSettings(enabled: try values.text(.streaming) == "on", keepAliveSeconds: try values.number(.streamKeepAlive)),
+            responses: ResponseStoreSettings(
+                maxAgeSeconds: Int64(try values.number(.responseMaxAgeDays) * 86_400),
+                maxBytes: Int64(try values.wholeNumber(.responseStoreMaxMB)) << 20),
+            chatErrors: ErrorShape(rawValue: try values.text(.chatErrors) ?? "") ?? .service
         )
     }
 

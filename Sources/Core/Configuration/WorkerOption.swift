@@ -20,6 +20,9 @@ public enum WorkerOption: String, CaseIterable, Sendable {
     case defaultAgent = "default-agent"
     case jobMaxAgeDays = "job-max-age-days"
     case jobMaxCount = "job-max-count"
+    case responseMaxAgeDays = "response-max-age-days"
+    case responseStoreMaxMB = "response-store-max-mb"
+    case chatErrors = "chat-errors"
     case logLevel = "log-level"
     case logFile = "log-file"
 
@@ -50,6 +53,9 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .gitTimeout: "60"
         case .jobMaxAgeDays: "30"
         case .jobMaxCount: "10000"
+        case .responseMaxAgeDays: "7"
+        case .responseStoreMaxMB: "1024"
+        case .chatErrors: ErrorShape.service.rawValue
         case .logLevel: "info"
         }
     }
@@ -87,6 +93,9 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .defaultAgent: "Agent of an /execute job that names none."
         case .jobMaxAgeDays: "Days a finished /execute job record is kept."
         case .jobMaxCount: "Most /execute job records kept; older ones are pruned."
+        case .responseMaxAgeDays: "Days a stored /v1/responses response and its claude session are kept (previous_response_id can name it for as long)."
+        case .responseStoreMaxMB: "Most megabytes the stored responses and their claude sessions may take together; the oldest are pruned first."
+        case .chatErrors: "Shape of chat completions' error bodies: service ({\"error\": \"...\", \"detail\": \"...\"}, the original service's) or openai ({\"error\": {\"message\", \"type\", \"param\", \"code\"}})."
         case .logLevel: "Log level: trace, debug, info, notice, warning, error or critical."
         case .logFile: "Append the log to this file instead of stderr (which the systemd unit sends to the journal)."
         }
@@ -100,9 +109,11 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         switch self {
         case .tokenFile, .claude, .workdir, .stateDir, .logFile, .agentMap: .anyText
         case .maxBudgetUSD: .positiveNumber
-        case .timeout, .killGrace, .stopTimeout, .gitTimeout, .jobMaxAgeDays: .positiveNumber
+        case .timeout, .killGrace, .stopTimeout, .gitTimeout, .jobMaxAgeDays, .responseMaxAgeDays: .positiveNumber
         case .retryAfter: .wholeNumber(1...120)
         case .maxBodyBytes, .jobMaxCount: .wholeNumber(1...Int.max)
+        case .responseStoreMaxMB: .wholeNumber(1...(1 << 30))
+        case .chatErrors: .oneOf(ErrorShape.allCases.map(\.rawValue))
         case .gitSync: .oneOf(GitSyncMode.allCases.map(\.rawValue))
         case .streaming: .oneOf(["off", "on"])
         case .streamKeepAlive: .wholeNumber(1...15)

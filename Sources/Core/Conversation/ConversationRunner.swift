@@ -30,12 +30,13 @@ public struct ConversationRunner: Sendable {
     }
 
     /// The prompt, the output schema and the invocation of a request; a bad request throws its 400.
-    func prepare(_ request: RunRequest) throws(APIError) -> Prepared {
+    /// - Parameter requestID: the run's id (a job's id for a job); a fresh one when `nil`.
+    func prepare(_ request: RunRequest, requestID: String? = nil) throws(APIError) -> Prepared {
         let prompt = try request.prompt()
         let output = try request.output.plan()
         // A structured answer streams only once the CLI has checked it: its run is the same as without stream.
         let invocation = ClaudeInvocation(
-            requestID: gate.ids.next(), model: request.model, prompt: prompt, agent: agentMap.agent(forModel: request.model),
+            requestID: requestID ?? gate.ids.next(), model: request.model, prompt: prompt, agent: agentMap.agent(forModel: request.model),
             jsonSchema: output?.schemaText, streamsText: request.stream && output == nil, effort: request.effort,
             resumesSession: request.resumesSession, keepsSession: request.keepsSession)
         return Prepared(request: request, invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch())

@@ -18,6 +18,9 @@ public enum APIError: Error, Equatable, Sendable {
     case notFound(path: String)
     /// `GET /v1/models/{id}` for a model the agent map does not list.
     case modelNotFound(id: String)
+    /// A stored response that is not here (never stored, expired, deleted, or `store: false`);
+    /// `param` names the request field that named it, if one did.
+    case responseNotFound(id: String, param: String?)
     /// The path exists but not for this method.
     case methodNotAllowed(allowed: [String])
     /// Another run holds the run lock (chat: 503, OpenAI clients have no job to come back to).
@@ -47,7 +50,7 @@ public enum APIError: Error, Equatable, Sendable {
         case .invalidRequest, .streamingNotSupported: 400
         case .bodyTooLarge: 413
         case .unsupportedMediaType: 415
-        case .notFound, .modelNotFound: 404
+        case .notFound, .modelNotFound, .responseNotFound: 404
         case .methodNotAllowed: 405
         case .jobBusy, .jobFinished: 409
         case .busy, .executionFailed: 503
@@ -65,6 +68,7 @@ public enum APIError: Error, Equatable, Sendable {
         case .unsupportedMediaType(let type): ("unsupported content type", "expected application/json, got \(type)")
         case .notFound(let path): ("not found", "no route for \(path)")
         case .modelNotFound(let id): ("model not found", "no model named \(id)")
+        case .responseNotFound(let id, _): ("response not found", "no stored response with id '\(id)'")
         case .methodNotAllowed(let allowed): ("method not allowed", "allowed: \(allowed.joined(separator: ", "))")
         case .busy: ("execution failed", "busy: another run is in progress")
         case .jobBusy: ("busy", "another run is in progress")
@@ -82,9 +86,11 @@ public enum APIError: Error, Equatable, Sendable {
         return (text, status < 500 ? "invalid_request_error" : "server_error")
     }
 
-    /// The complete HTTP response for this error.
-    public var response: HTTPResponse {
-        let (error, detail) = message
+    /// The complete HTTP response for this error, in the service's own shape.
+    public var response: HTTPResponse { response(in: .service) }
+
+    /// The complete HTTP response for this error, its body in `shape`.
+    public func response(in shape: ErrorShape) -> HTTPResponse {
         var headers: [(name: String, value: String)] = []
         switch self {
         case .unauthorized:
@@ -99,6 +105,6 @@ public enum APIError: Error, Equatable, Sendable {
         default:
             break
         }
-        return .json(status: status, body: JSONBody.error(error, detail: detail), extraHeaders: headers)
+        return .json(status: status, body: shape.body(for: self), extraHeaders: headers)
     }
 }

@@ -4,8 +4,12 @@ public struct RunNote: Sendable, Equatable {
     public var outcome: RequestOutcome?
     /// The run's request id (a job's id), as in the audit log.
     public var requestID: String?
+    /// Something that went wrong after the answer was decided (a response that could not be stored),
+    /// for the log: the client got its answer.
+    public var problem: String?
 
-    public init(outcome: RequestOutcome? = nil, requestID: String? = nil) {
+    public init(outcome: RequestOutcome? = nil, requestID: String? = nil, problem: String? = nil) {
+        self.problem = problem
         self.outcome = outcome
         self.requestID = requestID
     }

@@ -13,29 +13,43 @@ public struct Service: Sendable {
     let busyResponse: HTTPResponse
     let busy: APIError
 
-    public init(auth: BearerAuth, body: BodyRules, chat: ChatEndpoint, models: ModelsEndpoint, execute: ExecuteEndpoint? = nil,
-                metrics: MetricsEndpoint? = nil, counters: (any CounterStore)? = nil) {
+    public init(auth: BearerAuth, body: BodyRules, chat: ChatEndpoint, models: ModelsEndpoint, responses: ResponsesEndpoint? = nil,
+                execute: ExecuteEndpoint? = nil, metrics: MetricsEndpoint? = nil, counters: (any CounterStore)? = nil) {
         self.auth = auth
         self.body = body
         self.counters = counters
-        routes = Self.table(chat: chat, models: models, execute: execute, metrics: metrics)
+        routes = Self.table(chat: chat, models: models, responses: responses, execute: execute, metrics: metrics)
         unauthorizedResponse = APIError.unauthorized.response
         busy = APIError.busy(retryAfterSeconds: chat.gate.retryAfterSeconds)
         busyResponse = busy.response
     }
 
-    /// Every route: each declared once, here. `/execute` and `/metrics` are left out when off (404).
-    static func table(chat: ChatEndpoint, models: ModelsEndpoint, execute: ExecuteEndpoint?, metrics: MetricsEndpoint?) -> [Route] {
+    /// Every route: each declared once, here. `/v1/responses`, `/execute` and `/metrics` are left out
+    /// when off (404).
+    static func table(chat: ChatEndpoint, models: ModelsEndpoint, responses: ResponsesEndpoint?, execute: ExecuteEndpoint?,
+                      metrics: MetricsEndpoint?) -> [Route] {
         var routes = [
             Route("/healthz", methods: ["GET", "HEAD"], needsToken: false) { _, _, _, _ in
                 .json(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
             },
-            Route("/v1/chat/completions", methods: ["POST"]) { request, _, note, live in
+            Route("/v1/chat/completions", methods: ["POST"], errorShape: chat.errorShape) { request, _, note, live in
                 try chat.complete(request, note: &note, live: live)
             },
             Route("/v1/models", methods: ["GET", "HEAD"]) { _, _, _, _ in models.list() },
             Route("/v1/models/{id}", methods: ["GET", "HEAD"]) { _, id, _, _ in try models.retrieve(id) },
         ]
+        if let responses {
+            routes.append(Route(ResponsesEndpoint.collectionPattern, methods: ["POST"], errorShape: .openAI) { request, _, note, live in
+                try responses.create(request, note: &note, live: live)
+            })
+            // Before the one-response route, whose {id} would take "ID/cancel" as its id.
+            routes.append(Route(ResponsesEndpoint.cancelPattern, methods: ["POST"], errorShape: .openAI) { _, id, _, _ in
+                try responses.cancel(id)
+            })
+            routes.append(Route(ResponsesEndpoint.responsePattern, methods: ["GET", "DELETE"], errorShape: .openAI) { request, id, _, _ in
+                request.method == "GET" ? try responses.retrieve(id) : try responses.delete(id)
+            })
+        }
         if let metrics {
             routes.append(Route("/metrics", methods: ["GET", "HEAD"], needsToken: false) { _, _, _, _ in metrics.scrape() })
         }
@@ -64,13 +78,13 @@ public struct Service: Sendable {
         // The checks throw the API's own errors, typed: the answer most requests get (401) needs no box or cast.
         switch Result(catching: { () throws(APIError) -> Route in try admit(request, to: route) }) {
         case .failure(let refusal):
-            response = answer(refusal, to: request, note: &note)
+            response = answer(refusal, to: request, in: route?.errorShape ?? .service, note: &note)
         case .success(let admitted):
             do {
                 response = try admitted.handler(request, id, &note, live)
             } catch {
                 // The concrete cast first: cheaper than the protocol's, and the busy answer is one.
-                response = answer(error as? APIError ?? APIError(answering: error), to: request, note: &note)
+                response = answer(error as? APIError ?? APIError(answering: error), to: request, in: admitted.errorShape, note: &note)
             }
         }
         if let counters {
@@ -90,8 +104,13 @@ public struct Service: Sendable {
 
     /// The error edge: the answer to any error thrown on a request path. A busy answer notes that the
     /// lock was held, and takes nginx's `BUSY_STATUS` where a fleet asks for one.
-    func answer(_ apiError: APIError, to request: HTTPRequest, note: inout RunNote) -> HTTPResponse {
-        var response = apiError == .unauthorized ? unauthorizedResponse : apiError == busy ? busyResponse : apiError.response
+    func answer(_ apiError: APIError, to request: HTTPRequest, in shape: ErrorShape, note: inout RunNote) -> HTTPResponse {
+        var response: HTTPResponse
+        if shape == .service {
+            response = apiError == .unauthorized ? unauthorizedResponse : apiError == busy ? busyResponse : apiError.response
+        } else {
+            response = apiError.response(in: shape)
+        }
         if apiError.isBusy {
             note.outcome = .busy
             if let status = request.busyStatus { response.status = status }

@@ -22,37 +22,11 @@ public struct FileJobStore: JobStore {
     }
 
     public func write(_ record: JobRecord) throws(JobStoreError) {
-        let bytes = JSONBody.encode(record)
-        let temporary = "\(directory)/.\(record.job_id).\(getpid()).tmp"
         do throws(SystemCallError) {
-            try Self.writeSynced(bytes, to: temporary)
-            try SystemCall.retrying("cannot write job record") { rename(temporary, path(record.job_id)) }
+            try AtomicFile.write(JSONBody.encode(record), to: path(record.job_id), what: "job record")
         } catch {
-            unlink(temporary)  // not checked: the error that counts is the one thrown
             throw JobStoreError(error.description)
         }
-        // Not checked: the record is in place; a directory not synced could only lose it in a crash.
-        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            fsync(directoryFD)
-            close(directoryFD)
-        }
-    }
-
-    /// Creates (or truncates) `path` with `bytes` in it, on the disk once this returns.
-    private static func writeSynced(_ bytes: [UInt8], to path: String) throws(SystemCallError) {
-        let fd = try SystemCall.retrying("cannot write job record") { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
-        defer { close(fd) }  // synced, or failed already: close has nothing to add
-        var offset = 0
-        while offset < bytes.count {
-            switch bytes.withUnsafeBytes({ buffer in SystemCall.result { Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset) } }) {
-            case .success(let count) where count > 0: offset += count
-            // A regular file takes at least a byte or says why not: 0 is no answer to wait on.
-            case .success: throw SystemCallError("cannot write job record", code: EIO)
-            case .failure(let code): throw SystemCallError("cannot write job record", code: code.value)
-            }
-        }
-        try SystemCall.retrying("cannot write job record") { fsync(fd) }
     }
 
     /// Every job id in the store, newest first.

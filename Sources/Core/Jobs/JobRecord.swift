@@ -55,6 +55,10 @@ public struct JobRecord: Codable, Equatable, Sendable {
     public var cost_usd: Double?
     public var usage: Usage?
     public var runner: Runner?
+    /// The CLI session the run wrote (a run that keeps its session: a background response's); not shown.
+    public var session_id: String?
+    /// Input tokens read from the prompt cache (a background response reports them); not shown.
+    public var cached_tokens: Int?
 
     public init(id: String, agent: String?, created: String) {
         job_id = id
@@ -73,6 +77,8 @@ public struct JobRecord: Codable, Equatable, Sendable {
         if let report = outcome.report {
             cost_usd = report.costUSD
             usage = Usage(prompt_tokens: report.usage.promptTokens, completion_tokens: report.usage.completionTokens)
+            cached_tokens = report.usage.cachedTokens
+            session_id = report.sessionID
         }
     }
 
@@ -81,6 +87,8 @@ public struct JobRecord: Codable, Equatable, Sendable {
     public func publicView(includingResult: Bool = true) -> JobRecord {
         var view = self
         view.runner = nil
+        view.session_id = nil
+        view.cached_tokens = nil
         if !includingResult { view.result = nil }
         return view
     }

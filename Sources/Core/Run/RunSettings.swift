@@ -24,6 +24,9 @@ public struct RunSettings: Sendable, Equatable {
     /// `<state-dir>/jobs`.
     public var jobsDirectory: String { Self.jobsDirectory(in: stateDirectory) }
 
+    /// `<state-dir>/responses`.
+    public var responsesDirectory: String { stateDirectory + "/responses" }
+
     /// Where the job records of a state directory live.
     public static func jobsDirectory(in stateDirectory: String) -> String { stateDirectory + "/jobs" }
 }

@@ -1,43 +1,27 @@
-/// What the answer's `content` must be: `response_format`.
+/// What the answer's text must be: free text, or JSON of a schema.
 public enum AnswerFormat: Equatable, Sendable {
-    /// Free text (no `response_format`, or `{"type":"text"}`).
+    /// Free text.
     case text
-    /// JSON of this schema: `{"type":"json_schema","json_schema":{"name","schema","strict"?}}`, or
-    /// `{"type":"json_object"}` as the schema `{"type":"object"}`.
+    /// JSON of this schema (in the client's key order); a request for any JSON object is the schema
+    /// `{"type":"object"}`.
     case json(schema: JSONValue)
 
-    /// The `response_format` field of a request.
-    static func decode(_ value: JSONValue?) throws(APIError) -> AnswerFormat {
-        let place = "response_format"
-        let format: [String: JSONValue]
-        switch value {
-        case nil, .null: return .text
-        case .object(let object): format = object
-        case let other?: throw .invalidRequest("\(place) must be an object, not \(other.typeName)")
+    /// The schema a request for "any JSON object" (`json_object`) stands for.
+    static let anyObject = AnswerFormat.json(schema: .object(["type": .string("object")]))
+
+    /// A named schema from the object that holds its `name`, `schema`, `strict` and `description`
+    /// (chat's `response_format.json_schema`, the Responses API's `text.format`), at `place`.
+    static func namedSchema(_ definition: [String: JSONValue], at place: String) throws(APIError) -> AnswerFormat {
+        guard case .string(let name)? = definition["name"], isValidName(name) else {
+            throw .invalidRequest("\(place).name must be 1 to 64 letters, digits, '_' or '-'")
         }
-        guard case .string(let type)? = format["type"] else { throw .invalidRequest("\(place).type must be a string") }
-        switch type {
-        case "text":
-            return .text
-        case "json_object":
-            return .json(schema: .object(["type": .string("object")]))
-        case "json_schema":
-            guard case .object(let definition)? = format["json_schema"] else {
-                throw .invalidRequest("\(place).json_schema must be an object with name and schema")
-            }
-            guard case .string(let name)? = definition["name"], isValidName(name) else {
-                throw .invalidRequest("\(place).json_schema.name must be 1 to 64 letters, digits, '_' or '-'")
-            }
-            _ = try ChatCompletionDecoder.optionalBoolean(definition["strict"], name: "\(place).json_schema.strict")
-            _ = try ChatCompletionDecoder.optionalString(definition["description"], name: "\(place).json_schema.description")
-            guard let schema = definition["schema"], schema != .null else {
-                throw .invalidRequest("\(place).json_schema.schema is required")
-            }
-            try JSONSchemaCheck.check(schema, at: "\(place).json_schema.schema")
-            return .json(schema: schema)
-        default:
-            throw .invalidRequest("\(place).type '\(OneLine.clean(type, limit: 64))' is not supported; use text, json_object or json_schema")
+        _ = try JSONField.optionalBoolean(definition["strict"], name: "\(place).strict")
+        _ = try JSONField.optionalString(definition["description"], name: "\(place).description")
+        guard let schema = definition["schema"], schema != .null else {
+            throw .invalidRequest("\(place).schema is required")
         }
+        try JSONSchemaCheck.check(schema, at: "\(place).schema")
+        return .json(schema: schema)
     }
 
     /// OpenAI's rule for schema and function names: `^[a-zA-Z0-9_-]{1,64}$`.

@@ -1,4 +1,4 @@
-/// Whether and which of the offered functions the model must call: `tool_choice`.
+/// Whether and which of the offered functions the model must call.
 public enum ToolChoice: Equatable, Sendable {
     /// The model answers in text or calls functions (the default).
     case auto
@@ -9,31 +9,25 @@ public enum ToolChoice: Equatable, Sendable {
     /// Exactly one call, of this function.
     case function(String)
 
-    /// The `tool_choice` field, checked against the offered functions.
-    static func decode(_ value: JSONValue?, offered tools: [FunctionTool]) throws(APIError) -> ToolChoice {
-        let choice: ToolChoice
-        switch value {
-        case nil, .null: return .auto
-        case .string("auto"): choice = .auto
-        case .string("none"): choice = .none
-        case .string("required"): choice = .required
-        case .string(let other):
-            throw .invalidRequest("tool_choice '\(OneLine.clean(other, limit: 64))' is not supported; use auto, none, required or a function")
-        case .object(let fields):
-            guard fields["type"] == .string("function"), case .object(let function)? = fields["function"],
-                  case .string(let name)? = function["name"] else {
-                throw .invalidRequest(#"tool_choice must be "auto", "none", "required" or {"type":"function","function":{"name":…}}"#)
-            }
-            guard tools.contains(where: { $0.name == name }) else {
-                throw .invalidRequest("tool_choice names '\(OneLine.clean(name, limit: 64))', which tools does not offer")
-            }
-            choice = .function(name)
-        case let other?:
-            throw .invalidRequest("tool_choice must be a string or an object, not \(other.typeName)")
+    /// The choice by its word (`auto`, `none`, `required`); `nil` for another word.
+    init?(word: String) {
+        switch word {
+        case "auto": self = .auto
+        case "none": self = .none
+        case "required": self = .required
+        default: return nil
         }
-        if tools.isEmpty && choice != .none && choice != .auto {
-            throw .invalidRequest("tool_choice asks for a function call, but tools offers none")
+    }
+
+    /// The choice checked against the functions offered: a named function must be one of them, and a
+    /// call cannot be required of none.
+    func checked(offered tools: [FunctionTool], field: String = "tool_choice") throws(APIError) -> ToolChoice {
+        if case .function(let name) = self, !tools.contains(where: { $0.name == name }) {
+            throw .invalidRequest("\(field) names '\(OneLine.clean(name, limit: 64))', which tools does not offer")
         }
-        return choice
+        if tools.isEmpty && self != .none && self != .auto {
+            throw .invalidRequest("\(field) asks for a function call, but tools offers none")
+        }
+        return self
     }
 }

@@ -26,17 +26,17 @@ public enum ChatCompletionDecoder {
             switch fields["stream_options"] {
             case nil, .null?: break
             case .object(let options)?:
-                includeUsage = try optionalBoolean(options["include_usage"], name: "stream_options.include_usage") ?? false
+                includeUsage = try JSONField.optionalBoolean(options["include_usage"], name: "stream_options.include_usage") ?? false
             case let other?: throw .invalidRequest("stream_options must be an object, not \(other.typeName)")
             }
         }
         for name in refusedFields where fields[name] != nil && fields[name] != .null {
             throw .invalidRequest("\(name) is not supported; use tools and tool_choice")
         }
-        let responseFormat = try AnswerFormat.decode(fields["response_format"])
-        let tools = try FunctionTool.decodeList(fields["tools"])
-        let toolChoice = try ToolChoice.decode(fields["tool_choice"], offered: tools)
-        let parallelToolCalls = try optionalBoolean(fields["parallel_tool_calls"], name: "parallel_tool_calls") ?? true
+        let responseFormat = try ChatOutputDecoder.responseFormat(fields["response_format"])
+        let tools = try ChatOutputDecoder.tools(fields["tools"])
+        let toolChoice = try ChatOutputDecoder.toolChoice(fields["tool_choice"], offered: tools)
+        let parallelToolCalls = try JSONField.optionalBoolean(fields["parallel_tool_calls"], name: "parallel_tool_calls") ?? true
 
         guard case .string(let model)? = fields["model"], !model.isEmpty else {
             throw .invalidRequest("model must be a non-empty string")
@@ -52,18 +52,12 @@ public enum ChatCompletionDecoder {
         case nil, .null, .integer(1): break
         default: throw .invalidRequest("n must be 1")
         }
-        let temperature: Double?
-        switch fields["temperature"] {
-        case nil, .null: temperature = nil
-        case .integer(let value) where (0...2).contains(value): temperature = Double(value)
-        case .double(let value) where value >= 0 && value <= 2: temperature = value
-        default: throw .invalidRequest("temperature must be a number from 0 to 2")
-        }
+        let temperature = try JSONField.temperature(fields["temperature"])
         return ChatCompletionRequest(
             model: model,
             messages: messages,
-            maxTokens: try positiveInteger(fields["max_tokens"], name: "max_tokens"),
-            maxCompletionTokens: try positiveInteger(fields["max_completion_tokens"], name: "max_completion_tokens"),
+            maxTokens: try JSONField.positiveInteger(fields["max_tokens"], name: "max_tokens"),
+            maxCompletionTokens: try JSONField.positiveInteger(fields["max_completion_tokens"], name: "max_completion_tokens"),
             temperature: temperature,
             responseFormat: responseFormat,
             tools: tools,
@@ -73,32 +67,6 @@ public enum ChatCompletionDecoder {
             includeUsage: includeUsage,
             effort: try Effort.decode(fields["reasoning_effort"], name: "reasoning_effort")
         )
-    }
-
-    /// An optional boolean field (`null` counts as absent).
-    static func optionalBoolean(_ value: JSONValue?, name: String) throws(APIError) -> Bool? {
-        switch value {
-        case nil, .null: return nil
-        case .bool(let flag): return flag
-        case let other?: throw .invalidRequest("\(name) must be a boolean, not \(other.typeName)")
-        }
-    }
-
-    /// An optional string field (`null` counts as absent).
-    static func optionalString(_ value: JSONValue?, name: String) throws(APIError) -> String? {
-        switch value {
-        case nil, .null: return nil
-        case .string(let text): return text
-        case let other?: throw .invalidRequest("\(name) must be a string, not \(other.typeName)")
-        }
-    }
-
-    static func positiveInteger(_ value: JSONValue?, name: String) throws(APIError) -> Int64? {
-        switch value {
-        case nil, .null: return nil
-        case .integer(let number) where number > 0: return number
-        default: throw .invalidRequest("\(name) must be a positive integer")
-        }
     }
 
     static func message(_ raw: JSONValue, at index: Int) throws(APIError) -> Turn {

@@ -3,10 +3,14 @@
 public struct ChatEndpoint: Sendable {
     let conversation: ConversationRunner
     let streaming: StreamingSettings
+    /// The shape of its error answers (`--chat-errors`): the original service's by default.
+    let errorShape: ErrorShape
 
-    public init(gate: RunGate, run: RunSettings, agentMap: AgentMap, runner: any ClaudeRunning, streaming: StreamingSettings = .off) {
+    public init(gate: RunGate, run: RunSettings, agentMap: AgentMap, runner: any ClaudeRunning, streaming: StreamingSettings = .off,
+                errorShape: ErrorShape = .service) {
         conversation = ConversationRunner(gate: gate, run: run, agentMap: agentMap, runner: runner, keepAliveSeconds: streaming.keepAliveSeconds)
         self.streaming = streaming
+        self.errorShape = errorShape
     }
 
     var gate: RunGate { conversation.gate }

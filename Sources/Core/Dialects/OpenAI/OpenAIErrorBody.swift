@@ -1,0 +1,70 @@
+/// An error in the shape OpenAI's APIs answer with, `{"error": {"message", "type", "param", "code"}}`:
+/// what the Responses API always answers and chat completions answers with `--chat-errors openai`.
+/// Clients show `error.message`, so it holds the whole text (the service shape's error and detail).
+struct OpenAIErrorBody: Encodable, Equatable {
+    struct Fields: Encodable, Equatable {
+        var message: String
+        var type: String
+        /// The request field at fault, where one is known; `null` otherwise (written, as OpenAI does).
+        var param: String?
+        var code: String?
+
+        enum CodingKeys: String, CodingKey { case message, type, param, code }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(message, forKey: .message)
+            try container.encode(type, forKey: .type)
+            try container.encode(param, forKey: .param)
+            try container.encode(code, forKey: .code)
+        }
+    }
+
+    var error: Fields
+
+    init(_ apiError: APIError) {
+        let (text, detail) = apiError.message
+        let message = detail.map { "\(text): \($0)" } ?? text
+        error = Fields(message: message, type: Self.type(of: apiError), param: Self.param(of: apiError), code: Self.code(of: apiError))
+    }
+
+    static func type(of error: APIError) -> String {
+        switch error {
+        case .busy, .jobBusy, .executionFailed, .internalFailure: "server_error"
+        default: "invalid_request_error"
+        }
+    }
+
+    static func code(of error: APIError) -> String? {
+        switch error {
+        case .unauthorized: "invalid_api_key"
+        case .bodyTooLarge: "request_too_large"
+        case .notFound: "not_found"
+        case .modelNotFound: "model_not_found"
+        case .responseNotFound(_, let param): param == "previous_response_id" ? "previous_response_not_found" : "not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .busy, .jobBusy: "busy"
+        case .executionFailed: "execution_failed"
+        case .internalFailure: "internal_error"
+        case .invalidRequest, .streamingNotSupported, .unsupportedMediaType, .jobFinished: nil
+        }
+    }
+
+    /// The field a 400 names: its message begins with the field's path (`text.format.type must be …`).
+    static func param(of error: APIError) -> String? {
+        switch error {
+        case .responseNotFound(_, let param): return param
+        case .streamingNotSupported: return "stream"
+        case .invalidRequest(let message):
+            guard let first = message.split(separator: " ", maxSplits: 1).first, let head = first.unicodeScalars.first,
+                  ("a"..."z").contains(head), !notFields.contains(String(first)),
+                  first.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || "_.[]".unicodeScalars.contains($0) })
+            else { return nil }
+            return String(first)
+        default: return nil
+        }
+    }
+
+    /// First words of messages that are not a field.
+    static let notFields: Set<String> = ["request", "the", "a", "an", "unknown", "only"]
+}

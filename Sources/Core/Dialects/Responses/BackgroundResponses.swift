@@ -1,0 +1,136 @@
+/// `background: true`: the response is stored `in_progress` and its run starts as an `/execute` job
+/// (same lock, same detached supervisor, so it outlives the worker that started it); `GET` reads the
+/// job as it stands and, once it has ended, stores the finished response; cancel stops the job.
+public struct BackgroundResponses: Sendable {
+    let conversation: ConversationRunner
+    let store: any ResponseStore
+    let jobs: any JobStore
+    let runner: any JobRunning
+    let settings: JobSettings
+
+    public init(conversation: ConversationRunner, store: any ResponseStore, jobs: any JobStore, runner: any JobRunning, settings: JobSettings) {
+        self.conversation = conversation
+        self.store = store
+        self.jobs = jobs
+        self.runner = runner
+        self.settings = settings
+    }
+
+    var gate: RunGate { conversation.gate }
+
+    /// Stores the response `in_progress`, then starts its job with the held lock.
+    func start(_ run: RunRequest, echo: ResponseEcho, lock: any HeldRunLock, note: inout RunNote) throws -> HTTPResponse {
+        let jobID = JobID.make(milliseconds: gate.clock.millisecondsSinceEpoch(), random: String(gate.ids.next().prefix(8)))
+        let prepared = try conversation.prepare(run, requestID: jobID)
+        let response = ResponseObject(id: ResponseID.make(requestID: jobID), createdAt: prepared.created, echo: echo)
+        let body = response.json(status: .inProgress).compactText
+        try store.write(StoredResponse(id: response.id, created_at: response.createdAt, session_id: nil, calls: [], response: body,
+                                       job_id: jobID, reading: prepared.output.map { $0.reading.word } ?? nil))
+        let plan = conversation.plan(prepared, kind: .job(JobRecord(id: jobID, agent: prepared.invocation.agent, created: gate.clock.rfc3339())))
+        do {
+            _ = try runner.start(plan, lock: lock)
+        } catch {
+            _ = store.delete(response.id)
+            throw error
+        }
+        note.outcome = .jobStarted
+        note.requestID = jobID
+        return .json(status: 200, body: Array(body.utf8))
+    }
+
+    /// The response as its job stands: unchanged while it runs; once it has ended, the finished response,
+    /// stored so that it is read as it is from then on.
+    func current(_ record: StoredResponse) throws -> StoredResponse {
+        guard let jobID = record.job_id, record.session_id == nil, case .object(var object)? = JSONValue.parse(Array(record.response.utf8)),
+              object["status"] == .string(ResponseObject.Status.inProgress.rawValue) else { return record }
+        guard let job = try jobs.read(jobID)?.asSeen(isAlive: runner.isAlive), case .ended(let outcome) = job.status else { return record }
+        var finished = record
+        var calls: [ToolCall] = []
+        switch outcome {
+        case .succeeded:
+            do {
+                let answer = try self.answer(job, reading: record.reading, responseID: record.id)
+                let response = ResponseObject(id: record.id, createdAt: record.created_at, echo: ResponseEcho(model: ""))
+                object["status"] = .string(ResponseObject.Status.completed.rawValue)
+                object["output"] = .array(response.items(of: answer))
+                object["usage"] = ResponseObject.usage(answer.usage)
+                calls = answer.toolCalls
+            } catch {
+                object["status"] = .string(ResponseObject.Status.failed.rawValue)
+                object["error"] = ResponseObject.error(APIError(answering: error))
+            }
+        case .cancelled:
+            object["status"] = .string(ResponseObject.Status.cancelled.rawValue)
+        case .failed, .timedOut:
+            object["status"] = .string(ResponseObject.Status.failed.rawValue)
+            object["error"] = ResponseObject.error(.executionFailed(detail: job.detail ?? outcome.word))
+        }
+        finished.response = JSONValue.object(object).compactText
+        finished.calls = calls.map { StoredResponse.Call(id: $0.id, name: $0.name, arguments: $0.arguments) }
+        // A session is what marks the record finished; a run that left none cannot be continued.
+        finished.session_id = job.session_id ?? ""
+        try store.write(finished)
+        return finished
+    }
+
+    /// Stops a running background response's job (TERM, grace, KILL) and waits for it to end, as
+    /// `DELETE /execute/{id}` does; the response as it then stands.
+    func cancel(_ record: StoredResponse) throws -> StoredResponse {
+        guard let jobID = record.job_id, let job = try jobs.read(jobID)?.asSeen(isAlive: runner.isAlive) else { return record }
+        if job.status == .running, let process = job.runner {
+            _ = runner.stop(process)
+            let deadline = Monotonic.now() + settings.cancelWaitSeconds
+            while Monotonic.now() < deadline, try jobs.read(jobID)?.asSeen(isAlive: runner.isAlive).status == .running {
+                Monotonic.sleep(0.05)
+            }
+        }
+        return try current(record)
+    }
+
+    /// The answer in a succeeded job's result. Its call ids come from the response's id, so that every
+    /// reading of the record gives the same ones.
+    func answer(_ job: JobRecord, reading word: String?, responseID: String) throws(APIError) -> RunAnswer {
+        let text = job.result ?? ""
+        var next = 0
+        var answer: RunAnswer
+        if let word {
+            guard let reading = StructuredOutputPlan.Reading(word: word) else {
+                throw .internalFailure(detail: "response \(responseID): unknown reading '\(word)'")
+            }
+            answer = try StructuredOutputPlan(schemaText: "", reading: reading).answer(from: text) {
+                next += 1
+                return "\(responseID.dropFirst("resp_".count))_\(next)"
+            }
+        } else {
+            answer = RunAnswer(content: text)
+        }
+        let usage = job.usage
+        answer.usage = TokenUsage(inputTokens: (usage?.prompt_tokens ?? 0) - (job.cached_tokens ?? 0), cacheReadTokens: job.cached_tokens ?? 0,
+                                  outputTokens: usage?.completion_tokens ?? 0)
+        answer.sessionID = job.session_id
+        return answer
+    }
+
+}
+
+extension StructuredOutputPlan.Reading {
+    /// The reading as a stored background response names it.
+    var word: String {
+        switch self {
+        case .whole: "whole"
+        case .wrapped: "wrapped"
+        case .toolCalls(jsonContent: false): "tool_calls"
+        case .toolCalls(jsonContent: true): "tool_calls_json"
+        }
+    }
+
+    init?(word: String) {
+        switch word {
+        case "whole": self = .whole
+        case "wrapped": self = .wrapped
+        case "tool_calls": self = .toolCalls(jsonContent: false)
+        case "tool_calls_json": self = .toolCalls(jsonContent: true)
+        default: return nil
+        }
+    }
+}

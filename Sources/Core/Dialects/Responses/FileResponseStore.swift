@@ -1,0 +1,73 @@
+import FoundationEssentials
+import Glibc
+
+/// One JSON file per response in `<state-dir>/responses`, written atomically. Every write prunes: records
+/// older than the age limit go, then the oldest until the records and their CLI sessions fit the size
+/// limit; a record's session goes with it.
+public struct FileResponseStore: ResponseStore {
+    public let directory: String
+    public let sessions: SessionFiles?
+    public let settings: ResponseStoreSettings
+    let clock: any WallClock
+
+    public init(directory: String, sessions: SessionFiles?, settings: ResponseStoreSettings, clock: any WallClock = SystemWallClock()) {
+        self.directory = directory
+        self.sessions = sessions
+        self.settings = settings
+        self.clock = clock
+    }
+
+    func path(_ id: String) -> String { "\(directory)/\(id).json" }
+
+    public func read(_ id: String) throws(ResponseStoreError) -> StoredResponse? {
+        guard ResponseID.isValid(id), let bytes = FileBytes.read(path(id), limit: 256 << 20) else { return nil }
+        do {
+            return try JSONDecoder().decode(StoredResponse.self, from: Data(bytes))
+        } catch {
+            throw ResponseStoreError("response \(id): its record cannot be read: \(OneLine.clean(String(describing: error), limit: 200))")
+        }
+    }
+
+    public func write(_ response: StoredResponse) throws(ResponseStoreError) {
+        do throws(SystemCallError) {
+            if !FileBytes.isDirectory(directory) {
+                // Made here on first use: the state directory is ours, this one inside it too.
+                _ = mkdir(directory, 0o700)
+            }
+            try AtomicFile.write(JSONBody.encode(response), to: path(response.id), what: "stored response")
+        } catch {
+            throw ResponseStoreError(error.description)
+        }
+        prune(keeping: response.id)
+    }
+
+    public func delete(_ id: String) -> Bool {
+        guard ResponseID.isValid(id) else { return false }
+        let session = (try? read(id))?.session_id
+        guard unlink(path(id)) == 0 else { return false }
+        if let session { sessions?.delete(session) }
+        return true
+    }
+
+    /// Deletes what is too old, then the oldest until the rest fits; never `kept` (just written).
+    func prune(keeping kept: String) {
+        let cutoff = clock.secondsSinceEpoch() - settings.maxAgeSeconds
+        var records: [(id: String, created: Int64, bytes: Int64, session: String?)] = []
+        for name in FileBytes.names(inDirectory: directory) where name.hasSuffix(".json") {
+            let id = String(name.dropLast(5))
+            guard ResponseID.isValid(id), let record = try? read(id) else { continue }
+            var info = stat()
+            let bytes = stat(path(id), &info) == 0 ? Int64(info.st_size) : 0
+            let sessionBytes = record.session_id.map { sessions?.size(of: $0) ?? 0 } ?? 0
+            records.append((id, record.created_at, bytes + sessionBytes, record.session_id))
+        }
+        records.sort { $0.created < $1.created }
+        var total = records.reduce(0) { $0 + $1.bytes }
+        for record in records where record.id != kept {
+            guard record.created < cutoff || total > settings.maxBytes else { continue }
+            unlink(path(record.id))  // not checked: gone is what was wanted
+            if let session = record.session { sessions?.delete(session) }
+            total -= record.bytes
+        }
+    }
+}

@@ -1,0 +1,124 @@
+/// The Responses API's `input` (and `instructions`) as turns: a string is one user message; a list
+/// holds `message` items (roles user, system, developer, assistant; `input_text` / `output_text` parts),
+/// `function_call` items and `function_call_output` items. Earlier turns' `reasoning` items are
+/// accepted and not replayed; item `id`s and `status`es are accepted and ignored.
+enum ResponsesInputDecoder {
+    /// What error messages call the turns and a result's call id.
+    static let fieldNames = PromptBuilder.FieldNames(turns: "input", callID: "call_id")
+
+    /// Item types accepted and left out of the prompt.
+    static let skippedItemTypes: Set<String> = ["reasoning"]
+
+    static func turns(_ input: JSONValue?, instructions: String?) throws(APIError) -> [Turn] {
+        var turns: [Turn] = []
+        if let instructions {
+            try checkNoNUL(instructions, at: "instructions")
+            turns.append(Turn(role: .system, text: instructions))
+        }
+        switch input {
+        case .string(let text)?:
+            try checkNoNUL(text, at: "input")
+            turns.append(Turn(role: .user, text: text))
+        case .array(let items)? where !items.isEmpty:
+            for (index, item) in items.enumerated() {
+                try append(item, at: "input[\(index)]", to: &turns)
+            }
+        default:
+            throw .invalidRequest("input must be a string or a non-empty array of items")
+        }
+        return turns
+    }
+
+    static func append(_ item: JSONValue, at place: String, to turns: inout [Turn]) throws(APIError) {
+        guard case .object(let fields) = item else { throw .invalidRequest("\(place) must be an object, not \(item.typeName)") }
+        let type: String
+        switch fields["type"] {
+        case .string(let word)?: type = word
+        // An easy input message: `{"role", "content"}` without a type.
+        case nil, .null?: type = "message"
+        case let other?: throw .invalidRequest("\(place).type must be a string, not \(other.typeName)")
+        }
+        switch type {
+        case "message":
+            turns.append(try message(fields, at: place))
+        case "function_call":
+            let call = try functionCall(fields, at: place)
+            // Calls after an assistant's words (or other calls) belong to the same turn.
+            if let last = turns.indices.last, turns[last].role == .assistant {
+                turns[last].toolCalls.append(call)
+            } else {
+                turns.append(Turn(role: .assistant, text: "", toolCalls: [call]))
+            }
+        case "function_call_output":
+            guard case .string(let id)? = fields["call_id"], !id.isEmpty else {
+                throw .invalidRequest("\(place).call_id must be a non-empty string")
+            }
+            let output = try text(fields["output"], at: "\(place).output", partTypes: ["input_text", "output_text", "text"])
+            try checkNoNUL(id + output, at: place)
+            turns.append(Turn(role: .tool, text: output, toolCallID: id))
+        case _ where skippedItemTypes.contains(type):
+            break
+        default:
+            throw .invalidRequest("\(place).type '\(OneLine.clean(type, limit: 64))' is not supported; use message, function_call or function_call_output")
+        }
+    }
+
+    static func message(_ fields: [String: JSONValue], at place: String) throws(APIError) -> Turn {
+        guard case .string(let roleName)? = fields["role"] else { throw .invalidRequest("\(place).role must be a string") }
+        let role: Turn.Role
+        switch roleName {
+        case "system", "developer": role = .system
+        case "user": role = .user
+        case "assistant": role = .assistant
+        default: throw .invalidRequest("\(place).role '\(OneLine.clean(roleName, limit: 64))' is not supported; use user, system, developer or assistant")
+        }
+        let partTypes: Set<String> = role == .assistant ? ["output_text", "refusal", "text", "input_text"] : ["input_text", "text"]
+        let text = try text(fields["content"], at: "\(place).content", partTypes: partTypes)
+        try checkNoNUL(text, at: "\(place).content")
+        return Turn(role: role, text: text)
+    }
+
+    static func functionCall(_ fields: [String: JSONValue], at place: String) throws(APIError) -> ToolCall {
+        guard case .string(let id)? = fields["call_id"], !id.isEmpty else {
+            throw .invalidRequest("\(place).call_id must be a non-empty string")
+        }
+        guard case .string(let name)? = fields["name"], !name.isEmpty else {
+            throw .invalidRequest("\(place).name must be a non-empty string")
+        }
+        guard case .string(let arguments)? = fields["arguments"] else {
+            throw .invalidRequest("\(place).arguments must be a string (a JSON object's text)")
+        }
+        let namespace = try JSONField.optionalString(fields["namespace"], name: "\(place).namespace")
+        let fullName = ResponsesToolsDecoder.qualifiedName(name, in: namespace)
+        try checkNoNUL(id + fullName + arguments, at: place)
+        return ToolCall(id: id, name: fullName, arguments: arguments)
+    }
+
+    /// A content value: a string, or a list of parts of the given types each holding `text`.
+    static func text(_ value: JSONValue?, at place: String, partTypes: Set<String>) throws(APIError) -> String {
+        switch value {
+        case .string(let text)?:
+            return text
+        case .array(let parts)?:
+            var texts: [String] = []
+            for (index, part) in parts.enumerated() {
+                let partPlace = "\(place)[\(index)]"
+                guard case .object(let fields) = part else { throw .invalidRequest("\(partPlace) must be an object, not \(part.typeName)") }
+                guard case .string(let type)? = fields["type"] else { throw .invalidRequest("\(partPlace).type must be a string") }
+                guard partTypes.contains(type) else {
+                    throw .invalidRequest("\(partPlace).type '\(OneLine.clean(type, limit: 64))' is not supported; use \(partTypes.sorted().joined(separator: " or "))")
+                }
+                let key = type == "refusal" ? "refusal" : "text"
+                guard case .string(let text)? = fields[key] else { throw .invalidRequest("\(partPlace).\(key) must be a string") }
+                texts.append(text)
+            }
+            return texts.joined(separator: "\n")
+        default:
+            throw .invalidRequest("\(place) must be a string or an array of text parts")
+        }
+    }
+
+    static func checkNoNUL(_ text: String, at place: String) throws(APIError) {
+        if text.utf8.contains(0) { throw .invalidRequest("\(place) contains a NUL character") }
+    }
+}
