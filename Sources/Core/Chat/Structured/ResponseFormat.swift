@@ -9,7 +9,7 @@ public enum ResponseFormat: Equatable, Sendable {
     /// The `response_format` field of a request.
     static func decode(_ value: JSONValue?) throws(APIError) -> ResponseFormat {
         let place = "response_format"
-        let format: [String: JSONValue]
+        let format: JSONObject
         switch value {
         case nil, .null: return .text
         case .object(let object): format = object
