@@ -54,11 +54,6 @@ public struct JSONObject: Sendable {
         members.append((key, value))
         return true
     }
-
-    mutating func reserveCapacity(_ capacity: Int) {
-        members.reserveCapacity(capacity)
-        places.reserveCapacity(capacity)
-    }
 }
 
 extension JSONObject: Sequence {
