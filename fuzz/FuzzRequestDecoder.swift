@@ -26,9 +26,25 @@ nonisolated(unsafe) let service = Service(
                        streaming: StreamingSettings(enabled: true)),
     models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(fallback: "recruiter-triage")), created: 0))
 
+/// Every object key in document order, with its path.
+func keyPaths(_ value: JSONValue, at path: String = "") -> [String] {
+    switch value {
+    case .object(let members): members.flatMap { [path + "/" + $0.key] + keyPaths($0.value, at: path + "/" + $0.key) }
+    case .array(let items): items.enumerated().flatMap { keyPaths($0.element, at: path + "/\($0.offset)") }
+    default: []
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequestDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let body = Array(UnsafeBufferPointer(start: data, count: size))
+    // What the parser reads, it writes as text that reads back with the same keys in the same order;
+    // from then on the text is a fixed point (the first writing may turn -2^63 as a double into an integer).
+    if let value = JSONValue.parse(body) {
+        let again = JSONValue.parse(Array(value.compactText.utf8))
+        precondition(again.map { keyPaths($0) } == keyPaths(value), "compact text that does not read back with the same keys")
+        if let again { precondition(JSONValue.parse(Array(again.compactText.utf8))?.compactText == again.compactText, "compact text that is no fixed point") }
+    }
     let handled = service.handle(HTTPRequest(
         method: "POST", path: "/v1/chat/completions",
         headers: ["Authorization": "Bearer fuzz-token", "Content-Type": "application/json"], body: body))

@@ -27,7 +27,7 @@ public enum JSONSchemaCheck {
 
     static func walk(_ schema: JSONValue, at path: String, depth: Int) throws(APIError) {
         guard depth < maxDepth else { throw .invalidRequest("\(path) nests deeper than \(maxDepth) levels") }
-        let fields: [String: JSONValue]
+        let fields: JSONObject
         switch schema {
         case .bool: return
         case .object(let object): fields = object

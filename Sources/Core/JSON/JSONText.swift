@@ -46,7 +46,7 @@ enum JSONText {
 
     /// Whether any of the word's bytes is below 0x20, `"` or `\` (the classic has-zero-byte test; it
     /// may flag a word that needs nothing, never miss one that does).
-    private static func needsEscape(_ word: UInt64) -> Bool {
+    static func needsEscape(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
         let below = (word &- ones &* 0x20) & ~word & highs != 0

@@ -1,6 +1,6 @@
 /// JSON text of a ``JSONValue``.
 extension JSONValue {
-    /// Compact JSON text, object keys sorted (a ``JSONValue`` object keeps no order).
+    /// Compact JSON text, object members in their order.
     public var compactText: String {
         var bytes: [UInt8] = []
         append(to: &bytes)
@@ -24,11 +24,11 @@ extension JSONValue {
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, (key, member)) in members.enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 JSONText.appendQuoted(key, to: &bytes)
                 bytes.append(UInt8(ascii: ":"))
-                members[key]?.append(to: &bytes)
+                member.append(to: &bytes)
             }
             bytes.append(UInt8(ascii: "}"))
         }

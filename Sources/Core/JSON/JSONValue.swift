@@ -1,6 +1,5 @@
-import FoundationEssentials
-
-/// A parsed JSON document, so that validation can name exactly what is wrong with a body.
+/// A parsed JSON document, so that validation can name exactly what is wrong with a body. Objects
+/// keep their members' order (see ``JSONObject``).
 public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
@@ -8,29 +7,24 @@ public enum JSONValue: Equatable, Sendable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
-    /// Parses bytes as one JSON document; `nil` when they are not valid JSON.
+    /// Parses bytes as one JSON document (see ``JSONParser`` for the rules); `nil` when they are not
+    /// valid JSON or an object repeats a key.
     public static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        // Read in place: claude's answer can be megabytes.
-        bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return nil }
-            let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none)
-            return try? JSONDecoder().decode(JSONValue.self, from: data)
-        }
+        guard let document = JSONParser.parse(bytes), document.repeatedKey == nil else { return nil }
+        return document.value
     }
 
     /// Parses a request body that must be one JSON object with no key repeated.
-    public static func parseRequestObject(_ body: [UInt8]) throws(APIError) -> [String: JSONValue] {
+    public static func parseRequestObject(_ body: [UInt8]) throws(APIError) -> JSONObject {
         guard !body.isEmpty else { throw .invalidRequest("request body is empty") }
-        guard let document = parse(body) else { throw .invalidRequest("request body is not valid JSON") }
-        guard case .object(let fields) = document else {
-            throw .invalidRequest("request body must be a JSON object, not \(document.typeName)")
+        guard let document = JSONParser.parse(body) else { throw .invalidRequest("request body is not valid JSON") }
+        guard case .object(let fields) = document.value else {
+            throw .invalidRequest("request body must be a JSON object, not \(document.value.typeName)")
         }
-        switch StrictJSONScanner.firstProblem(in: body) {
-        case .duplicateKey(let key)?: throw .invalidRequest("request body repeats the key '\(OneLine.clean(key, limit: 64))'")
-        case .trailingComma?: throw .invalidRequest("request body is not valid JSON")
-        case nil: break
+        if let key = document.repeatedKey {
+            throw .invalidRequest("request body repeats the key '\(OneLine.clean(key, limit: 64))'")
         }
         return fields
     }
@@ -44,27 +38,6 @@ public enum JSONValue: Equatable, Sendable {
         case .string: "string"
         case .array: "array"
         case .object: "object"
-        }
-    }
-}
-
-extension JSONValue: Decodable {
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
         }
     }
 }

@@ -54,7 +54,7 @@ public enum ClaudeOutputInterpreter {
 
     /// The `structured_output` value as compact JSON text: the CLI's `result`, which is that text with
     /// the model's key order, when it holds the same value; the value written anew otherwise.
-    static func structuredAnswer(_ json: [String: JSONValue], report: ClaudeReport) -> ClaudeOutcome {
+    static func structuredAnswer(_ json: JSONObject, report: ClaudeReport) -> ClaudeOutcome {
         guard let value = json["structured_output"] else {
             var detail = "no structured output: the model answered in text instead of calling the StructuredOutput tool"
                 + " (an agent with a tools: list must include StructuredOutput)"
@@ -78,7 +78,7 @@ public enum ClaudeOutputInterpreter {
 
     /// The CLI's result object: stdout as one JSON object, or the last `"type":"result"` element of an
     /// array (as `--verbose` prints).
-    static func resultObject(in stdout: [UInt8]) -> [String: JSONValue]? {
+    static func resultObject(in stdout: [UInt8]) -> JSONObject? {
         switch JSONValue.parse(stdout) {
         case .object(let object)?:
             return object
@@ -92,7 +92,7 @@ public enum ClaudeOutputInterpreter {
         }
     }
 
-    static func report(from json: [String: JSONValue]) -> ClaudeReport {
+    static func report(from json: JSONObject) -> ClaudeReport {
         var usage = TokenUsage.zero
         if case .object(let counts)? = json["usage"] {
             func count(_ key: String) -> Int {
@@ -115,7 +115,7 @@ public enum ClaudeOutputInterpreter {
     }
 
     /// The CLI's own words: `errors` on error subtypes, else `result`.
-    static func cliMessage(_ json: [String: JSONValue]) -> String? {
+    static func cliMessage(_ json: JSONObject) -> String? {
         if case .array(let errors)? = json["errors"] {
             let texts = errors.compactMap { if case .string(let text) = $0 { text } else { nil } }
             if !texts.isEmpty { return texts.joined(separator: "; ") }
@@ -124,7 +124,7 @@ public enum ClaudeOutputInterpreter {
         return nil
     }
 
-    static func isErrorSubtype(_ json: [String: JSONValue]) -> Bool {
+    static func isErrorSubtype(_ json: JSONObject) -> Bool {
         if case .string(let subtype)? = json["subtype"] { return subtype.hasPrefix("error") }
         return false
     }

@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func toolChoiceAndParallelCallsBoundTheList() throws {
-        func calls(_ choice: ToolChoice, parallel: Bool = true) throws -> (root: [String: JSONValue], list: [String: JSONValue]) {
+        func calls(_ choice: ToolChoice, parallel: Bool = true) throws -> (root: JSONObject, list: JSONObject) {
             let plan = try #require(try StructuredOutputPlan.make(format: .text, tools: [weather, time], choice: choice, parallelToolCalls: parallel))
             guard case .object(let root) = json(plan.schemaText), case .object(let properties)? = root["properties"],
                   case .object(let list)? = properties["tool_calls"] else { return ([:], [:]) }

@@ -21,7 +21,7 @@ import Testing
     }
 
     /// Runs a supervisor over `plan`; returns its exit code, events, log lines and audit lines.
-    func supervise(_ plan: RunPlan, leftovers: Int = 0) -> (code: Int32, events: [RunEvent], log: [String], audit: [[String: JSONValue]]) {
+    func supervise(_ plan: RunPlan, leftovers: Int = 0) -> (code: Int32, events: [RunEvent], log: [String], audit: [JSONObject]) {
         var events: [RunEvent] = []
         var log: [String] = []
         let code = RunSupervisor(plan: plan, launcher: launcher, store: store, clock: FixedClock(),

@@ -177,7 +177,7 @@ let testRunSettings = RunSettings(
     gitSync: GitSyncSettings(mode: .off), stateDirectory: "/nonexistent-state")
 
 /// The bytes of a JSON body as an object, or empty.
-func jsonObject(_ body: [UInt8]) -> [String: JSONValue] {
+func jsonObject(_ body: [UInt8]) -> JSONObject {
     guard case .object(let object)? = JSONValue.parse(body) else { return [:] }
     return object
 }

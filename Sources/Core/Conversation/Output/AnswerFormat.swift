@@ -11,7 +11,7 @@ public enum AnswerFormat: Equatable, Sendable {
 
     /// A named schema from the object that holds its `name`, `schema`, `strict` and `description`
     /// (chat's `response_format.json_schema`, the Responses API's `text.format`), at `place`.
-    static func namedSchema(_ definition: [String: JSONValue], at place: String) throws(APIError) -> AnswerFormat {
+    static func namedSchema(_ definition: JSONObject, at place: String) throws(APIError) -> AnswerFormat {
         guard case .string(let name)? = definition["name"], isValidName(name) else {
             throw .invalidRequest("\(place).name must be 1 to 64 letters, digits, '_' or '-'")
         }

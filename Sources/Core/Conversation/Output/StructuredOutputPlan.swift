@@ -65,10 +65,11 @@ public struct StructuredOutputPlan: Equatable, Sendable {
             if let description = tool.description { call["description"] = .string(description) }
             items.append(.object(call))
         }
-        var list: [String: JSONValue] = [
-            "type": .string("array"), "minItems": .integer(1),
-            "items": items.count == 1 ? items[0] : .object(["anyOf": .array(items)]),
+        var list: JSONObject = [
+            "type": .string("array"),
             "description": .string("Functions for the caller to run, with their arguments; their results come back in a later request."),
+            "items": items.count == 1 ? items[0] : .object(["anyOf": .array(items)]),
+            "minItems": .integer(1),
         ]
         let (mustCall, atMostOne): (Bool, Bool)
         switch choice {
@@ -89,13 +90,14 @@ public struct StructuredOutputPlan: Equatable, Sendable {
     }
 
     /// `{"type":"object","properties":…,"required":…,"additionalProperties":false}`.
-    static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
+    static func object(_ properties: JSONObject, required: [String]) -> JSONValue {
         .object(objectFields(properties, required: required))
     }
 
-    static func objectFields(_ properties: [String: JSONValue], required: [String]) -> [String: JSONValue] {
-        var fields: [String: JSONValue] = ["type": .string("object"), "properties": .object(properties), "additionalProperties": .bool(false)]
+    static func objectFields(_ properties: JSONObject, required: [String]) -> JSONObject {
+        var fields: JSONObject = ["type": .string("object"), "properties": .object(properties)]
         if !required.isEmpty { fields["required"] = .array(required.map { .string($0) }) }
+        fields["additionalProperties"] = .bool(false)
         return fields
     }
 
@@ -129,7 +131,7 @@ public struct StructuredOutputPlan: Equatable, Sendable {
     /// The answer in the run's value (its compact JSON text). The CLI has checked the value against the
     /// schema; a value that still does not fit is a failed run.
     public func answer(from text: String, newCallID: () -> String) throws(APIError) -> RunAnswer {
-        func parsedObject() throws(APIError) -> [String: JSONValue] {
+        func parsedObject() throws(APIError) -> JSONObject {
             guard case .object(let value)? = JSONValue.parse(Array(text.utf8)) else {
                 throw .executionFailed(detail: "structured output is not a JSON object")
             }

@@ -12,7 +12,7 @@ public enum ChatCompletionDecoder {
         try decode(JSONValue.parseRequestObject(body), allowsStreaming: allowsStreaming)
     }
 
-    static func decode(_ fields: [String: JSONValue], allowsStreaming: Bool = false) throws(APIError) -> ChatCompletionRequest {
+    static func decode(_ fields: JSONObject, allowsStreaming: Bool = false) throws(APIError) -> ChatCompletionRequest {
         let stream: Bool
         switch fields["stream"] {
         case nil, .null, .bool(false): stream = false

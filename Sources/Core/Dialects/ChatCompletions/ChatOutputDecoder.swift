@@ -4,7 +4,7 @@ enum ChatOutputDecoder {
     /// `{"type":"json_schema","json_schema":{"name","schema","strict"?,"description"?}}`.
     static func responseFormat(_ value: JSONValue?) throws(APIError) -> AnswerFormat {
         let place = "response_format"
-        let format: [String: JSONValue]
+        let format: JSONObject
         switch value {
         case nil, .null: return .text
         case .object(let object): format = object

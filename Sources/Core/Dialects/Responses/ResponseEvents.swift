@@ -69,14 +69,14 @@ final class ResponseEvents: AnswerEventEncoder {
     }
 
     /// The fields that place an event in the message's text part, with `fields`.
-    private func textPlace(_ fields: [String: JSONValue]) -> [String: JSONValue] {
-        var place: [String: JSONValue] = ["item_id": .string(response.messageID), "output_index": .integer(0), "content_index": .integer(0)]
+    private func textPlace(_ fields: JSONObject) -> JSONObject {
+        var place: JSONObject = ["item_id": .string(response.messageID), "output_index": .integer(0), "content_index": .integer(0)]
         for (key, value) in fields { place[key] = value }
         return place
     }
 
-    private func event(_ type: String, _ fields: [String: JSONValue]) -> [UInt8] {
-        var object: [String: JSONValue] = ["type": .string(type), "sequence_number": .integer(sequence)]
+    private func event(_ type: String, _ fields: JSONObject) -> [UInt8] {
+        var object: JSONObject = ["type": .string(type), "sequence_number": .integer(sequence)]
         for (key, value) in fields { object[key] = value }
         sequence += 1
         var bytes = Array("event: \(type)\ndata: ".utf8)

@@ -64,7 +64,7 @@ struct ResponseObject {
 
     func functionCallItem(_ call: ToolCall, arguments: String, status: Status) -> JSONValue {
         let (name, namespace) = ResponsesToolsDecoder.split(call.name)
-        var item: [String: JSONValue] = [
+        var item: JSONObject = [
             "id": .string(Self.itemID(of: call)), "type": .string("function_call"), "status": .string(status.rawValue),
             "call_id": .string(call.id), "name": .string(name), "arguments": .string(arguments),
         ]

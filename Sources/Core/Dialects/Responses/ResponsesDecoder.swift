@@ -15,7 +15,7 @@ public enum ResponsesDecoder {
         try decode(JSONValue.parseRequestObject(body))
     }
 
-    static func decode(_ fields: [String: JSONValue]) throws(APIError) -> ResponsesRequest {
+    static func decode(_ fields: JSONObject) throws(APIError) -> ResponsesRequest {
         guard case .string(let model)? = fields["model"], !model.isEmpty else {
             throw .invalidRequest("model must be a non-empty string")
         }
@@ -75,14 +75,14 @@ public enum ResponsesDecoder {
     /// `{"type":"json_schema","name","schema","strict"?,"description"?}`; and the format as echoed.
     static func textFormat(_ value: JSONValue?) throws(APIError) -> (format: AnswerFormat, echo: JSONValue) {
         let plain = JSONValue.object(["type": .string("text")])
-        let text: [String: JSONValue]
+        let text: JSONObject
         switch value {
         case nil, .null?: return (.text, plain)
         case .object(let object)?: text = object
         case let other?: throw .invalidRequest("text must be an object, not \(other.typeName)")
         }
         let place = "text.format"
-        let format: [String: JSONValue]
+        let format: JSONObject
         switch text["format"] {
         case nil, .null?: return (.text, plain)
         case .object(let object)?: format = object

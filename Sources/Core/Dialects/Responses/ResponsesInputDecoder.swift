@@ -63,7 +63,7 @@ enum ResponsesInputDecoder {
         }
     }
 
-    static func message(_ fields: [String: JSONValue], at place: String) throws(APIError) -> Turn {
+    static func message(_ fields: JSONObject, at place: String) throws(APIError) -> Turn {
         guard case .string(let roleName)? = fields["role"] else { throw .invalidRequest("\(place).role must be a string") }
         let role: Turn.Role
         switch roleName {
@@ -78,7 +78,7 @@ enum ResponsesInputDecoder {
         return Turn(role: role, text: text)
     }
 
-    static func functionCall(_ fields: [String: JSONValue], at place: String) throws(APIError) -> ToolCall {
+    static func functionCall(_ fields: JSONObject, at place: String) throws(APIError) -> ToolCall {
         guard case .string(let id)? = fields["call_id"], !id.isEmpty else {
             throw .invalidRequest("\(place).call_id must be a non-empty string")
         }
