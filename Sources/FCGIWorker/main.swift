@@ -35,6 +35,9 @@ struct ClaudeFCGI: ParsableCommand {
     @Option(name: .customLong(WorkerOption.defaultAgent.name), help: ArgumentHelp(WorkerOption.defaultAgent.help)) var defaultAgent: String?
     @Option(name: .customLong(WorkerOption.jobMaxAgeDays.name), help: ArgumentHelp(WorkerOption.jobMaxAgeDays.help)) var jobMaxAgeDays: String?
     @Option(name: .customLong(WorkerOption.jobMaxCount.name), help: ArgumentHelp(WorkerOption.jobMaxCount.help)) var jobMaxCount: String?
+    @Option(name: .customLong(WorkerOption.responseMaxAgeDays.name), help: ArgumentHelp(WorkerOption.responseMaxAgeDays.help)) var responseMaxAgeDays: String?
+    @Option(name: .customLong(WorkerOption.responseStoreMaxMB.name), help: ArgumentHelp(WorkerOption.responseStoreMaxMB.help)) var responseStoreMaxMB: String?
+    @Option(name: .customLong(WorkerOption.chatErrors.name), help: ArgumentHelp(WorkerOption.chatErrors.help)) var chatErrors: String?
     @Option(name: .customLong(WorkerOption.logLevel.name), help: ArgumentHelp(WorkerOption.logLevel.help)) var logLevel: String?
     @Option(name: .customLong(WorkerOption.logFile.name), help: ArgumentHelp(WorkerOption.logFile.help)) var logFile: String?
 
@@ -47,7 +50,8 @@ struct ClaudeFCGI: ParsableCommand {
             (.tokenFile, tokenFile), (.claude, claude), (.workdir, workdir), (.stateDir, stateDir), (.agentMap, agentMap),
             (.maxBudgetUSD, maxBudgetUSD), (.timeout, timeout), (.killGrace, killGrace), (.stopTimeout, stopTimeout), (.retryAfter, retryAfter),
             (.maxBodyBytes, maxBodyBytes), (.streaming, streaming), (.streamKeepAlive, streamKeepAlive), (.gitSync, gitSync), (.gitTimeout, gitTimeout), (.defaultAgent, defaultAgent),
-            (.jobMaxAgeDays, jobMaxAgeDays), (.jobMaxCount, jobMaxCount), (.logLevel, logLevel), (.logFile, logFile),
+            (.jobMaxAgeDays, jobMaxAgeDays), (.jobMaxCount, jobMaxCount), (.responseMaxAgeDays, responseMaxAgeDays),
+            (.responseStoreMaxMB, responseStoreMaxMB), (.chatErrors, chatErrors), (.logLevel, logLevel), (.logFile, logFile),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { option, value in value.map { (option, $0) } })
     }
