@@ -2,7 +2,7 @@ import Glibc
 
 /// What a run's supervisor decides and does, from start to the last descendant: records a job as
 /// started, syncs the working directory with git, runs claude, ends every process left of the run,
-/// writes the audit line, and reports the outcome (as the final event of a chat run, or into the
+/// deletes the session a failed run kept, writes the audit line, and reports the outcome (as the final event of a chat run, or into the
 /// job's record).
 ///
 /// It runs in a supervisor process: the worker's own (``SupervisorLoop``) for a chat run, one forked
@@ -87,6 +87,11 @@ public struct RunSupervisor {
         let leftovers = endLeftovers()
         if leftovers > 0 {
             log("supervisor: request \(invocation.requestID): killed \(leftovers) process(es) left behind by the run")
+        }
+        // A session is kept to continue an answer: a run that gave none leaves none behind (never the
+        // session it resumed, which stays as it was).
+        if invocation.keepsSession, outcome.kind != .succeeded, let session = outcome.report?.sessionID, session != invocation.resumesSession {
+            SessionFiles(environment: plan.claude.environment)?.delete(session)
         }
 
         var audit = AuditRecord(started: started, durationSeconds: Monotonic.now() - startedMonotonic, invocation: invocation, outcome: outcome)

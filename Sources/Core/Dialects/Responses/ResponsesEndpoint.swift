@@ -21,12 +21,16 @@ public struct ResponsesEndpoint: Sendable {
 
     var gate: RunGate { conversation.gate }
 
-    /// `POST /v1/responses`: the lock first (busy answered at once, before the body is read), then the
-    /// request, the session it continues, the run, the answer — stored unless `store: false`.
+    /// `POST /v1/responses`: the request, then the lock (busy answered at once: 503, or 409 for a
+    /// background request, as `/execute` answers), the session it continues, the run, the answer —
+    /// stored unless `store: false`. The body is read before the lock, unlike chat's, because which busy
+    /// answer it gets depends on it.
     func create(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream?) throws -> HTTPResponse {
-        guard let held = try gate.tryAcquire() else { throw APIError.busy(retryAfterSeconds: gate.retryAfterSeconds) }
-        defer { held.release() }
         let decoded = try ResponsesDecoder.decode(request.body)
+        guard let held = try gate.tryAcquire() else {
+            throw decoded.background ? APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) : APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
+        }
+        defer { held.release() }
         var run = decoded.run
         if let previous = decoded.previousResponseID {
             guard let stored = try store.read(previous), let session = stored.session_id, !session.isEmpty else {
