@@ -143,3 +143,69 @@ def test_jobs_are_found_on_the_host_that_runs_them(fleet):
     for job_id in ids:
         assert wait_for(lambda: client.get(f"/execute/{job_id}", headers=headers).json()["status"] == "succeeded")
     assert client.get("/execute/job_1700000000000_nosuchid", headers=headers).status_code == 404
+
+
+def respond(client, stack, **body):
+    return client.post("/v1/responses", json={"model": "recruiter-triage", **body}, headers={"Authorization": f"Bearer {stack.token}"})
+
+
+def test_responses_are_found_on_the_host_that_stored_them(fleet):
+    a, b, client = fleet
+    headers = {"Authorization": f"Bearer {a.token}"}
+    stored = {}  # host name -> response id
+    for i in range(8):
+        r = respond(client, a, input=f"@fake reply stored {i}")
+        assert r.status_code == 200, r.text
+        host = "a" if a.get(f"/v1/responses/{r.json()['id']}").status_code == 200 else "b"
+        stored.setdefault(host, r.json())
+        if len(stored) == 2:
+            break
+    assert stored.keys() == {"a", "b"}, "requests go to both hosts"
+
+    # Each is read from the host that stored it, whichever host nginx asks first.
+    for response in stored.values():
+        for _ in range(4):
+            r = client.get(f"/v1/responses/{response['id']}", headers=headers)
+            assert r.status_code == 200, r.text
+            assert r.json()["id"] == response["id"] and r.json()["output"] == response["output"]
+
+    # A request continuing one runs on the host that stored it (where its CLI session is).
+    for host, response in stored.items():
+        here, there = (a, b) if host == "a" else (b, a)
+        counts = len(here.records()), len(there.records())
+        r = respond(client, a, input="and then?", previous_response_id=response["id"])
+        assert r.status_code != 404, r.text
+        assert (len(here.records()), len(there.records())) == (counts[0] + 1, counts[1])
+        assert "--resume" in here.records()[-1]["argv"]
+
+    # One that no host stored: the last host's own 404 (not nginx's), and nothing ran.
+    before = len(a.records()) + len(b.records())
+    r = respond(client, a, input="hi", previous_response_id="resp_nosuchresponse")
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "previous_response_not_found" and r.json()["error"]["param"] == "previous_response_id"
+    assert len(a.records()) + len(b.records()) == before
+
+    # Deleted on the host that stored it; then no host has it.
+    for response in stored.values():
+        assert client.delete(f"/v1/responses/{response['id']}", headers=headers).json()["deleted"] is True
+        r = client.get(f"/v1/responses/{response['id']}", headers=headers)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", r.text
+
+
+def test_responses_busy_goes_to_the_next_host_and_all_busy_is_an_openai_503(fleet):
+    a, b, client = fleet
+    holder = hold(a, 3)
+    for i in range(2):
+        r = respond(client, a, input=f"a busy {i}")
+        assert r.status_code == 200, r.text
+    other = hold(b, 2)
+    r = respond(client, a, input="both busy")
+    assert r.status_code == 503 and r.headers["retry-after"] == "10"
+    assert r.json() == {"error": {"message": "execution failed: busy: another run is in progress on every host",
+                                  "type": "server_error", "param": None, "code": "busy"}}
+    other.join()
+    holder.join()
+    b.stop_workers()
+    a.stop_workers()
+    r = respond(client, a, input="all down")
+    assert r.status_code == 502 and r.json()["error"]["code"] == "no_worker"

@@ -45,6 +45,11 @@ def test_missing_claude_then_no_workers(make_stack):
     assert r.status_code == 502
     assert r.headers["content-type"] == "application/json"
     assert r.json()["error"] == "no worker available"
+    # The Responses API's routes answer it in OpenAI's shape.
+    for r in [s.post("/v1/responses", body={"model": "m", "input": "hi"}), s.get("/v1/responses/resp_abc")]:
+        assert r.status_code == 502 and r.headers["content-type"] == "application/json"
+        assert r.json() == {"error": {"message": "no worker available: the FastCGI workers are not running",
+                                      "type": "server_error", "param": None, "code": "no_worker"}}
 
 
 def test_worker_refuses_to_start_without_a_token():
@@ -76,3 +81,34 @@ def test_nginx_refusals_are_json(stack):
         assert b"Content-Type: application/json" in head, head
         assert head.split(b" ")[1] in (b"400", b"414"), head
         assert "error" in json.loads(body)
+
+
+def test_nginx_refusals_on_responses_are_openai_shaped(stack):
+    # A body over client_max_body_size: nginx answers 413 without asking a worker.
+    big = b"x" * (5 << 20)
+    for path in ["/v1/responses", "/v1/responses/resp_abc/cancel"]:
+        r = stack.post(path, body=big)
+        assert r.status_code == 413 and r.headers["content-type"] == "application/json"
+        assert r.json() == {"error": {"message": "request body too large", "type": "invalid_request_error",
+                                      "param": None, "code": "request_too_large"}}
+    # Chat completions keeps the service's shape.
+    r = stack.post("/v1/chat/completions", body=big)
+    assert r.status_code == 413 and r.json() == {"error": "request body too large"}
+    # Refusals found while nginx reads the head (before it chooses a location) follow the URI too.
+    for path, shape in [(b"/v1/responses/resp_abc", "openai"), (b"/v1/chat/completions", "service")]:
+        for head, status, code in [(b"X-Big: " + b"b" * 20000, b"400", "header_too_large"), (b"Host: again", b"400", "bad_request")]:
+            status_line, body = raw_exchange(stack, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n\r\n")
+            assert status_line.split(b" ")[1] == status, status_line
+            error = json.loads(body)["error"]
+            assert (error["code"] == code and error["param"] is None) if shape == "openai" else isinstance(error, str), body
+
+
+def raw_exchange(stack, raw):
+    """Sends raw bytes on a connection of their own; the status line and body nginx answered with."""
+    with stack.raw_connection() as tls:
+        tls.sendall(raw)
+        data = b""
+        while chunk := tls.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0], body
