@@ -16,8 +16,9 @@ from conftest import REPO, free_port, wait_for
 @pytest.fixture
 def fleet(make_stack, tmp_path):
     tcp_port = free_port()
-    a = make_stack(workers=2)
-    b = make_stack(workers=2, env={"CLAUDE_FCGI_LISTEN": f"127.0.0.1:{tcp_port}"})
+    # Sessions of stored responses in the test's own directory, not the home directory's .claude.
+    a = make_stack(workers=2, env={"CLAUDE_CONFIG_DIR": str(tmp_path / "config-a")})
+    b = make_stack(workers=2, env={"CLAUDE_FCGI_LISTEN": f"127.0.0.1:{tcp_port}", "CLAUDE_CONFIG_DIR": str(tmp_path / "config-b")})
     port = free_port()
     conf = open(os.path.join(REPO, "deploy", "nginx.fleet.conf")).read()
     servers = f"    server unix:{a.runtime}/fcgi.sock max_fails=0;\n    server 127.0.0.1:{tcp_port} max_fails=0;\n"
@@ -143,3 +144,32 @@ def test_jobs_are_found_on_the_host_that_runs_them(fleet):
     for job_id in ids:
         assert wait_for(lambda: client.get(f"/execute/{job_id}", headers=headers).json()["status"] == "succeeded")
     assert client.get("/execute/job_1700000000000_nosuchid", headers=headers).status_code == 404
+
+
+FLEET_CONF = open(os.path.join(REPO, "deploy", "nginx.fleet.conf")).read()
+
+
+@pytest.mark.xfail(not re.search(r"location [^{]*responses[^{]*\{[^}]*http_404", FLEET_CONF),
+                   reason="deploy/nginx.fleet.conf does not yet pass a 404 on /v1/responses to the next host", strict=True)
+def test_responses_are_found_on_the_host_that_stored_them(fleet):
+    a, b, client = fleet
+    headers = {"Authorization": f"Bearer {a.token}"}
+    holder = hold(a, 2)
+    r = client.post("/v1/responses", json={"model": "recruiter-triage", "input": "on B\n@fake reply stored on B"}, headers=headers)
+    holder.join()
+    assert r.status_code == 200, r.text
+    response_id = r.json()["id"]
+    before = (len(a.records()), len(b.records()))
+    # Round robin sends some of these to A first, which does not know the response.
+    for _ in range(4):
+        got = client.get(f"/v1/responses/{response_id}", headers=headers)
+        assert got.status_code == 200, got.text
+        assert got.json()["output"][0]["content"][0]["text"] == "stored on B"
+    for i in range(4):
+        r = client.post("/v1/responses", json={"model": "recruiter-triage", "input": f"go on {i}", "previous_response_id": response_id,
+                                               "store": False}, headers=headers)
+        assert r.status_code == 200, r.text
+    assert (len(a.records()), len(b.records())) == (before[0], before[1] + 4), "every continuation ran on B, once"
+    assert all("--resume" in run["argv"] for run in b.records()[before[1]:])
+    missing = client.get("/v1/responses/resp_nosuchresponse", headers=headers)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found", missing.text
