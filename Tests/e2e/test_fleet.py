@@ -16,8 +16,9 @@ from conftest import REPO, free_port, wait_for
 @pytest.fixture
 def fleet(make_stack, tmp_path):
     tcp_port = free_port()
-    a = make_stack(workers=2)
-    b = make_stack(workers=2, env={"CLAUDE_FCGI_LISTEN": f"127.0.0.1:{tcp_port}"})
+    # Sessions of stored responses in the test's own directory, not the home directory's .claude.
+    a = make_stack(workers=2, env={"CLAUDE_CONFIG_DIR": str(tmp_path / "config-a")})
+    b = make_stack(workers=2, env={"CLAUDE_FCGI_LISTEN": f"127.0.0.1:{tcp_port}", "CLAUDE_CONFIG_DIR": str(tmp_path / "config-b")})
     port = free_port()
     conf = open(os.path.join(REPO, "deploy", "nginx.fleet.conf")).read()
     servers = f"    server unix:{a.runtime}/fcgi.sock max_fails=0;\n    server 127.0.0.1:{tcp_port} max_fails=0;\n"
@@ -174,7 +175,7 @@ def test_responses_are_found_on_the_host_that_stored_them(fleet):
         here, there = (a, b) if host == "a" else (b, a)
         counts = len(here.records()), len(there.records())
         r = respond(client, a, input="and then?", previous_response_id=response["id"])
-        assert r.status_code != 404, r.text
+        assert r.status_code == 200, r.text
         assert (len(here.records()), len(there.records())) == (counts[0] + 1, counts[1])
         assert "--resume" in here.records()[-1]["argv"]
 
@@ -209,3 +210,27 @@ def test_responses_busy_goes_to_the_next_host_and_all_busy_is_an_openai_503(flee
     a.stop_workers()
     r = respond(client, a, input="all down")
     assert r.status_code == 502 and r.json()["error"]["code"] == "no_worker"
+
+
+def test_a_response_stored_on_one_host_is_read_and_continued_there(fleet):
+    a, b, client = fleet
+    headers = {"Authorization": f"Bearer {a.token}"}
+    holder = hold(a, 2)
+    r = client.post("/v1/responses", json={"model": "recruiter-triage", "input": "on B\n@fake reply stored on B"}, headers=headers)
+    holder.join()
+    assert r.status_code == 200, r.text
+    response_id = r.json()["id"]
+    before = (len(a.records()), len(b.records()))
+    # Round robin sends some of these to A first, which does not know the response.
+    for _ in range(4):
+        got = client.get(f"/v1/responses/{response_id}", headers=headers)
+        assert got.status_code == 200, got.text
+        assert got.json()["output"][0]["content"][0]["text"] == "stored on B"
+    for i in range(4):
+        r = client.post("/v1/responses", json={"model": "recruiter-triage", "input": f"go on {i}", "previous_response_id": response_id,
+                                               "store": False}, headers=headers)
+        assert r.status_code == 200, r.text
+    assert (len(a.records()), len(b.records())) == (before[0], before[1] + 4), "every continuation ran on B, once"
+    assert all("--resume" in run["argv"] for run in b.records()[before[1]:])
+    missing = client.get("/v1/responses/resp_nosuchresponse", headers=headers)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found", missing.text

@@ -6,11 +6,13 @@ usage figures, structured output and tool calls through --json-schema (the mock 
 StructuredOutput tool_use), the CLI's own schema retries, and the API failing; and, with streaming on,
 stream: true from its stream-json output, the API breaking off mid-stream included.
 """
+import glob
 import importlib.util
 import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 
@@ -84,6 +86,7 @@ def real(mock):
         "CLAUDE_FCGI_STREAMING": "on",
     })
     s = Stack(workers=2, claude=REAL_CLAUDE, env=env)
+    s.home = home
     yield s
     left = s.stop()
     shutil.rmtree(s.runtime, ignore_errors=True)
@@ -295,3 +298,45 @@ def test_real_structured_output_streams_once_checked(real, mock, client):
             pass
         final = stream.get_final_completion()
     assert final.choices[0].message.parsed == Person(name="Ada", age=36)
+
+
+def test_real_cli_resumes_the_session_of_a_previous_response(real, mock, client):
+    # The mock reads its directives from the first message, which a resumed run sends again: both turns pause.
+    first_text = f"My name is Ada {uuid.uuid4()}.\n@mock text Nice to meet you, Ada.\n@mock pause 0.3"
+    before = len(mock.messages())
+    first = client.responses.create(model="recruiter-triage", input=first_text)
+    assert first.output_text == "Nice to meet you, Ada."
+    [request1] = mock.requests[-1:]
+    session = request1["headers"].get("X-Claude-Code-Session-Id") or request1["headers"].get("x-claude-code-session-id")
+    assert session, request1["headers"]
+    assert glob.glob(os.path.join(real.home, ".claude", "projects", "*", session + ".jsonl")), \
+        "a stored response's run keeps its session"
+
+    argvs = []
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(second=client.responses.create(
+        model="recruiter-triage", input="What is my name?", previous_response_id=first.id)))
+    thread.start()
+    while thread.is_alive():
+        for pid in pids_with(REAL_CLAUDE):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    argvs.append(f.read().decode().split("\0"))
+            except OSError:
+                pass
+        time.sleep(0.02)
+    thread.join()
+    assert result["second"].output_text == "Nice to meet you, Ada."
+    resumed = [a for a in argvs if "--resume" in a]
+    assert resumed, argvs
+    assert resumed[0][resumed[0].index("--resume") + 1] == session and "--fork-session" in resumed[0]
+    assert "--no-session-persistence" not in resumed[0]
+
+    [request2] = mock.messages()[before + 1:]
+    sent = json.dumps(request2["messages"])
+    assert first_text.split("\n")[0] in sent, "turn 1's text is in the resumed conversation"
+    assert "Nice to meet you, Ada." in sent, "turn 1's answer is in the resumed conversation"
+    assert "What is my name?" in sent
+    assert sent.count("My name is Ada") == 1, "the first turn is sent once: by the session, not by our prompt"
+    last = [m for m in request2["messages"] if m["role"] == "user"][-1]
+    assert "What is my name?" in json.dumps(last) and "My name is Ada" not in json.dumps(last)
