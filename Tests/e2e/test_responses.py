@@ -233,16 +233,18 @@ def test_background_cancel_stops_the_run(client, rstack):
     assert client.responses.retrieve(resp.id).status == "cancelled"
 
 
-def test_busy_is_503_with_retry_after(client, rstack):
+def test_busy_is_503_with_retry_after_and_409_for_background(client, rstack):
     holder = hold(rstack, 2)
     try:
         with pytest.raises(openai.InternalServerError) as caught:
             client.responses.create(model=MODEL, input="while busy")
         assert caught.value.status_code == 503 and caught.value.body["code"] == "busy"
         assert int(caught.value.response.headers["retry-after"]) > 0
-        with pytest.raises(openai.InternalServerError) as caught:
+        # A background request is answered as /execute is: 409.
+        with pytest.raises(openai.ConflictError) as caught:
             client.responses.create(model=MODEL, input="background while busy", background=True)
-        assert caught.value.status_code == 503 and caught.value.body["code"] == "busy"
+        assert caught.value.status_code == 409 and caught.value.body["code"] == "busy"
+        assert int(caught.value.response.headers["retry-after"]) > 0
     finally:
         holder.join()
 
@@ -295,3 +297,23 @@ def test_namespace_functions(client, rstack):
     raw = item.model_dump()
     assert item.type == "function_call" and (raw.get("namespace"), item.name) == ("crm", "find_contact")
     assert json.loads(item.arguments) == {"q": "Ada"}
+
+
+def test_a_response_whose_session_is_gone_cannot_be_continued(client, rstack):
+    before = len(rstack.records())
+    first = client.responses.create(model=MODEL, input="remember me")
+    [run] = new_records(rstack, before)
+    for path in session_files(rstack, run["session_id"]):
+        os.unlink(path)
+    before = len(rstack.records())
+    with pytest.raises(openai.NotFoundError) as caught:
+        client.responses.create(model=MODEL, input="go on", previous_response_id=first.id)
+    assert caught.value.body["code"] == "previous_response_not_found" and caught.value.body["param"] == "previous_response_id"
+    assert first.id in caught.value.body["message"]
+    assert new_records(rstack, before) == [], "nothing ran"
+    # A failed run leaves no kept session behind (its supervisor deletes it).
+    before = len(rstack.records())
+    with pytest.raises(openai.InternalServerError):
+        client.responses.create(model=MODEL, input="fail\n@fake is_error API Error: 500 boom")
+    [failed] = new_records(rstack, before)
+    assert failed["session_id"] and session_files(rstack, failed["session_id"]) == []

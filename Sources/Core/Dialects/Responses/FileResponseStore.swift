@@ -49,6 +49,12 @@ public struct FileResponseStore: ResponseStore {
         return true
     }
 
+    public func hasSession(_ session: String) -> Bool {
+        // Without a known place for sessions, the CLI's own answer decides.
+        guard let sessions else { return true }
+        return sessions.path(of: session) != nil
+    }
+
     /// Deletes what is too old, then the oldest until the rest fits; never `kept` (just written).
     func prune(keeping kept: String) {
         let cutoff = clock.secondsSinceEpoch() - settings.maxAgeSeconds

@@ -6,6 +6,8 @@ public protocol ResponseStore: Sendable {
     func write(_ response: StoredResponse) throws(ResponseStoreError)
     /// Deletes the response and its session; false when there was none.
     func delete(_ id: String) -> Bool
+    /// Whether a stored response's CLI session is still on disk, so that it can be resumed.
+    func hasSession(_ session: String) -> Bool
 }
 
 /// A stored response could not be read or written (not the client's fault).

@@ -33,7 +33,8 @@ public struct ResponsesEndpoint: Sendable {
         defer { held.release() }
         var run = decoded.run
         if let previous = decoded.previousResponseID {
-            guard let stored = try store.read(previous), let session = stored.session_id, !session.isEmpty else {
+            // A response whose session is gone (deleted by hand, another host's) cannot be continued either.
+            guard let stored = try store.read(previous), let session = stored.session_id, !session.isEmpty, store.hasSession(session) else {
                 throw APIError.responseNotFound(id: previous, param: "previous_response_id")
             }
             run.resumesSession = session
