@@ -51,7 +51,7 @@ import Testing
 
     @Test(arguments: [
         "request body is not valid JSON",
-        "the last message must be the user's request",
+        "the request is bad",
         "the output schema (response_format and tools) is 70000 bytes of JSON; the limit is 65536",
         "only background responses can be cancelled; response 'resp_x' was answered in its request",
         "unknown thing",
