@@ -1,5 +1,6 @@
 // libFuzzer target: the request path of Core (auth, body checks, JSON decoding and validation,
-// prompt synthesis, envelope) with a stand-in lock and runner, so no process is started.
+// prompt synthesis, envelope) with a stand-in lock and runner, so no process is started. Each input
+// goes to /v1/chat/completions and to /v1/responses (responses kept in memory).
 // Built by fuzz/run together with Sources/Core as one module.
 
 final class FuzzLock: RunLock, @unchecked Sendable {
@@ -17,14 +18,32 @@ struct FuzzRunner: ClaudeRunning {
     }
 }
 
+/// Stored responses in memory, a few at a time (the fuzzer sends millions).
+final class FuzzResponseStore: ResponseStore, @unchecked Sendable {
+    var records: [String: StoredResponse] = [:]
+
+    func read(_ id: String) throws(ResponseStoreError) -> StoredResponse? { records[id] }
+
+    func write(_ response: StoredResponse) throws(ResponseStoreError) {
+        if records.count >= 16 { records.removeAll() }
+        records[response.id] = response
+    }
+
+    func delete(_ id: String) -> Bool { records.removeValue(forKey: id) != nil }
+}
+
 let settings = RunSettings(
     claude: ClaudeSettings(executable: "claude", workingDirectory: "/", maxBudgetUSD: "1", timeoutSeconds: 1, killGraceSeconds: 1, environment: [:]),
     gitSync: GitSyncSettings(mode: .off), stateDirectory: "/nonexistent")
+let fuzzGate = RunGate(lock: FuzzLock())
 nonisolated(unsafe) let service = Service(
     auth: BearerAuth(token: "fuzz-token"), body: BodyRules(maxBodyBytes: 1 << 20),
-    chat: ChatEndpoint(gate: RunGate(lock: FuzzLock()), run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner(),
+    chat: ChatEndpoint(gate: fuzzGate, run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner(),
                        streaming: StreamingSettings(enabled: true)),
-    models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(fallback: "recruiter-triage")), created: 0))
+    models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(fallback: "recruiter-triage")), created: 0),
+    responses: ResponsesEndpoint(
+        conversation: ConversationRunner(gate: fuzzGate, run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner()),
+        store: FuzzResponseStore()))
 
 /// Every object key in document order, with its path.
 func keyPaths(_ value: JSONValue, at path: String = "") -> [String] {
@@ -45,9 +64,18 @@ public func fuzzRequestDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int
         precondition(again.map { keyPaths($0) } == keyPaths(value), "compact text that does not read back with the same keys")
         if let again { precondition(JSONValue.parse(Array(again.compactText.utf8))?.compactText == again.compactText, "compact text that is no fixed point") }
     }
-    let handled = service.handle(HTTPRequest(
-        method: "POST", path: "/v1/chat/completions",
-        headers: ["Authorization": "Bearer fuzz-token", "Content-Type": "application/json"], body: body))
+    checkChat(body)
+    checkResponses(body)
+    return 0
+}
+
+func post(_ path: String, _ body: [UInt8]) -> HandledRequest {
+    service.handle(HTTPRequest(method: "POST", path: path, headers: ["Authorization": "Bearer fuzz-token", "Content-Type": "application/json"],
+                               body: body))
+}
+
+func checkChat(_ body: [UInt8]) {
+    let handled = post("/v1/chat/completions", body)
     // Every answer is JSON (or, streamed, events of JSON) with a status we mean to give.
     precondition([200, 400, 413].contains(handled.response.status), "unexpected status \(handled.response.status)")
     if handled.response.header("Content-Type") == "text/event-stream" {
@@ -63,5 +91,39 @@ public func fuzzRequestDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int
         // A request the decoder accepted must survive the strict checks again, unchanged.
         precondition((try? ChatCompletionDecoder.decode(body, allowsStreaming: true)) != nil)
     }
-    return 0
+}
+
+/// `/v1/responses`: JSON, or events each naming its type with sequence numbers from 0, ending with
+/// `response.completed` or `response.failed`; an error in OpenAI's shape; a status we mean to give.
+func checkResponses(_ body: [UInt8]) {
+    let handled = post("/v1/responses", body)
+    let status = handled.response.status
+    // 404: a previous_response_id that names nothing stored.
+    precondition([200, 400, 404, 413].contains(status), "unexpected responses status \(status)")
+    if handled.response.header("Content-Type") == "text/event-stream" {
+        precondition(status == 200, "a stream with status \(status)")
+        let events = String(decoding: handled.response.body, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        var types: [String] = []
+        for (index, event) in events.enumerated() {
+            let lines = event.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            precondition(lines.count == 2 && lines[0].hasPrefix("event: ") && lines[1].hasPrefix("data: "), "a malformed event")
+            let type = String(lines[0].dropFirst(7))
+            guard case .object(let data)? = JSONValue.parse(Array(lines[1].utf8.dropFirst(6))) else { preconditionFailure("an event that is not JSON") }
+            precondition(data["type"] == .string(type), "an event whose data names another type")
+            precondition(data["sequence_number"] == .integer(Int64(index)), "a sequence number out of order")
+            types.append(type)
+        }
+        precondition(types.first == "response.created", "a stream that does not begin with response.created")
+        precondition(types.last == "response.completed" || types.last == "response.failed", "a stream that does not end with its response")
+        return
+    }
+    guard case .object(let document)? = JSONValue.parse(handled.response.body) else { preconditionFailure("responses body is not JSON") }
+    if status == 200 {
+        precondition(document["object"] == .string("response") && document["status"] == .string("completed"), "a 200 that is no completed response")
+        precondition((try? ResponsesDecoder.decode(body)) != nil, "an accepted body the decoder refuses")
+    } else {
+        guard case .object(let error)? = document["error"], document.count == 1 else { preconditionFailure("an error not in OpenAI's shape") }
+        precondition(Set(error.keys) == ["message", "type", "param", "code"], "an error without its four fields")
+        if status == 404 { precondition(error["param"] == .string("previous_response_id"), "a 404 naming no previous_response_id") }
+    }
 }

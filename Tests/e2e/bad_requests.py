@@ -164,3 +164,172 @@ CORPUS = [
     ("duplicate Authorization", request(json.dumps(GOOD), extra=b"Authorization: Bearer TOKEN\r\n")),
     ("bad auth before bad body", request("{", authorization="Bearer wrong")),
 ]
+
+
+# The Responses API: each entry is (name, raw request to /v1/responses, status, param). Every answer is
+# OpenAI's {"error": {"message", "type", "param", "code"}} whose param names the field at fault (None
+# where no field is), and no claude run starts.
+RESPONSES_GOOD = {"model": "recruiter-triage", "input": "hi"}
+
+
+def responses_request(body):
+    return request(body if isinstance(body, (str, bytes)) else json.dumps(body), path=b"/v1/responses")
+
+
+def responses_with(**fields):
+    body = dict(RESPONSES_GOOD)
+    body.update(fields)
+    return responses_request(body)
+
+
+def responses_without(name):
+    return responses_request({k: v for k, v in RESPONSES_GOOD.items() if k != name})
+
+
+def RF(name, **extra):
+    """A Responses `tools` entry offering function `name`."""
+    return {"type": "function", "name": name, **extra}
+
+
+USER = {"role": "user", "content": "x"}
+SCHEMA = {"type": "object"}
+
+RESPONSES_CORPUS = [
+    # Not a JSON object.
+    ("not JSON", responses_request('{"model":'), 400, None),
+    ("empty body", responses_request(""), 400, None),
+    ("array body", responses_request("[]"), 400, None),
+    ("duplicate key", responses_request('{"model":"m","input":"x","model":"n"}'), 400, None),
+    ("invalid UTF-8", responses_request(b'{"model":"m","input":"\xff\xfe"}'), 400, None),
+    ("lone surrogate", responses_request('{"model":"m","input":"\\ud800"}'), 400, None),
+    # model, and the fields refused by name.
+    ("model missing", responses_without("model"), 400, "model"),
+    ("model number", responses_with(model=5), 400, "model"),
+    ("model empty", responses_with(model=""), 400, "model"),
+    ("conversation", responses_with(conversation="conv_1"), 400, "conversation"),
+    ("prompt template", responses_with(prompt={"id": "pmpt_1"}), 400, "prompt"),
+    # input and instructions.
+    ("input missing", responses_without("input"), 400, "input"),
+    ("input number", responses_with(input=5), 400, "input"),
+    ("input null", responses_with(input=None), 400, "input"),
+    ("input empty array", responses_with(input=[]), 400, "input"),
+    ("input object", responses_with(input={"role": "user", "content": "x"}), 400, "input"),
+    ("input item string", responses_with(input=["hi"]), 400, "input[0]"),
+    ("input item type number", responses_with(input=[{"type": 1}]), 400, "input[0].type"),
+    ("input item type unknown", responses_with(input=[USER, {"type": "file_search_call", "id": "x"}]), 400, "input[1].type"),
+    ("input item_reference", responses_with(input=[{"type": "item_reference", "id": "msg_1"}]), 400, "input[0].type"),
+    ("input role tool", responses_with(input=[{"role": "tool", "content": "x"}]), 400, "input[0].role"),
+    ("input role missing", responses_with(input=[{"content": "x"}]), 400, "input[0].role"),
+    ("input content number", responses_with(input=[{"role": "user", "content": 7}]), 400, "input[0].content"),
+    ("input content null", responses_with(input=[{"role": "user", "content": None}]), 400, "input[0].content"),
+    ("input part input_image", responses_with(input=[{"role": "user", "content": [{"type": "input_image", "image_url": "http://x"}]}]),
+     400, "input[0].content[0].type"),
+    ("input part input_file", responses_with(input=[{"role": "user", "content": [{"type": "input_file", "file_id": "f"}]}]),
+     400, "input[0].content[0].type"),
+    ("input part without text", responses_with(input=[{"role": "user", "content": [{"type": "input_text"}]}]), 400, "input[0].content[0].text"),
+    ("input part not object", responses_with(input=[{"role": "user", "content": ["x"]}]), 400, "input[0].content[0]"),
+    ("input user output_text part", responses_with(input=[{"role": "user", "content": [{"type": "output_text", "text": "x"}]}]),
+     400, "input[0].content[0].type"),
+    ("NUL in input", responses_request('{"model":"m","input":"a\\u0000b"}'), 400, "input"),
+    ("NUL in content", responses_request('{"model":"m","input":[{"role":"user","content":"a\\u0000b"}]}'), 400, "input[0].content"),
+    ("function_call without call_id", responses_with(input=[USER, {"type": "function_call", "name": "f", "arguments": "{}"}]),
+     400, "input[1].call_id"),
+    ("function_call without name", responses_with(input=[USER, {"type": "function_call", "call_id": "c", "arguments": "{}"}]),
+     400, "input[1].name"),
+    ("function_call arguments object", responses_with(input=[USER, {"type": "function_call", "call_id": "c", "name": "f", "arguments": {}}]),
+     400, "input[1].arguments"),
+    ("function_call namespace number", responses_with(input=[
+        USER, {"type": "function_call", "call_id": "c", "name": "f", "arguments": "{}", "namespace": 1}]), 400, "input[1].namespace"),
+    ("function_call_output without call_id", responses_with(input=[USER, {"type": "function_call_output", "output": "x"}]),
+     400, "input[1].call_id"),
+    ("function_call_output output number", responses_with(input=[USER, {"type": "function_call_output", "call_id": "c", "output": 3}]),
+     400, "input[1].output"),
+    ("function_call_output image part", responses_with(input=[
+        USER, {"type": "function_call_output", "call_id": "c", "output": [{"type": "input_image"}]}]), 400, "input[1].output[0].type"),
+    ("function_call_output answers no call", responses_with(input=[USER, {"type": "function_call_output", "call_id": "c", "output": "x"}]),
+     400, "input[1].call_id"),
+    ("no user message", responses_with(input=[{"role": "system", "content": "x"}]), 400, "input"),
+    ("unanswered function_call last", responses_with(input=[USER, {"type": "function_call", "call_id": "c", "name": "f", "arguments": "{}"}]),
+     400, "input"),
+    ("instructions number", responses_with(instructions=3), 400, "instructions"),
+    ("NUL in instructions", responses_request('{"model":"m","input":"x","instructions":"a\\u0000b"}'), 400, "instructions"),
+    # text.format.
+    ("text string", responses_with(text="json"), 400, "text"),
+    ("text.format string", responses_with(text={"format": "json_object"}), 400, "text.format"),
+    ("text.format without type", responses_with(text={"format": {}}), 400, "text.format.type"),
+    ("text.format unknown type", responses_with(text={"format": {"type": "xml"}}), 400, "text.format.type"),
+    ("text.format json_schema without name", responses_with(text={"format": {"type": "json_schema", "schema": SCHEMA}}), 400, "text.format.name"),
+    ("text.format json_schema bad name", responses_with(text={"format": {"type": "json_schema", "name": "a/b", "schema": SCHEMA}}),
+     400, "text.format.name"),
+    ("text.format json_schema without schema", responses_with(text={"format": {"type": "json_schema", "name": "x"}}), 400, "text.format.schema"),
+    ("text.format schema array", responses_with(text={"format": {"type": "json_schema", "name": "x", "schema": []}}), 400, "text.format.schema"),
+    ("text.format schema bad type", responses_with(text={"format": {"type": "json_schema", "name": "x", "schema": {
+        "type": "object", "properties": {"firstName": {"type": "int"}}}}}), 400, "text.format.schema.properties.firstName.type"),
+    ("text.format strict string", responses_with(text={"format": {"type": "json_schema", "name": "x", "strict": "yes", "schema": SCHEMA}}),
+     400, "text.format.strict"),
+    ("text.format schema too large", responses_with(text={"format": {"type": "json_schema", "name": "x", "schema": {
+        "type": "object", "description": "d" * 70000}}}), 400, None),
+    # tools.
+    ("tools object", responses_with(tools={"type": "function"}), 400, "tools"),
+    ("tools entry number", responses_with(tools=[3]), 400, "tools[0]"),
+    ("tools entry without type", responses_with(tools=[{"name": "f"}]), 400, "tools[0].type"),
+    ("tools web_search", responses_with(tools=[{"type": "web_search"}]), 400, "tools[0].type"),
+    ("tools web_search with the web", responses_with(tools=[{"type": "web_search", "external_web_access": True}]), 400, "tools[0].type"),
+    ("tools web_search_preview", responses_with(tools=[RF("f"), {"type": "web_search_preview"}]), 400, "tools[1].type"),
+    ("tools file_search", responses_with(tools=[{"type": "file_search", "vector_store_ids": ["vs_1"]}]), 400, "tools[0].type"),
+    ("tools code_interpreter", responses_with(tools=[{"type": "code_interpreter", "container": {"type": "auto"}}]), 400, "tools[0].type"),
+    ("tools computer_use_preview", responses_with(tools=[{"type": "computer_use_preview", "display_width": 1, "display_height": 1,
+                                                          "environment": "linux"}]), 400, "tools[0].type"),
+    ("tools image_generation", responses_with(tools=[{"type": "image_generation"}]), 400, "tools[0].type"),
+    ("tools mcp", responses_with(tools=[{"type": "mcp", "server_label": "x", "server_url": "http://x"}]), 400, "tools[0].type"),
+    ("tools local_shell", responses_with(tools=[{"type": "local_shell"}]), 400, "tools[0].type"),
+    ("tools function without name", responses_with(tools=[{"type": "function"}]), 400, "tools[0].name"),
+    ("tools function name with a dot", responses_with(tools=[RF("a.b")]), 400, "tools[0].name"),
+    ("tools function name twice", responses_with(tools=[RF("f"), RF("f")]), 400, "tools[1].name"),
+    ("tools parameters string", responses_with(tools=[RF("f", parameters="x")]), 400, "tools[0].parameters"),
+    ("tools parameters not object", responses_with(tools=[RF("f", parameters={"type": "string"})]), 400, "tools[0].parameters"),
+    ("tools parameters bad schema", responses_with(tools=[RF("f", parameters={"type": "object", "properties": {"a": {"type": "strng"}}})]),
+     400, "tools[0].parameters.properties.a.type"),
+    ("tools strict string", responses_with(tools=[RF("f", strict="yes")]), 400, "tools[0].strict"),
+    ("tools namespace without name", responses_with(tools=[{"type": "namespace", "tools": [RF("f")]}]), 400, "tools[0].name"),
+    ("tools namespace without tools", responses_with(tools=[{"type": "namespace", "name": "ns"}]), 400, "tools[0].tools"),
+    ("tools namespace member web_search", responses_with(tools=[{"type": "namespace", "name": "ns", "tools": [{"type": "web_search"}]}]),
+     400, "tools[0].tools[0].type"),
+    ("tools namespace member twice", responses_with(tools=[{"type": "namespace", "name": "ns", "tools": [RF("f"), RF("f")]}]),
+     400, "tools[0].tools[1].name"),
+    # tool_choice and parallel_tool_calls.
+    ("tool_choice unknown", responses_with(tool_choice="any"), 400, "tool_choice"),
+    ("tool_choice number", responses_with(tool_choice=1), 400, "tool_choice"),
+    ("tool_choice required without tools", responses_with(tool_choice="required"), 400, "tool_choice"),
+    ("tool_choice names no offered function", responses_with(tools=[RF("f")], tool_choice={"type": "function", "name": "g"}), 400, "tool_choice"),
+    ("tool_choice object without name", responses_with(tools=[RF("f")], tool_choice={"type": "function"}), 400, "tool_choice"),
+    ("tool_choice hosted tool", responses_with(tools=[RF("f")], tool_choice={"type": "web_search"}), 400, "tool_choice"),
+    ("tool_choice namespace number", responses_with(tools=[RF("f")], tool_choice={"type": "function", "name": "f", "namespace": 1}),
+     400, "tool_choice.namespace"),
+    ("parallel_tool_calls string", responses_with(parallel_tool_calls="no"), 400, "parallel_tool_calls"),
+    # reasoning, metadata and the echoed numbers.
+    ("reasoning string", responses_with(reasoning="high"), 400, "reasoning"),
+    ("reasoning.effort unknown", responses_with(reasoning={"effort": "extreme"}), 400, "reasoning.effort"),
+    ("reasoning.effort number", responses_with(reasoning={"effort": 2}), 400, "reasoning.effort"),
+    ("metadata array", responses_with(metadata=[]), 400, "metadata"),
+    ("metadata 17 keys", responses_with(metadata={f"k{i}": "v" for i in range(17)}), 400, "metadata"),
+    ("metadata long key", responses_with(metadata={"k" * 65: "v"}), 400, "metadata"),
+    ("metadata long value", responses_with(metadata={"k": "v" * 513}), 400, "metadata"),
+    ("metadata number value", responses_with(metadata={"k": 1}), 400, "metadata"),
+    ("max_output_tokens zero", responses_with(max_output_tokens=0), 400, "max_output_tokens"),
+    ("max_output_tokens string", responses_with(max_output_tokens="9"), 400, "max_output_tokens"),
+    ("temperature too high", responses_with(temperature=3), 400, "temperature"),
+    ("top_p above one", responses_with(top_p=1.5), 400, "top_p"),
+    ("top_p string", responses_with(top_p="1"), 400, "top_p"),
+    ("user number", responses_with(user=1), 400, "user"),
+    # store, background, stream, previous_response_id.
+    ("store string", responses_with(store="no"), 400, "store"),
+    ("stream string", responses_with(stream="true"), 400, "stream"),
+    ("background string", responses_with(background="yes"), 400, "background"),
+    ("background and stream", responses_with(background=True, stream=True), 400, "background"),
+    ("background without store", responses_with(background=True, store=False), 400, "background"),
+    ("previous_response_id empty", responses_with(previous_response_id=""), 400, "previous_response_id"),
+    ("previous_response_id number", responses_with(previous_response_id=5), 400, "previous_response_id"),
+    ("previous_response_id unknown", responses_with(previous_response_id="resp_never_stored"), 404, "previous_response_id"),
+    ("previous_response_id not an id", responses_with(previous_response_id="../../etc/passwd"), 404, "previous_response_id"),
+]

@@ -5,7 +5,7 @@ import ssl
 
 import pytest
 
-from bad_requests import CORPUS
+from bad_requests import CORPUS, RESPONSES_CORPUS
 from conftest import audit_lines, process_alive
 
 
@@ -40,6 +40,8 @@ def send_raw(stack, raw):
 def test_corpus_is_large_enough():
     assert len(CORPUS) >= 40
     assert len({name for name, _ in CORPUS}) == len(CORPUS)
+    assert len(RESPONSES_CORPUS) >= 40
+    assert len({entry[0] for entry in RESPONSES_CORPUS}) == len(RESPONSES_CORPUS)
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +60,23 @@ def test_bad_request_gets_a_json_4xx(stack, before, name, raw):
     field = name.split()[0]
     if field in NAMED_FIELDS:
         assert status == 400 and field in document["error"], document
+
+
+@pytest.mark.parametrize("name,raw,status,param", RESPONSES_CORPUS, ids=[entry[0] for entry in RESPONSES_CORPUS])
+def test_bad_responses_request_gets_an_openai_error_naming_the_field(stack, before, name, raw, status, param):
+    got, headers, body = send_raw(stack, raw)
+    assert got == status, (got, body[:300])
+    assert headers.get("content-type") == "application/json", headers
+    document = json.loads(body)
+    assert list(document) == ["error"] and isinstance(document["error"], dict), document
+    error = document["error"]
+    assert set(error) == {"message", "type", "param", "code"}, error
+    assert isinstance(error["message"], str) and error["message"], error
+    assert error["type"] == "invalid_request_error", error
+    assert error["param"] == param, error
+    if status == 404:
+        assert error["code"] == "previous_response_not_found", error
+    assert stack.token.encode() not in body
 
 
 def test_after_the_corpus_no_run_started_and_workers_still_answer(stack, before):

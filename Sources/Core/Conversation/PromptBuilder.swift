@@ -47,7 +47,7 @@ public enum PromptBuilder {
             throw .invalidRequest("\(field) must contain a user message or the results of the functions the last answer called")
         }
         guard tail.isEmpty || endsWithResults else {
-            throw .invalidRequest("the last message must be the user's request or a function's result; messages after it are not supported")
+            throw .invalidRequest("\(field) must end with the user's request or a function's result; what follows the last user message is not supported")
         }
         var system: [String] = []
         var turns: [String] = []

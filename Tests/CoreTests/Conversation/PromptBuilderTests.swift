@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func refusesMessagesAfterTheLastUserMessage() {
-        #expect(throws: APIError.invalidRequest("the last message must be the user's request or a function's result; messages after it are not supported")) {
+        #expect(throws: APIError.invalidRequest("messages must end with the user's request or a function's result; what follows the last user message is not supported")) {
             try prompt([(.user, "a"), (.assistant, "b")])
         }
     }
@@ -88,5 +88,51 @@ import Testing
             try PromptBuilder.prompt(for: [Turn(role: .user, text: "a"),
                                            Turn(role: .assistant, text: "", toolCalls: [ToolCall(id: "c", name: "f", arguments: "{}")])])
         }
+    }
+
+    // MARK: a resumed session
+
+    static let resumed = [ToolCall(id: "call_1", name: "get", arguments: "{}"), ToolCall(id: "call_2", name: "ns.find", arguments: "{}")]
+    static let responses = PromptBuilder.FieldNames(turns: "input", callID: "call_id")
+
+    @Test func resultsOfTheResumedCallsNeedNoUserMessage() throws {
+        let prompt = try PromptBuilder.prompt(for: [Turn(role: .tool, text: "sunny", toolCallID: "call_1"),
+                                                    Turn(role: .tool, text: "Paris", toolCallID: "call_2")],
+                                              resumedCalls: Self.resumed, names: Self.responses)
+        #expect(prompt == "Conversation so far:\nFunction get returned (call id call_1): sunny\n\nFunction ns.find returned (call id call_2): Paris"
+            + "\n\n---\n\nRequest:\n" + PromptBuilder.continueRequest)
+    }
+
+    @Test func aResumedSessionTakesANewUserMessageAsItsRequest() throws {
+        #expect(try PromptBuilder.prompt(for: [Turn(role: .user, text: "and Rome?")], resumedCalls: [], names: Self.responses)
+            == "Request:\nand Rome?")
+        #expect(try PromptBuilder.prompt(for: [Turn(role: .system, text: "S"), Turn(role: .user, text: "and Rome?")], resumedCalls: Self.resumed,
+                                         names: Self.responses)
+            == "System instructions:\nS\n\n---\n\nRequest:\nand Rome?")
+    }
+
+    @Test func aResultForAnUnknownCallIsRefusedNamingTheItem() {
+        #expect(throws: APIError.invalidRequest("input[1].call_id 'call_9' answers no earlier tool call")) {
+            try PromptBuilder.prompt(for: [Turn(role: .tool, text: "sunny", toolCallID: "call_1"), Turn(role: .tool, text: "x", toolCallID: "call_9")],
+                                     resumedCalls: Self.resumed, names: Self.responses)
+        }
+        // Without a resumed session the same results answer nothing, and there is no user message.
+        #expect(throws: APIError.invalidRequest("input must contain a user message")) {
+            try PromptBuilder.prompt(for: [Turn(role: .tool, text: "sunny", toolCallID: "call_1")], names: Self.responses)
+        }
+    }
+
+    @Test func aResumedSessionWithNothingNewIsRefused() {
+        #expect(throws: APIError.self) {
+            try PromptBuilder.prompt(for: [Turn(role: .system, text: "S")], resumedCalls: Self.resumed, names: Self.responses)
+        }
+    }
+
+    @Test func theRunRequestResumesOnlyWithASession() throws {
+        var run = RunRequest(model: "m", turns: [Turn(role: .tool, text: "sunny", toolCallID: "call_1")], resumedCalls: Self.resumed,
+                             fieldNames: Self.responses)
+        #expect(throws: APIError.self) { try run.prompt() }
+        run.resumesSession = "sess-1"
+        #expect(try run.prompt().hasSuffix(PromptBuilder.continueRequest))
     }
 }

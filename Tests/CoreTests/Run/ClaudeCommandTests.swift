@@ -81,4 +81,38 @@ import Testing
         #expect(pieces == ["Half"])
         #expect(outcome == .failed(detail: "claude exited with code 143", report: ClaudeReport(exitCode: 143)))
     }
+
+@Suite struct ClaudeCommandSessionTests {
+    let command = ClaudeCommand(settings: testRunSettings.claude)
+
+    @Test func aResumedRunForksTheSessionAndKeepsItsOwn() {
+        let arguments = command.arguments(for: ClaudeInvocation(prompt: "p", agent: "triage", effort: .high, resumesSession: "0e56a1b2-c3d4",
+                                                               keepsSession: true))
+        #expect(arguments == ["-p", "--output-format", "json", "--resume", "0e56a1b2-c3d4", "--fork-session", "--agent", "triage",
+                              "--effort", "high", "--max-budget-usd", "2.00"])
+    }
+
+    @Test func aKeptSessionDropsNoSessionPersistence() {
+        #expect(!command.arguments(for: ClaudeInvocation(prompt: "p", agent: nil, keepsSession: true)).contains("--no-session-persistence"))
+        #expect(command.arguments(for: ClaudeInvocation(prompt: "p", agent: nil, streamsText: true, keepsSession: true))
+            == ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--max-budget-usd", "2.00"])
+    }
+
+    @Test(arguments: Effort.allCases)
+    func theEffortIsPassedByItsName(effort: Effort) {
+        let arguments = command.arguments(for: ClaudeInvocation(prompt: "p", agent: nil, jsonSchema: "{}", effort: effort))
+        #expect(arguments == ["-p", "--output-format", "json", "--no-session-persistence", "--effort", effort.rawValue,
+                              "--json-schema", "{}", "--max-budget-usd", "2.00"])
+    }
+
+    @Test func chatsArgumentsAreUnchanged() throws {
+        // What a chat completion runs, through its decoder: no session, no resume, no effort unless asked.
+        let request = try ChatCompletionDecoder.decode(Array(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#.utf8))
+        let conversation = ConversationRunner(gate: RunGate(lock: FakeRunLock(), clock: FixedClock(), ids: FixedIDs()), run: testRunSettings,
+                                              agentMap: AgentMap(fallback: "triage"), runner: FakeRunner(outcome: .cancelled(report: nil)))
+        let prepared = try conversation.prepare(request.runRequest)
+        #expect(command.arguments(for: prepared.invocation)
+            == ["-p", "--output-format", "json", "--no-session-persistence", "--agent", "triage", "--max-budget-usd", "2.00"])
+    }
+}
 }

@@ -65,4 +65,19 @@ import Testing
         for outcome in outcomes { #expect(RunEvent(outcome).outcome == outcome) }
         #expect(RunEvent.started.outcome == nil)
     }
+
+    @Test(arguments: ["0e56a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b", String(repeating: "a", count: 64), "s"])
+    func aReportCarriesItsSessionID(session: String) throws {
+        let report = ClaudeReport(usage: TokenUsage(inputTokens: 1, cacheCreationTokens: 2, cacheReadTokens: 3, outputTokens: 4), costUSD: 0.5,
+                                  exitCode: 0, sessionID: session)
+        let events: [RunEvent] = [.result(text: "ok", report: report), .failure(.failed, detail: "boom", report: report)]
+        #expect(try decodeAll(events.flatMap(RunEventCodec.encode), chunk: 5) == events)
+        let frame = RunEventCodec.encode(.result(text: "ok", report: report))
+        #expect(frame.count == Frames.headerSize + RunEventCodec.fixedReportSize + 1 + session.utf8.count + 2)
+    }
+
+    @Test func aReportWithoutASessionHasNone() throws {
+        let event = RunEvent.result(text: "", report: ClaudeReport(sessionID: nil))
+        #expect(try decodeAll(RunEventCodec.encode(event), chunk: 64) == [event])
+    }
 }

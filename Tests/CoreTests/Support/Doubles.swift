@@ -181,3 +181,20 @@ func jsonObject(_ body: [UInt8]) -> JSONObject {
     guard case .object(let object)? = JSONValue.parse(body) else { return [:] }
     return object
 }
+
+/// Stored responses in memory.
+final class MemoryResponseStore: ResponseStore, @unchecked Sendable {
+    var records: [String: StoredResponse] = [:]
+    var writes: [StoredResponse] = []
+    var failWrites = false
+
+    func read(_ id: String) throws(ResponseStoreError) -> StoredResponse? { records[id] }
+
+    func write(_ response: StoredResponse) throws(ResponseStoreError) {
+        if failWrites { throw ResponseStoreError("cannot write stored response: No space left on device") }
+        records[response.id] = response
+        writes.append(response)
+    }
+
+    func delete(_ id: String) -> Bool { records.removeValue(forKey: id) != nil }
+}

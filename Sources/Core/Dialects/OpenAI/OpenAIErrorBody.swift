@@ -50,7 +50,8 @@ struct OpenAIErrorBody: Encodable, Equatable {
         }
     }
 
-    /// The field a 400 names: its message begins with the field's path (`text.format.type must be …`).
+    /// The field a 400 names: its message begins with the field's path (`text.format.type must be …`), whose
+    /// schema property names may hold capitals and `-`.
     static func param(of error: APIError) -> String? {
         switch error {
         case .responseNotFound(_, let param): return param
@@ -58,7 +59,9 @@ struct OpenAIErrorBody: Encodable, Equatable {
         case .invalidRequest(let message):
             guard let first = message.split(separator: " ", maxSplits: 1).first, let head = first.unicodeScalars.first,
                   ("a"..."z").contains(head), !notFields.contains(String(first)),
-                  first.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || "_.[]".unicodeScalars.contains($0) })
+                  first.unicodeScalars.allSatisfy({
+                      ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-.[]".unicodeScalars.contains($0)
+                  })
             else { return nil }
             return String(first)
         default: return nil
