@@ -30,6 +30,7 @@ final class FuzzResponseStore: ResponseStore, @unchecked Sendable {
     }
 
     func delete(_ id: String) -> Bool { records.removeValue(forKey: id) != nil }
+    func hasSession(_ session: String) -> Bool { true }
 }
 
 let settings = RunSettings(

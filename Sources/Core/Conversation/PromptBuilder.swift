@@ -14,14 +14,21 @@ public enum PromptBuilder {
     public struct FieldNames: Equatable, Sendable {
         public var turns: String
         public var callID: String
+        /// The refusal of turns that go on after the last user message without being function results.
+        public var trailingTurns: String
 
         public init(turns: String, callID: String) {
             self.turns = turns
             self.callID = callID
+            trailingTurns = "\(turns) must end with the user's request or a function's result; what follows the last user message is not supported"
         }
 
-        /// Chat completions': `messages`, `tool_call_id`.
-        public static let chat = FieldNames(turns: "messages", callID: "tool_call_id")
+        /// Chat completions': `messages`, `tool_call_id`, and the original service's words for trailing turns.
+        public static let chat: FieldNames = {
+            var names = FieldNames(turns: "messages", callID: "tool_call_id")
+            names.trailingTurns = "the last message must be the user's request or a function's result; messages after it are not supported"
+            return names
+        }()
     }
 
     static let separator = "\n\n---\n\n"
@@ -47,7 +54,7 @@ public enum PromptBuilder {
             throw .invalidRequest("\(field) must contain a user message or the results of the functions the last answer called")
         }
         guard tail.isEmpty || endsWithResults else {
-            throw .invalidRequest("\(field) must end with the user's request or a function's result; what follows the last user message is not supported")
+            throw .invalidRequest(names.trailingTurns)
         }
         var system: [String] = []
         var turns: [String] = []

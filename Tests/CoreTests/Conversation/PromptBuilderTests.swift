@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func refusesMessagesAfterTheLastUserMessage() {
-        #expect(throws: APIError.invalidRequest("messages must end with the user's request or a function's result; what follows the last user message is not supported")) {
+        #expect(throws: APIError.invalidRequest("the last message must be the user's request or a function's result; messages after it are not supported")) {
             try prompt([(.user, "a"), (.assistant, "b")])
         }
     }

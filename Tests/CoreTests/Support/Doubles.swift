@@ -197,4 +197,9 @@ final class MemoryResponseStore: ResponseStore, @unchecked Sendable {
     }
 
     func delete(_ id: String) -> Bool { records.removeValue(forKey: id) != nil }
+
+    /// Sessions whose transcript is gone.
+    var lostSessions: Set<String> = []
+
+    func hasSession(_ session: String) -> Bool { !lostSessions.contains(session) }
 }

@@ -125,15 +125,35 @@ import Testing
         #expect(send("POST", "/v1/responses", "not json").response.status == 400)
     }
 
-    @Test func busyIsAnsweredBeforeTheBodyIsRead() {
+    @Test func busyIsA503AndA409ForABackgroundRequest() {
         lock.isHeldElsewhere = true
-        let handled = send("POST", "/v1/responses", "not json")
+        let handled = create(#""model":"m","input":"hi""#)
         #expect(handled.response.status == 503)
         #expect(handled.response.header("Retry-After") == "7")
         #expect(error(handled.response)["code"] == .string("busy"))
         #expect(error(handled.response)["type"] == .string("server_error"))
         #expect(handled.run.outcome == .busy)
+        let background = create(#""model":"m","input":"hi","background":true"#)
+        #expect(background.response.status == 409)
+        #expect(background.response.header("Retry-After") == "7")
+        #expect(error(background.response)["code"] == .string("busy"))
         #expect(runner.plans.isEmpty)
+    }
+
+    @Test func aBadBodyIsA400EvenWhileBusy() {
+        // The body is read first: which busy answer it gets depends on it.
+        lock.isHeldElsewhere = true
+        #expect(send("POST", "/v1/responses", "not json").response.status == 400)
+    }
+
+    @Test func aStoredResponseWhoseSessionIsGoneIsNotFound() throws {
+        let first = create(#""model":"m","input":"hi""#)
+        let id = try #require(jsonObject(first.response.body)["id"].flatMap { if case .string(let text) = $0 { text } else { nil } })
+        store.lostSessions.insert("sess-1")
+        let handled = create(#""model":"m","input":"go on","previous_response_id":"\#(id)""#)
+        #expect(handled.response.status == 404)
+        #expect(error(handled.response)["code"] == .string("previous_response_not_found"))
+        #expect(runner.plans.count == 1)
     }
 
     @Test func aFailedRunIsA503AndNothingIsStored() {
