@@ -13,7 +13,7 @@ public enum ErrorShape: String, Sendable, CaseIterable {
             let (text, detail) = error.message
             return JSONBody.error(text, detail: detail)
         case .openAI:
-            return JSONBody.encode(OpenAIErrorBody(error))
+            return OpenAIErrorBody(error).json
         }
     }
 }

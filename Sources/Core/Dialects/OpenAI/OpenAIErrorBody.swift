@@ -1,23 +1,13 @@
 /// An error in the shape OpenAI's APIs answer with, `{"error": {"message", "type", "param", "code"}}`:
 /// what the Responses API always answers and chat completions answers with `--chat-errors openai`.
 /// Clients show `error.message`, so it holds the whole text (the service shape's error and detail).
-struct OpenAIErrorBody: Encodable, Equatable {
-    struct Fields: Encodable, Equatable {
+struct OpenAIErrorBody: Equatable {
+    struct Fields: Equatable {
         var message: String
         var type: String
         /// The request field at fault, where one is known; `null` otherwise (written, as OpenAI does).
         var param: String?
         var code: String?
-
-        enum CodingKeys: String, CodingKey { case message, type, param, code }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(message, forKey: .message)
-            try container.encode(type, forKey: .type)
-            try container.encode(param, forKey: .param)
-            try container.encode(code, forKey: .code)
-        }
     }
 
     var error: Fields
@@ -26,6 +16,17 @@ struct OpenAIErrorBody: Encodable, Equatable {
         let (text, detail) = apiError.message
         let message = detail.map { "\(text): \($0)" } ?? text
         error = Fields(message: message, type: Self.type(of: apiError), param: Self.param(of: apiError), code: Self.code(of: apiError))
+    }
+
+    /// The body, its members in OpenAI's order (`message`, `type`, `param`, `code`).
+    var json: [UInt8] {
+        let value = JSONValue.object(["error": .object([
+            "message": .string(error.message), "type": .string(error.type),
+            "param": error.param.map { .string($0) } ?? .null, "code": error.code.map { .string($0) } ?? .null,
+        ])])
+        var bytes: [UInt8] = []
+        value.append(to: &bytes)
+        return bytes
     }
 
     static func type(of error: APIError) -> String {

@@ -43,8 +43,17 @@ public struct BackgroundResponses: Sendable {
     func current(_ record: StoredResponse) throws -> StoredResponse {
         guard let jobID = record.job_id, record.session_id == nil, case .object(var object)? = JSONValue.parse(Array(record.response.utf8)),
               object["status"] == .string(ResponseObject.Status.inProgress.rawValue) else { return record }
-        guard let job = try jobs.read(jobID)?.asSeen(isAlive: runner.isAlive), case .ended(let outcome) = job.status else { return record }
         var finished = record
+        guard let job = try jobs.read(jobID)?.asSeen(isAlive: runner.isAlive) else {
+            // The job's record was pruned (or deleted) before anyone read how it ended: that is lost.
+            object["status"] = .string(ResponseObject.Status.failed.rawValue)
+            object["error"] = ResponseObject.error(.executionFailed(detail: "job \(jobID): its record is gone"))
+            finished.response = JSONValue.object(object).compactText
+            finished.session_id = ""
+            try store.write(finished)
+            return finished
+        }
+        guard case .ended(let outcome) = job.status else { return record }
         var calls: [ToolCall] = []
         switch outcome {
         case .succeeded:

@@ -197,6 +197,15 @@ final class StoreWatchingJobRunner: JobRunning, @unchecked Sendable {
         #expect(object["error"].map { jsonField($0, "message") } == .string("execution failed: " + JobRecord.runnerLostDetail))
     }
 
+    @Test func aJobWhoseRecordIsGoneFailedAndIsNotReadAgain() throws {
+        _ = try start()
+        jobs.records[Self.jobID] = nil
+        let (stored, object) = try current()
+        #expect(object["status"] == .string("failed"))
+        #expect(object["error"].map { jsonField($0, "message") } == .string("execution failed: job \(Self.jobID): its record is gone"))
+        #expect(try background.current(stored) == stored)
+    }
+
     @Test func aSecondReadingGivesTheSameWithoutWriting() throws {
         _ = try start(Self.tools)
         try end(.succeeded(text: #"{"tool_calls":[{"name":"get","arguments":{}}]}"#, report: ClaudeReport(sessionID: "s")))
