@@ -19,6 +19,17 @@ import http.client
 
 TOKEN = "bench-token-" + os.urandom(6).hex()
 CHAT_BODY = '{"model":"recruiter-triage","messages":[{"role":"user","content":"%s"}]}'
+CHAT_PATH = "/v1/chat/completions"
+RESPONSES_PATH = "/v1/responses"
+RESPONSES_BODY = '{"model":"recruiter-triage","input":"%s"}'
+RESPONSES_UNSTORED_BODY = '{"model":"recruiter-triage","store":false,"input":"%s"}'
+# The two dialects streamed: the request body, what marks the first content line and the end.
+STREAMS = {
+    "chat": (CHAT_PATH, '{"model":"recruiter-triage","stream":true,"messages":[{"role":"user","content":"%s"}]}',
+             b'"content":"tok', b"data: [DONE]"),
+    "responses": (RESPONSES_PATH, '{"model":"recruiter-triage","stream":true,"input":"%s"}',
+                  b'"type":"response.output_text.delta"', b"event: response.completed"),
+}
 
 
 def free_port():
@@ -192,17 +203,17 @@ http {{
             return 0, b""
 
     # ---- wrk ---------------------------------------------------------------------------------
-    def wrk(self, name, connections, seconds, token=True, content="hi", latency=False):
-        script = self.path(f"wrk-{name}-{int(token)}.lua")
+    def wrk(self, name, connections, seconds, token=True, content="hi", latency=False, path=CHAT_PATH, body=CHAT_BODY):
+        script = self.path(f"wrk-{name}-{int(token)}-{abs(hash(body)):x}.lua")
         headers = '["Content-Type"] = "application/json"'
         if token:
             headers += f', ["Authorization"] = "Bearer {TOKEN}"'
         with open(script, "w") as f:
-            f.write(f'wrk.method = "POST"\nwrk.body = [[{CHAT_BODY % content}]]\nwrk.headers = {{{headers}}}\n')
+            f.write(f'wrk.method = "POST"\nwrk.body = [[{body % content}]]\nwrk.headers = {{{headers}}}\n')
         command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "-s", script]
         if latency:
             command.append("--latency")
-        command.append(f"https://127.0.0.1:{self.ports[name]}/v1/chat/completions")
+        command.append(f"https://127.0.0.1:{self.ports[name]}{path}")
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         requests = int(re.search(r"(\d+) requests in", output).group(1))
         duration = float(re.search(r"requests in ([\d.]+)s", output).group(1))
@@ -286,27 +297,59 @@ http {{
                 raise RuntimeError(f"{name}: payload request got {status}")
         return statistics.median(times)
 
-    def stream_timing(self, name, content, runs):
-        """A streamed answer (stream: true): milliseconds to the first content byte and to the end, medians."""
+    def streams_alternated(self, content, runs):
+        """`stream_timing` of ours for chat and for responses, one request of each in turn: medians per dialect."""
+        timings = {"chat": ([], []), "responses": ([], [])}
+        for _ in range(runs):
+            for dialect, (firsts, wholes) in timings.items():
+                first, whole = self.stream_timing("ours", content, 1, dialect)
+                firsts.append(first)
+                wholes.append(whole)
+        return {d: (statistics.median(f), statistics.median(w)) for d, (f, w) in timings.items()}
+
+    def dialects_alternated(self, rounds):
+        """Ours, one connection: chat, responses stored (the default) and responses with store: false, in
+        turn for `rounds` rounds; the median of each one's per-round p50 and p99."""
+        bodies = {"chat": (CHAT_PATH, CHAT_BODY), "responses": (RESPONSES_PATH, RESPONSES_BODY),
+                  "responses-unstored": (RESPONSES_PATH, RESPONSES_UNSTORED_BODY)}
+        results = {d: [] for d in bodies}
+        for _ in range(rounds):
+            for dialect, (path, body) in bodies.items():
+                result = self.wrk("ours", 1, self.seconds, latency=True, path=path, body=body)
+                if not result["ok"]:
+                    raise RuntimeError(f"ours: no {dialect} request answered 200")
+                results[dialect].append(result)
+        summary = {d: {p: statistics.median(r[p] for r in rs) for p in ("p50", "p99")} for d, rs in results.items()}
+        for d, rs in results.items():
+            summary[d]["requests"] = sum(r["requests"] for r in rs)
+            summary[d]["not_ok"] = sum(r["requests"] - r["ok"] for r in rs)
+        store = self.path("state", "responses")
+        summary["stored_records"] = len(os.listdir(store)) if os.path.isdir(store) else 0
+        return summary
+
+    def stream_timing(self, name, content, runs, dialect="chat"):
+        """A streamed answer (stream: true): milliseconds to the first content line (chat: the first chunk
+        with content; responses: the first `response.output_text.delta` event) and to the end, medians."""
         firsts, wholes = [], []
-        body = '{"model":"recruiter-triage","stream":true,"messages":[{"role":"user","content":"%s"}]}' % content
+        path, body, first_mark, done_mark = STREAMS[dialect]
+        body = body % content
         for _ in range(runs):
             connection = http.client.HTTPSConnection("127.0.0.1", self.ports[name], context=self.context, timeout=60)
             started = time.perf_counter()
-            connection.request("POST", "/v1/chat/completions", body=body,
+            connection.request("POST", path, body=body,
                                headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
             response = connection.getresponse()
             if response.status != 200:
                 raise RuntimeError(f"{name}: streamed request got {response.status}")
             first, done = None, False
             for line in iter(response.readline, b""):
-                if first is None and b'"content":"tok' in line:
+                if first is None and first_mark in line:
                     first = time.perf_counter() - started
-                done = done or line.startswith(b"data: [DONE]")
+                done = done or line.startswith(done_mark)
             wholes.append((time.perf_counter() - started) * 1000)
             connection.close()
             if first is None or not done:
-                raise RuntimeError(f"{name}: a streamed answer without content or [DONE]")
+                raise RuntimeError(f"{name}: a streamed {dialect} answer without content or its end")
             firsts.append(first * 1000)
         return statistics.median(firsts), statistics.median(wholes)
 
@@ -428,9 +471,12 @@ def main():
                        bench.payload_latency(n, small + " @bench-big-answer", payload_runs)) for n in names}
         # Streaming is ours alone (the floor and the original answer stream: true with a 400).
         stream_runs = 3 if bench.quick else 10
-        paced = bench.stream_timing("ours", "@bench-deltas 10 @bench-pause 50", stream_runs)
-        one = bench.stream_timing("ours", "@bench-deltas 1", stream_runs)
-        many = bench.stream_timing("ours", "@bench-deltas 2001", stream_runs)
+        paced = bench.streams_alternated("@bench-deltas 10 @bench-pause 50", stream_runs)
+        one = bench.streams_alternated("@bench-deltas 1", stream_runs)
+        many = bench.streams_alternated("@bench-deltas 2001", stream_runs)
+        # The Responses API against chat, ours alone: the same instant stand-in, in turn, one
+        # connection; stored (the default: one record file written per response) and not.
+        dialects = bench.dialects_alternated(rounds)
     finally:
         bench.stop()
 
@@ -459,9 +505,22 @@ def main():
     def ours_row(label, value, fmt, lower_is_better):
         rows.append((label, fmt.format(value), "–", "–", "–", "–", "lower" if lower_is_better else "higher"))
 
-    ours_row("stream, 10 deltas 50 ms apart: first content byte, ms", paced[0], "{:.1f}", True)
-    ours_row("stream, 10 deltas 50 ms apart: whole answer, ms", paced[1], "{:.1f}", True)
-    ours_row("stream, cost per event (2001 deltas vs 1, no pause), µs", (many[1] - one[1]) * 1000 / 2000, "{:.1f}", True)
+    ours_row("stream, 10 deltas 50 ms apart: first content byte, ms", paced["chat"][0], "{:.1f}", True)
+    ours_row("stream, 10 deltas 50 ms apart: whole answer, ms", paced["chat"][1], "{:.1f}", True)
+    ours_row("stream, cost per event (2001 deltas vs 1, no pause), µs", (many["chat"][1] - one["chat"][1]) * 1000 / 2000,
+             "{:.1f}", True)
+
+    # Responses beside chat (ours only: the floor and the original have no /v1/responses).
+    chat = dialects["chat"]
+    stored, unstored = dialects["responses"], dialects["responses-unstored"]
+    per_event = {d: (many[d][1] - one[d][1]) * 1000 / 2000 for d in ("chat", "responses")}
+    dialect_rows = [
+        ("p50 ms, instant stand-in, 1 conn", chat["p50"], stored["p50"], unstored["p50"], "{:.2f}"),
+        ("p99 ms, instant stand-in, 1 conn", chat["p99"], stored["p99"], unstored["p99"], "{:.2f}"),
+        ("stream, first content byte, ms", paced["chat"][0], paced["responses"][0], None, "{:.2f}"),
+        ("stream, 10 deltas 50 ms apart: whole answer, ms", paced["chat"][1], paced["responses"][1], None, "{:.1f}"),
+        ("stream, cost per event (2001 deltas vs 1), µs", per_event["chat"], per_event["responses"], None, "{:.1f}"),
+    ]
 
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:
@@ -479,6 +538,17 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
+    print(f"\nOurs, POST /v1/responses beside POST /v1/chat/completions, measured in turn ({rounds} round(s) of "
+          f"{bench.seconds} s each with wrk; streams: {stream_runs} requests each, alternated; medians). "
+          "Stream first content byte: chat's first chunk with content, the first response.output_text.delta event. "
+          f"Records stored by the end: {dialects['stored_records']}. Not 200 (requests): chat {chat['not_ok']} "
+          f"({chat['requests']}), responses {stored['not_ok']} ({stored['requests']}), store: false {unstored['not_ok']} "
+          f"({unstored['requests']}).\n")
+    print("| measure | chat | responses | responses/chat | responses, store: false | /chat |")
+    print("|---|---|---|---|---|---|")
+    for label, c, r, u, fmt in dialect_rows:
+        print(f"| {label} | {fmt.format(c)} | {fmt.format(r)} | {ratio(r, c)} | "
+              f"{fmt.format(u) if u is not None else '–'} | {ratio(u, c) if u is not None else '–'} |")
 
 
 if __name__ == "__main__":

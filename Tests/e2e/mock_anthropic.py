@@ -12,7 +12,7 @@ message), `@mock <verb> [argument]`:
                           `event: error` (overloaded); later requests answer as usual
   cut_after K             the first streaming request of this prompt closes the connection after K deltas
   then_status CODE        every request of this prompt but the first answers HTTP CODE
-Every request is kept in `requests` (path, headers, parsed body) for the tests to read.
+Every request is kept in `requests` (path, headers, parsed body, the body's size in bytes) for the tests to read.
 """
 import json
 import threading
@@ -76,7 +76,7 @@ class MockAnthropic:
                     body = json.loads(raw)
                 except ValueError:
                     body = {}
-                mock.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                mock.requests.append({"path": self.path, "headers": dict(self.headers), "body": body, "bytes": len(raw)})
                 if not self.path.startswith("/v1/messages"):
                     self._json(404, {"type": "error", "error": {"type": "not_found_error", "message": "mock: no such path"}})
                     return
