@@ -64,8 +64,10 @@ public struct ConversationRunner: Sendable {
     /// Runs a prepared request with its answer streamed as `encoder` writes it. A run that fails before
     /// the stream began throws (an ordinary JSON answer); after, the stream ends with the failure event.
     /// - Parameter live: where the events go as they are produced; without one they are collected.
+    /// - Parameter beforeClosing: called with the answer before the stream's closing events go out (a
+    ///   client that has them may at once ask for what it needs to be on record).
     func stream(_ prepared: Prepared, lock: any HeldRunLock, cancelOn: Int32?, note: inout RunNote,
-                encoder: any AnswerEventEncoder, live: ResponseStream?) throws -> Streamed {
+                encoder: any AnswerEventEncoder, live: ResponseStream?, beforeClosing: (RunAnswer) -> Void = { _ in }) throws -> Streamed {
         let collected = BufferedResponseStream()
         let target = live ?? collected
         let stream = AnswerStream(encoder: encoder, output: target, keepAliveSeconds: keepAliveSeconds)
@@ -73,8 +75,10 @@ public struct ConversationRunner: Sendable {
         note.outcome = .ran(outcome.kind)
         var answer: RunAnswer?
         do {
-            answer = try self.answer(outcome, output: prepared.output)
-            stream.finish(answer ?? RunAnswer(content: nil))
+            let answered = try self.answer(outcome, output: prepared.output)
+            answer = answered
+            beforeClosing(answered)
+            stream.finish(answered)
         } catch {
             guard target.hasBegun else { throw error }
             if case .cancelled = outcome {} else { stream.fail(APIError(answering: error)) }

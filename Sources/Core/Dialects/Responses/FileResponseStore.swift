@@ -1,9 +1,10 @@
 import FoundationEssentials
 import Glibc
 
-/// One JSON file per response in `<state-dir>/responses`, written atomically. Every write prunes: records
-/// older than the age limit go, then the oldest until the records and their CLI sessions fit the size
-/// limit (a background response still running is spared that); a record's session goes with it.
+/// One JSON file per response in `<state-dir>/responses`, written atomically. A write prunes, at most once
+/// a minute across workers: records older than the age limit go, then the oldest until the records and
+/// their CLI sessions fit the size limit (a background response still running is spared that); a
+/// record's session goes with it.
 public struct FileResponseStore: ResponseStore {
     public let directory: String
     public let sessions: SessionFiles?
@@ -38,7 +39,27 @@ public struct FileResponseStore: ResponseStore {
         } catch {
             throw ResponseStoreError(error.description)
         }
-        prune(keeping: response.id)
+        if pruneIsDue() { prune(keeping: response.id) }
+    }
+
+    /// Seconds between prunings: a pruning reads every record, too much to do with each response.
+    static let pruneIntervalSeconds: Int64 = 60
+
+    /// Whether the last pruning (the time of `.pruned` in the directory, shared by every worker) is a
+    /// ``pruneIntervalSeconds`` ago; if so, it is marked done now.
+    func pruneIsDue() -> Bool {
+        let marker = "\(directory)/.pruned"
+        var info = stat()
+        let now = clock.secondsSinceEpoch()
+        if stat(marker, &info) == 0, now - Int64(info.st_mtim.tv_sec) < Self.pruneIntervalSeconds, Int64(info.st_mtim.tv_sec) <= now {
+            return false
+        }
+        let fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return true }
+        var times = [timespec(tv_sec: Int(now), tv_nsec: 0), timespec(tv_sec: Int(now), tv_nsec: 0)]
+        futimens(fd, &times)  // not checked: at worst the next write prunes again
+        close(fd)
+        return true
     }
 
     public func delete(_ id: String) -> Bool {

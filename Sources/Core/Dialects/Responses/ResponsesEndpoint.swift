@@ -27,6 +27,16 @@ public struct ResponsesEndpoint: Sendable {
     /// answer it gets depends on it.
     func create(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream?) throws -> HTTPResponse {
         let decoded = try ResponsesDecoder.decode(request.body)
+        let (response, answered) = try run(decoded, request: request, note: &note, live: live)
+        // Stored once the lock is free (the next run need not wait for the store), before the client has
+        // the answer (so that it can name it at once).
+        if decoded.store, let (object, answer, body) = answered { keep(object, answer: answer, body: body, note: &note) }
+        return response
+    }
+
+    /// The run of a decoded request under the lock: the response, and what answered it (to be stored).
+    private func run(_ decoded: ResponsesRequest, request: HTTPRequest, note: inout RunNote,
+                     live: ResponseStream?) throws -> (HTTPResponse, (ResponseObject, RunAnswer, String)?) {
         guard let held = try gate.tryAcquire() else {
             throw decoded.background ? APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) : APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
         }
@@ -42,36 +52,44 @@ public struct ResponsesEndpoint: Sendable {
         }
         if decoded.background {
             guard let background else { throw APIError.invalidRequest("background is not supported by this service") }
-            return try background.start(run, echo: decoded.echo, lock: held, note: &note)
+            return (try background.start(run, echo: decoded.echo, lock: held, note: &note), nil)
         }
         let prepared = try conversation.prepare(run)
         note.requestID = prepared.requestID
-        let response = ResponseObject(id: ResponseID.make(requestID: prepared.requestID), createdAt: prepared.created, echo: decoded.echo)
+        let object = ResponseObject(id: ResponseID.make(requestID: prepared.requestID), createdAt: prepared.created, echo: decoded.echo)
 
         guard run.stream else {
             let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note)
-            let body = response.json(status: .completed, output: response.items(of: answer), usage: answer.usage).compactText
-            if decoded.store { keep(response, answer: answer, body: body, note: &note) }
-            return .json(status: 200, body: Array(body.utf8))
+            let body = object.json(status: .completed, output: object.items(of: answer), usage: answer.usage).compactText
+            return (.json(status: 200, body: Array(body.utf8)), (object, answer, body))
         }
+        // A streamed answer is out once its last event is: it is stored before that event goes.
+        var problem: String?
         let streamed = try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note,
-                                               encoder: ResponseEvents(response: response), live: live)
-        if decoded.store, let answer = streamed.answer {
-            let body = response.json(status: .completed, output: response.items(of: answer), usage: answer.usage).compactText
-            keep(response, answer: answer, body: body, note: &note)
+                                               encoder: ResponseEvents(response: object), live: live) { answer in
+            guard decoded.store else { return }
+            let body = object.json(status: .completed, output: object.items(of: answer), usage: answer.usage).compactText
+            problem = keep(object, answer: answer, body: body)
         }
-        return streamed.response
+        note.problem = problem ?? note.problem
+        return (streamed.response, nil)
     }
 
     /// Stores an answered response. The client has its answer: a store that fails is noted for the log,
     /// not answered (the response just cannot be continued or fetched).
     private func keep(_ response: ResponseObject, answer: RunAnswer, body: String, note: inout RunNote) {
+        if let problem = keep(response, answer: answer, body: body) { note.problem = problem }
+    }
+
+    /// Stores an answered response; what went wrong, if it could not be.
+    private func keep(_ response: ResponseObject, answer: RunAnswer, body: String) -> String? {
         let record = StoredResponse(id: response.id, created_at: response.createdAt, session_id: answer.sessionID, calls: answer.toolCalls,
                                     response: body)
         do {
             try store.write(record)
+            return nil
         } catch {
-            note.problem = "response \(response.id) answered but not stored: \(error)"
+            return "response \(response.id) answered but not stored: \(error)"
         }
     }
 

@@ -37,6 +37,9 @@ import Testing
 
     func hasSession(_ id: String) -> Bool { sessions.path(of: id) != nil }
 
+    /// Makes the next write prune, as if the last pruning were a minute ago.
+    func pruningIsDue() { unlink(directory + "/.pruned") }
+
     /// A record created `age` seconds before the fixed clock's now.
     func record(_ id: String, age: Int64, session: String? = nil) -> StoredResponse {
         StoredResponse(id: id, created_at: 1_700_000_000 - age, session_id: session, calls: [ToolCall(id: "call_1", name: "f", arguments: "{}")],
@@ -77,6 +80,10 @@ import Testing
         // Written just now, the old one stays: the record just written is never pruned.
         try store.write(record("resp_old", age: 200, session: "sess-old"))
         #expect(try store.read("resp_old") != nil)
+        // Within the minute of that pruning, a write prunes nothing.
+        try store.write(record("resp_mid", age: 10))
+        #expect(try store.read("resp_old") != nil)
+        pruningIsDue()
         try store.write(record("resp_new", age: 10, session: "sess-new"))
         #expect(try store.read("resp_old") == nil)
         #expect(!hasSession("sess-old"))
@@ -89,6 +96,7 @@ import Testing
         let store = store(maxBytes: 2_500)
         for (index, id) in ["a", "b", "c"].enumerated() {
             try session("sess-\(id)", bytes: 1_000)
+            pruningIsDue()
             try store.write(record("resp_\(id)", age: Int64(30 - index * 10), session: "sess-\(id)"))
         }
         // Each record is 1000 bytes of session and its JSON: three do not fit in 2500, two do.
@@ -104,6 +112,7 @@ import Testing
         try session("sess-big", bytes: 5_000)
         let store = store(maxAgeSeconds: 1, maxBytes: 100)
         try store.write(record("resp_older", age: 10))
+        pruningIsDue()
         try store.write(record("resp_big", age: 500, session: "sess-big"))
         #expect(try store.read("resp_big") != nil)
         #expect(hasSession("sess-big"))
