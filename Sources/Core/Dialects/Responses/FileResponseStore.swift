@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Glibc
 
 /// One JSON file per response in `<state-dir>/responses`, written atomically. A write prunes, at most once
@@ -21,12 +20,11 @@ public struct FileResponseStore: ResponseStore {
     func path(_ id: String) -> String { "\(directory)/\(id).json" }
 
     public func read(_ id: String) throws(ResponseStoreError) -> StoredResponse? {
-        guard ResponseID.isValid(id), let bytes = FileBytes.read(path(id), limit: 256 << 20) else { return nil }
-        do {
-            return try JSONDecoder().decode(StoredResponse.self, from: Data(bytes))
-        } catch {
-            throw ResponseStoreError("response \(id): its record cannot be read: \(OneLine.clean(String(describing: error), limit: 200))")
+        guard ResponseID.isValid(id), let bytes = FileBytes.read(path(id), limit: 256 << 20), !bytes.isEmpty else { return nil }
+        guard let record = StoredResponse(fileBytes: bytes) else {
+            throw ResponseStoreError("response \(id): its record cannot be read")
         }
+        return record
     }
 
     public func write(_ response: StoredResponse) throws(ResponseStoreError) {
@@ -35,7 +33,9 @@ public struct FileResponseStore: ResponseStore {
                 // Made here on first use: the state directory is ours, this one inside it too.
                 _ = mkdir(directory, 0o700)
             }
-            try AtomicFile.write(JSONBody.encode(response), to: path(response.id), what: "stored response")
+            // Not synced: the CLI writes the session a record points at without syncing it either, so a
+            // crash loses the continuation whatever we do; a record a crash left empty reads as none.
+            try AtomicFile.write(response.fileBytes, to: path(response.id), what: "stored response", synced: false)
         } catch {
             throw ResponseStoreError(error.description)
         }

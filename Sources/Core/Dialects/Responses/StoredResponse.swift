@@ -1,8 +1,8 @@
 /// A response as kept on disk, one file each: what `GET /v1/responses/{id}` answers, and what a request
 /// that continues it (`previous_response_id`) needs.
-public struct StoredResponse: Codable, Equatable, Sendable {
+public struct StoredResponse: Equatable, Sendable {
     /// A function call of the answer, which the next request's results answer.
-    public struct Call: Codable, Equatable, Sendable {
+    public struct Call: Equatable, Sendable {
         public var id: String
         public var name: String
         public var arguments: String
@@ -31,6 +31,40 @@ public struct StoredResponse: Codable, Equatable, Sendable {
         self.response = response
         self.job_id = job_id
         self.reading = reading
+    }
+
+    /// The record as its file holds it: a line of JSON with everything but the response, then the
+    /// response object's JSON text as it is (no escaping on the way in, no decoding on the way out).
+    var fileBytes: [UInt8] {
+        func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
+        let head = JSONValue.object([
+            "id": .string(id), "created_at": .integer(created_at), "session_id": optional(session_id),
+            "calls": .array(calls.map { .object(["id": .string($0.id), "name": .string($0.name), "arguments": .string($0.arguments)]) }),
+            "job_id": optional(job_id), "reading": optional(reading),
+        ])
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(response.utf8.count + 256)
+        head.append(to: &bytes)
+        bytes.append(0x0A)
+        bytes += response.utf8
+        return bytes
+    }
+
+    /// A record from its file's bytes; `nil` when they are not one.
+    init?(fileBytes bytes: [UInt8]) {
+        // Compact JSON holds no raw line break: the first one ends the head.
+        guard let newline = bytes.firstIndex(of: 0x0A), case .object(let head)? = JSONValue.parse(Array(bytes[..<newline])),
+              case .string(let id)? = head["id"], case .integer(let created)? = head["created_at"],
+              case .array(let calls)? = head["calls"] else { return nil }
+        func optional(_ key: String) -> String? { if case .string(let text)? = head[key] { text } else { nil } }
+        var toolCalls: [ToolCall] = []
+        for call in calls {
+            guard case .object(let fields) = call, case .string(let callID)? = fields["id"], case .string(let name)? = fields["name"],
+                  case .string(let arguments)? = fields["arguments"] else { return nil }
+            toolCalls.append(ToolCall(id: callID, name: name, arguments: arguments))
+        }
+        self.init(id: id, created_at: created, session_id: optional("session_id"), calls: toolCalls,
+                  response: String(decoding: bytes[(newline + 1)...], as: UTF8.self), job_id: optional("job_id"), reading: optional("reading"))
     }
 
     /// The calls as the prompt of a continuation reads them.

@@ -65,6 +65,13 @@ import Testing
         #expect(!store.delete("not-an-id"))
     }
 
+    @Test func aRecordACrashLeftEmptyReadsAsNone() throws {
+        defer { cleanUp() }
+        try store().write(record("resp_ok", age: 0))
+        try AtomicFile.write([], to: directory + "/resp_empty.json", what: "test")
+        #expect(try store().read("resp_empty") == nil)
+    }
+
     @Test func aRecordThatCannotBeReadThrows() throws {
         defer { cleanUp() }
         try store().write(record("resp_ok", age: 0))
