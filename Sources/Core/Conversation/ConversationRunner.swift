@@ -19,7 +19,6 @@ public struct ConversationRunner: Sendable {
 
     /// A request ready to run.
     struct Prepared: Sendable {
-        let request: RunRequest
         let invocation: ClaudeInvocation
         /// How the run's value becomes the answer; `nil` for a text run.
         let output: StructuredOutputPlan?
@@ -39,7 +38,7 @@ public struct ConversationRunner: Sendable {
             requestID: requestID ?? gate.ids.next(), model: request.model, prompt: prompt, agent: agentMap.agent(forModel: request.model),
             jsonSchema: output?.schemaText, streamsText: request.stream && output == nil, effort: request.effort,
             resumesSession: request.resumesSession, keepsSession: request.keepsSession)
-        return Prepared(request: request, invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch())
+        return Prepared(invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch())
     }
 
     /// The plan a prepared request runs by, in the worker's supervisor or as a job.
@@ -54,38 +53,30 @@ public struct ConversationRunner: Sendable {
         return try answer(outcome, output: prepared.output)
     }
 
-    /// What a streamed run left: the response (the collected events without a live stream; the head,
-    /// already sent, with one) and the answer, when the run succeeded.
-    struct Streamed {
-        let response: HTTPResponse
-        let answer: RunAnswer?
-    }
-
-    /// Runs a prepared request with its answer streamed as `encoder` writes it. A run that fails before
+    /// Runs a prepared request with its answer streamed as `encoder` writes it; the response is the
+    /// collected events without a live stream, the head (already sent) with one. A run that fails before
     /// the stream began throws (an ordinary JSON answer); after, the stream ends with the failure event.
     /// - Parameter live: where the events go as they are produced; without one they are collected.
     /// - Parameter beforeClosing: called with the answer before the stream's closing events go out (a
     ///   client that has them may at once ask for what it needs to be on record).
     func stream(_ prepared: Prepared, lock: any HeldRunLock, cancelOn: Int32?, note: inout RunNote,
-                encoder: any AnswerEventEncoder, live: ResponseStream?, beforeClosing: (RunAnswer) -> Void = { _ in }) throws -> Streamed {
+                encoder: any AnswerEventEncoder, live: ResponseStream?, beforeClosing: (RunAnswer) -> Void = { _ in }) throws -> HTTPResponse {
         let collected = BufferedResponseStream()
         let target = live ?? collected
         let stream = AnswerStream(encoder: encoder, output: target, keepAliveSeconds: keepAliveSeconds)
         let outcome = runner.run(plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn, watcher: stream.watcher)
         note.outcome = .ran(outcome.kind)
-        var answer: RunAnswer?
         do {
-            let answered = try self.answer(outcome, output: prepared.output)
-            answer = answered
-            beforeClosing(answered)
-            stream.finish(answered)
+            let answer = try self.answer(outcome, output: prepared.output)
+            beforeClosing(answer)
+            stream.finish(answer)
         } catch {
             guard target.hasBegun else { throw error }
             if case .cancelled = outcome {} else { stream.fail(APIError(answering: error)) }
         }
         // Without a live stream the events were collected: they are the body. With one, they went out.
-        if live == nil, let response = collected.response { return Streamed(response: response, answer: answer) }
-        return Streamed(response: AnswerStream.head, answer: answer)
+        if live == nil, let response = collected.response { return response }
+        return AnswerStream.head
     }
 
     /// The answer of a run that succeeded; a run that did not throws its ``RunFailure``.

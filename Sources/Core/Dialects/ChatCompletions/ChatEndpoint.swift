@@ -33,6 +33,6 @@ public struct ChatEndpoint: Sendable {
             return .json(status: 200, body: envelope.body)
         }
         let chunks = ChatCompletionChunks(id: prepared.requestID, created: prepared.created, model: chat.model, includeUsage: chat.includeUsage)
-        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note, encoder: chunks, live: live).response
+        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note, encoder: chunks, live: live)
     }
 }

@@ -72,7 +72,7 @@ public struct ResponsesEndpoint: Sendable {
             problem = keep(object, answer: answer, body: body)
         }
         note.problem = problem ?? note.problem
-        return (streamed.response, nil)
+        return (streamed, nil)
     }
 
     /// Stores an answered response. The client has its answer: a store that fails is noted for the log,
