@@ -31,6 +31,7 @@ final class FuzzResponseStore: ResponseStore, @unchecked Sendable {
 
     func delete(_ id: String) -> Bool { records.removeValue(forKey: id) != nil }
     func hasSession(_ session: String) -> Bool { true }
+    func deleteSession(_ session: String) {}
 }
 
 let settings = RunSettings(

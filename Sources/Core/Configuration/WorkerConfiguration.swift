@@ -58,13 +58,13 @@ public struct WorkerConfiguration: Sendable {
             jobs: JobSettings(
                 caps: JobCaps(maxBudgetUSD: budget, timeoutSeconds: timeout),
                 defaultAgent: try values.text(.defaultAgent) ?? agentMap.fallback,
-                maxAgeSeconds: Int64(try values.number(.jobMaxAgeDays) * 86_400),
+                maxAgeSeconds: seconds(days: try values.number(.jobMaxAgeDays)),
                 maxCount: try values.wholeNumber(.jobMaxCount),
                 cancelWaitSeconds: grace + 5),
             stopTimeoutSeconds: try values.number(.stopTimeout),
             streaming: StreamingSettings(enabled: try values.text(.streaming) == "on", keepAliveSeconds: try values.number(.streamKeepAlive)),
             responses: ResponseStoreSettings(
-                maxAgeSeconds: Int64(try values.number(.responseMaxAgeDays) * 86_400),
+                maxAgeSeconds: seconds(days: try values.number(.responseMaxAgeDays)),
                 maxBytes: Int64(try values.wholeNumber(.responseStoreMaxMB)) << 20),
             chatErrors: ErrorShape(rawValue: try values.text(.chatErrors) ?? "") ?? .service
         )
@@ -72,8 +72,13 @@ public struct WorkerConfiguration: Sendable {
 
     /// Agents of the map that claude will not find: neither `<workdir>/.claude/agents/NAME.md` nor
     /// `$CLAUDE_CONFIG_DIR/agents/NAME.md` (default `~/.claude`) exists.
+    /// Days as seconds, at most a million years' worth (a larger number of days would not fit).
+    static func seconds(days: Double) -> Int64 {
+        Int64(min(days, 365_000_000) * 86_400)
+    }
+
     public func missingAgents(environment: [String: String]) -> [String] {
-        let configDirectory = environment["CLAUDE_CONFIG_DIR"] ?? (environment["HOME"].map { $0 + "/.claude" } ?? "")
+        let configDirectory = ClaudeConfigDirectory.path(in: environment) ?? ""
         let agents = Set(agentMap.agents + [jobs.defaultAgent].compactMap { $0 }).sorted()
         return agents.filter { agent in
             let candidates = [run.claude.workingDirectory + "/.claude/agents/\(agent).md", configDirectory + "/agents/\(agent).md"]

@@ -37,7 +37,7 @@ public struct ConversationRunner: Sendable {
         let invocation = ClaudeInvocation(
             requestID: requestID ?? gate.ids.next(), model: request.model, prompt: prompt, agent: agentMap.agent(forModel: request.model),
             jsonSchema: output?.schemaText, streamsText: request.stream && output == nil, effort: request.effort,
-            resumesSession: request.resumesSession, keepsSession: request.keepsSession)
+            resumesSession: request.resumesSession, keptSession: request.keepsSession ? SessionID.make() : nil)
         return Prepared(invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch())
     }
 
@@ -84,7 +84,6 @@ public struct ConversationRunner: Sendable {
         let (text, report) = try outcome.answer(hadSchema: output != nil)
         var answer = try output.map { plan throws(APIError) in try plan.answer(from: text, newCallID: gate.ids.next) } ?? RunAnswer(content: text)
         answer.usage = report.usage
-        answer.sessionID = report.sessionID
         return answer
     }
 }

@@ -47,7 +47,9 @@ public enum PromptBuilder {
         guard lastUser != nil || resumedCalls != nil else {
             throw .invalidRequest("\(field) must contain a user message")
         }
-        let tail = messages[((lastUser ?? -1) + 1)...]
+        // A resumed run's new turns may begin with instructions (they do not carry over): only what
+        // follows them must be results.
+        let tail = messages[((lastUser ?? -1) + 1)...].filter { resumedCalls == nil || $0.role != .system }
         let endsWithResults = !tail.isEmpty && tail.last?.role == .tool
             && tail.allSatisfy { $0.role == .tool || ($0.role == .assistant && !$0.toolCalls.isEmpty) }
         guard let request = endsWithResults ? continueRequest : lastUser.map({ messages[$0].text }) else {

@@ -78,13 +78,21 @@ public enum APIError: Error, Equatable, Sendable {
         }
     }
 
+    /// The error and its detail in one line (`execution failed: busy: …`): the `message` of OpenAI's
+    /// shapes, whose clients show nothing else.
+    public var text: String {
+        let (error, detail) = message
+        return detail.map { "\(error): \($0)" } ?? error
+    }
+
+    /// OpenAI's error `type`: `server_error` for ours and for busy, `invalid_request_error` for the rest.
+    public var openAIType: String {
+        status >= 500 || isBusy ? "server_error" : "invalid_request_error"
+    }
+
     /// The `message` and `type` of the error event that ends a stream this error broke off, in the
     /// form OpenAI's streams use (`{"error":{"message","type"}}`).
-    public var streamError: (message: String, type: String) {
-        let (error, detail) = message
-        let text = detail.map { "\(error): \($0)" } ?? error
-        return (text, status < 500 ? "invalid_request_error" : "server_error")
-    }
+    public var streamError: (message: String, type: String) { (text, openAIType) }
 
     /// The complete HTTP response for this error, in the service's own shape.
     public var response: HTTPResponse { response(in: .service) }

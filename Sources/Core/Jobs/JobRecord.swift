@@ -55,8 +55,6 @@ public struct JobRecord: Codable, Equatable, Sendable {
     public var cost_usd: Double?
     public var usage: Usage?
     public var runner: Runner?
-    /// The CLI session the run wrote (a run that keeps its session: a background response's); not shown.
-    public var session_id: String?
     /// Input tokens read from the prompt cache (a background response reports them); not shown.
     public var cached_tokens: Int?
 
@@ -78,7 +76,6 @@ public struct JobRecord: Codable, Equatable, Sendable {
             cost_usd = report.costUSD
             usage = Usage(prompt_tokens: report.usage.promptTokens, completion_tokens: report.usage.completionTokens)
             cached_tokens = report.usage.cachedTokens
-            session_id = report.sessionID
         }
     }
 
@@ -87,7 +84,6 @@ public struct JobRecord: Codable, Equatable, Sendable {
     public func publicView(includingResult: Bool = true) -> JobRecord {
         var view = self
         view.runner = nil
-        view.session_id = nil
         view.cached_tokens = nil
         if !includingResult { view.result = nil }
         return view

@@ -1,6 +1,6 @@
-/// The claude CLI as a child process: `claude -p --output-format json [--no-session-persistence]
-/// [--resume S --fork-session] [--agent A] [--effort E] [--json-schema SCHEMA] --max-budget-usd B`
-/// (the session is kept only for a run that asks to, to be resumed), the prompt on stdin (never an argument: no
+/// The claude CLI as a child process: `claude -p --output-format json [--resume S --fork-session]
+/// --no-session-persistence | --session-id K [--agent A] [--effort E] [--json-schema SCHEMA]
+/// --max-budget-usd B` (a session is kept, under the id K chosen for it, only by a run that asks to), the prompt on stdin (never an argument: no
 /// prompt can become a flag, and there is no ARG_MAX limit), stdin then closed. claude dies with the
 /// process that started it (its supervisor).
 ///
@@ -21,8 +21,8 @@ public struct ClaudeCommand: Sendable {
         var arguments = invocation.streamsText
             ? ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"]
             : ["-p", "--output-format", "json"]
-        if !invocation.keepsSession { arguments.append("--no-session-persistence") }
         if let session = invocation.resumesSession { arguments += ["--resume", session, "--fork-session"] }
+        if let kept = invocation.keptSession { arguments += ["--session-id", kept] } else { arguments.append("--no-session-persistence") }
         if let agent = invocation.agent { arguments += ["--agent", agent] }
         if let effort = invocation.effort { arguments += ["--effort", effort.rawValue] }
         // The schema is one argument of its own (no shell, never in the prompt).

@@ -11,21 +11,23 @@ public struct ClaudeInvocation: Sendable, Equatable {
     /// `structured_output`). `nil` for a text answer.
     public var jsonSchema: String?
     /// Run in the CLI's `stream-json` mode and report the answer's text as it is written (as
-    /// ``RunEvent/textDelta(_:)`` events) for a streamed chat answer.
+    /// ``RunEvent/textDelta(_:)`` events) for a streamed answer.
     public var streamsText: Bool
     /// `--effort`; `nil` leaves the CLI's default.
     public var effort: Effort?
     /// The session to continue: `--resume ID --fork-session` (a new session that starts where that
     /// one ended; that one stays as it was).
     public var resumesSession: String?
-    /// Whether the run's session is written to disk (no `--no-session-persistence`), to be resumed later.
-    public var keepsSession: Bool
+    /// The id of the session the run writes and keeps, to be resumed later (`--session-id`, chosen
+    /// here so that a run that gives no answer can be cleaned up whatever it reported); `nil` runs with
+    /// `--no-session-persistence`.
+    public var keptSession: String?
 
     public init(requestID: String = "", model: String = "", prompt: String, agent: String?, jsonSchema: String? = nil,
-                streamsText: Bool = false, effort: Effort? = nil, resumesSession: String? = nil, keepsSession: Bool = false) {
+                streamsText: Bool = false, effort: Effort? = nil, resumesSession: String? = nil, keptSession: String? = nil) {
         self.effort = effort
         self.resumesSession = resumesSession
-        self.keepsSession = keepsSession
+        self.keptSession = keptSession
         self.requestID = requestID
         self.model = model
         self.prompt = prompt

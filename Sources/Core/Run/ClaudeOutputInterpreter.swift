@@ -109,9 +109,7 @@ public enum ClaudeOutputInterpreter {
         case .integer(let value)?: cost = Double(value)
         default: cost = nil
         }
-        var session: String?
-        if case .string(let id)? = json["session_id"], SessionID.isValid(id) { session = id }
-        return ClaudeReport(usage: usage, costUSD: cost, sessionID: session)
+        return ClaudeReport(usage: usage, costUSD: cost)
     }
 
     /// The CLI's own words: `errors` on error subtypes, else `result`.

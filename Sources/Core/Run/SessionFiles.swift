@@ -1,7 +1,7 @@
 import Glibc
 
-/// The CLI's session transcripts on disk: `<config dir>/projects/<working directory, made a name>/<id>.jsonl`,
-/// where the config dir is `$CLAUDE_CONFIG_DIR` or `$HOME/.claude` of the run's environment. Found by
+/// The CLI's session transcripts on disk: `<config dir>/projects/<working directory, made a name>/<id>.jsonl`
+/// (``ClaudeConfigDirectory`` of the run's environment). Found by
 /// their id in any project directory, so that the rule for the directory's name is the CLI's alone.
 public struct SessionFiles: Sendable, Equatable {
     /// `<config dir>/projects`.
@@ -13,13 +13,8 @@ public struct SessionFiles: Sendable, Equatable {
 
     /// Where the runs of this environment keep their sessions; `nil` when it names no config dir or home.
     public init?(environment: [String: String]) {
-        if let config = environment["CLAUDE_CONFIG_DIR"], !config.isEmpty {
-            self.init(projectsDirectory: config + "/projects")
-        } else if let home = environment["HOME"], !home.isEmpty {
-            self.init(projectsDirectory: home + "/.claude/projects")
-        } else {
-            return nil
-        }
+        guard let config = ClaudeConfigDirectory.path(in: environment) else { return nil }
+        self.init(projectsDirectory: config + "/projects")
     }
 
     /// The transcript of a session; `nil` when there is none (or the id could name no file).

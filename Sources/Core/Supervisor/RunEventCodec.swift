@@ -1,8 +1,8 @@
 /// The wire form of ``RunEvent`` from a supervisor to its worker, in ``Frames``. Text travels as the
-/// raw bytes it is; a report is 45 bytes (flags, exit code, cost as IEEE 754 bits, the four token
-/// counts) and its session id (a length byte and up to 64 bytes).
+/// raw bytes it is; a report is a fixed 45 bytes (flags, exit code, cost as IEEE 754 bits, the four
+/// token counts).
 public enum RunEventCodec {
-    static let fixedReportSize = 45
+    static let reportSize = 45
 
     private enum Kind: UInt8 { case started = 1, textDelta, result, failure }
 
@@ -19,7 +19,6 @@ public enum RunEventCodec {
         case .result(let text, let report):
             // The answer can be megabytes: written into the frame once.
             let count = text.utf8.count
-            let reportSize = size(of: report)
             var frame = Frames.header(kind: Kind.result.rawValue, payloadCount: reportSize + count, reserving: reportSize + count)
             append(report, to: &frame)
             frame.append(contentsOf: text.utf8)
@@ -65,16 +64,15 @@ public enum RunEventCodec {
         case .textDelta?:
             return .textDelta(Array(payload))
         case .result?:
-            guard let (report, end) = report(payload, at: payload.startIndex) else { throw RunEventCodecError("a result without its report") }
-            return .result(text: String(decoding: payload[end...], as: UTF8.self), report: report)
+            guard payload.count >= reportSize else { throw RunEventCodecError("a result without its report") }
+            return .result(text: String(decoding: payload.dropFirst(reportSize), as: UTF8.self), report: report(payload, at: payload.startIndex))
         case .failure?:
-            guard payload.count >= 2, let failure = RunEvent.Failure(rawValue: payload[payload.startIndex]),
-                  let (report, end) = report(payload, at: payload.startIndex + 2) else {
+            guard payload.count >= 2 + reportSize, let failure = RunEvent.Failure(rawValue: payload[payload.startIndex]) else {
                 throw RunEventCodecError("a malformed failure")
             }
             let hasReport = payload[payload.startIndex + 1] == 1
-            let detail = String(decoding: payload[end...], as: UTF8.self)
-            return .failure(failure, detail: detail, report: hasReport ? report : nil)
+            let detail = String(decoding: payload.dropFirst(2 + reportSize), as: UTF8.self)
+            return .failure(failure, detail: detail, report: hasReport ? report(payload, at: payload.startIndex + 2) : nil)
         case nil:
             throw RunEventCodecError("an event of unknown kind \(kindByte)")
         }
@@ -87,29 +85,15 @@ public enum RunEventCodec {
         for count in [report.usage.inputTokens, report.usage.cacheCreationTokens, report.usage.cacheReadTokens, report.usage.outputTokens] {
             Frames.appendInteger(UInt64(clamping: count), to: &bytes)
         }
-        let session = Array((report.sessionID ?? "").utf8.prefix(255))
-        bytes.append(UInt8(session.count))
-        bytes += session
     }
 
-    private static func size(of report: ClaudeReport) -> Int {
-        fixedReportSize + 1 + min(report.sessionID?.utf8.count ?? 0, 255)
-    }
-
-    /// The report at `offset` and where it ends; `nil` when the bytes are too few.
-    private static func report(_ bytes: ArraySlice<UInt8>, at offset: Int) -> (ClaudeReport, Int)? {
-        guard bytes.endIndex - offset >= fixedReportSize + 1 else { return nil }
-        let sessionCount = Int(bytes[offset + fixedReportSize])
-        let sessionStart = offset + fixedReportSize + 1
-        guard bytes.endIndex - sessionStart >= sessionCount else { return nil }
-        let session = String(decoding: bytes[sessionStart..<sessionStart + sessionCount], as: UTF8.self)
+    private static func report(_ bytes: ArraySlice<UInt8>, at offset: Int) -> ClaudeReport {
         let flags = bytes[offset]
         let exitCode = Int32(bitPattern: Frames.integer(UInt32.self, bytes, at: offset + 1))
         let cost = Double(bitPattern: Frames.integer(UInt64.self, bytes, at: offset + 5))
         func count(_ index: Int) -> Int { Int(clamping: Frames.integer(UInt64.self, bytes, at: offset + 13 + 8 * index)) }
-        let report = ClaudeReport(
+        return ClaudeReport(
             usage: TokenUsage(inputTokens: count(0), cacheCreationTokens: count(1), cacheReadTokens: count(2), outputTokens: count(3)),
-            costUSD: flags & 2 != 0 ? cost : nil, exitCode: flags & 1 != 0 ? exitCode : nil, sessionID: session.isEmpty ? nil : session)
-        return (report, sessionStart + sessionCount)
+            costUSD: flags & 2 != 0 ? cost : nil, exitCode: flags & 1 != 0 ? exitCode : nil)
     }
 }

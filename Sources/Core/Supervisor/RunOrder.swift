@@ -34,7 +34,7 @@ public struct RunOrder: Sendable, Equatable {
         payload.append(invocation.streamsText ? 1 : 0)
         Frames.appendField(Array((invocation.effort?.rawValue ?? "").utf8), to: &payload)
         Frames.appendField(Array((invocation.resumesSession ?? "").utf8), to: &payload)
-        payload.append(invocation.keepsSession ? 1 : 0)
+        Frames.appendField(Array((invocation.keptSession ?? "").utf8), to: &payload)
 
         Frames.appendField(Array(claude.executable.utf8), to: &payload)
         Frames.appendField(Array(claude.workingDirectory.utf8), to: &payload)
@@ -61,7 +61,7 @@ public struct RunOrder: Sendable, Equatable {
         guard let requestID = fields.text(), let model = fields.text(),
               let hasAgent = fields.flag(), let agent = fields.text(), let prompt = fields.text(),
               let hasSchema = fields.flag(), let schema = fields.text(), let streamsText = fields.flag(),
-              let effortWord = fields.text(), let resumesSession = fields.text(), let keepsSession = fields.flag(),
+              let effortWord = fields.text(), let resumesSession = fields.text(), let keptSession = fields.text(),
               let executable = fields.text(), let workingDirectory = fields.text(), let maxBudgetUSD = fields.text(),
               let timeoutSeconds = fields.double(), let killGraceSeconds = fields.double(),
               let environment = environment(&fields),
@@ -71,7 +71,7 @@ public struct RunOrder: Sendable, Equatable {
         let invocation = ClaudeInvocation(
             requestID: requestID, model: model, prompt: prompt, agent: hasAgent ? agent : nil, jsonSchema: hasSchema ? schema : nil,
             streamsText: streamsText, effort: Effort(rawValue: effortWord), resumesSession: resumesSession.isEmpty ? nil : resumesSession,
-            keepsSession: keepsSession)
+            keptSession: keptSession.isEmpty ? nil : keptSession)
         let claude = ClaudeSettings(
             executable: executable, workingDirectory: workingDirectory, maxBudgetUSD: maxBudgetUSD, timeoutSeconds: timeoutSeconds,
             killGraceSeconds: killGraceSeconds, environment: environment)

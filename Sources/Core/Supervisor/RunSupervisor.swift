@@ -88,9 +88,8 @@ public struct RunSupervisor {
         if leftovers > 0 {
             log("supervisor: request \(invocation.requestID): killed \(leftovers) process(es) left behind by the run")
         }
-        // A session is kept to continue an answer: a run that gave none leaves none behind (never the
-        // session it resumed, which stays as it was).
-        if invocation.keepsSession, outcome.kind != .succeeded, let session = outcome.report?.sessionID, session != invocation.resumesSession {
+        // A session is kept to continue an answer: a run that gave none leaves none behind.
+        if outcome.kind != .succeeded, let session = invocation.keptSession {
             SessionFiles(environment: plan.claude.environment)?.delete(session)
         }
 

@@ -20,6 +20,13 @@ import Testing
         return path
     }
 
+    @Test func hugeAgesInDaysAreCappedNotATrap() throws {
+        let configuration = try resolve([.jobMaxAgeDays: "1e300", .responseMaxAgeDays: "1e300"], ["CLAUDE_FCGI_TOKEN": "t"])
+        #expect(configuration.jobs.maxAgeSeconds == 365_000_000 * 86_400)
+        #expect(configuration.responses.maxAgeSeconds == 365_000_000 * 86_400)
+        #expect(try resolve([.responseMaxAgeDays: "0.5"], ["CLAUDE_FCGI_TOKEN": "t"]).responses.maxAgeSeconds == 43_200)
+    }
+
     @Test func defaults() throws {
         let configuration = try resolve(["CLAUDE_FCGI_TOKEN": "t", "HOME": "/root"])
         #expect(configuration.token == "t")

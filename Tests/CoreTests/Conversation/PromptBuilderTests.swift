@@ -103,6 +103,14 @@ import Testing
             + "\n\n---\n\nRequest:\n" + PromptBuilder.continueRequest)
     }
 
+    @Test func resultsOfTheResumedCallsMayFollowInstructions() throws {
+        // Instructions do not carry over from the resumed response: the SDK sends them again.
+        let prompt = try PromptBuilder.prompt(for: [Turn(role: .system, text: "Be brief."), Turn(role: .tool, text: "sunny", toolCallID: "call_1")],
+                                              resumedCalls: Self.resumed, names: Self.responses)
+        #expect(prompt == "System instructions:\nBe brief.\n\n---\n\nConversation so far:\nFunction get returned (call id call_1): sunny"
+            + "\n\n---\n\nRequest:\n" + PromptBuilder.continueRequest)
+    }
+
     @Test func aResumedSessionTakesANewUserMessageAsItsRequest() throws {
         #expect(try PromptBuilder.prompt(for: [Turn(role: .user, text: "and Rome?")], resumedCalls: [], names: Self.responses)
             == "Request:\nand Rome?")

@@ -87,15 +87,15 @@ import Testing
 
     @Test func aResumedRunForksTheSessionAndKeepsItsOwn() {
         let arguments = command.arguments(for: ClaudeInvocation(prompt: "p", agent: "triage", effort: .high, resumesSession: "0e56a1b2-c3d4",
-                                                               keepsSession: true))
-        #expect(arguments == ["-p", "--output-format", "json", "--resume", "0e56a1b2-c3d4", "--fork-session", "--agent", "triage",
-                              "--effort", "high", "--max-budget-usd", "2.00"])
+                                                               keptSession: "7f00a1b2-c3d4"))
+        #expect(arguments == ["-p", "--output-format", "json", "--resume", "0e56a1b2-c3d4", "--fork-session", "--session-id", "7f00a1b2-c3d4",
+                              "--agent", "triage", "--effort", "high", "--max-budget-usd", "2.00"])
     }
 
-    @Test func aKeptSessionDropsNoSessionPersistence() {
-        #expect(!command.arguments(for: ClaudeInvocation(prompt: "p", agent: nil, keepsSession: true)).contains("--no-session-persistence"))
-        #expect(command.arguments(for: ClaudeInvocation(prompt: "p", agent: nil, streamsText: true, keepsSession: true))
-            == ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--max-budget-usd", "2.00"])
+    @Test func aKeptSessionIsNamedInPlaceOfNoSessionPersistence() {
+        #expect(!command.arguments(for: ClaudeInvocation(prompt: "p", agent: nil, keptSession: "k")).contains("--no-session-persistence"))
+        #expect(command.arguments(for: ClaudeInvocation(prompt: "p", agent: nil, streamsText: true, keptSession: "k"))
+            == ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--session-id", "k", "--max-budget-usd", "2.00"])
     }
 
     @Test(arguments: Effort.allCases)

@@ -6,9 +6,9 @@ import Testing
         .started,
         .textDelta(Array("Hel".utf8)),
         .result(text: "Hello, \u{1F30D}\n\"quoted\"", report: ClaudeReport(
-            usage: TokenUsage(inputTokens: 12_345, outputTokens: 67), costUSD: 0.0051, exitCode: 0, sessionID: "0e56a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b")),
+            usage: TokenUsage(inputTokens: 12_345, outputTokens: 67), costUSD: 0.0051, exitCode: 0)),
         .result(text: "", report: ClaudeReport()),
-        .failure(.failed, detail: "claude exited with code 3: boom", report: ClaudeReport(exitCode: -1, sessionID: "s1")),
+        .failure(.failed, detail: "claude exited with code 3: boom", report: ClaudeReport(exitCode: -1)),
         .failure(.timedOut, detail: "timed out after 1 s", report: nil),
         .failure(.cancelled, detail: "cancelled", report: ClaudeReport(costUSD: 0)),
         .failure(.refused, detail: "error: unknown option '--x'", report: ClaudeReport(exitCode: 1)),
@@ -38,7 +38,7 @@ import Testing
         let text = #"{"not":"re-encoded"} 🌍"#
         let frame = RunEventCodec.encode(.result(text: text, report: ClaudeReport()))
         #expect(Array(frame.suffix(text.utf8.count)) == Array(text.utf8))
-        #expect(frame.count == Frames.headerSize + RunEventCodec.fixedReportSize + 1 + text.utf8.count)
+        #expect(frame.count == Frames.headerSize + RunEventCodec.reportSize + text.utf8.count)
     }
 
     @Test func aCutFrameWaitsAndAMalformedOneIsRefused() throws {
@@ -64,20 +64,5 @@ import Testing
         ]
         for outcome in outcomes { #expect(RunEvent(outcome).outcome == outcome) }
         #expect(RunEvent.started.outcome == nil)
-    }
-
-    @Test(arguments: ["0e56a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b", String(repeating: "a", count: 64), "s"])
-    func aReportCarriesItsSessionID(session: String) throws {
-        let report = ClaudeReport(usage: TokenUsage(inputTokens: 1, cacheCreationTokens: 2, cacheReadTokens: 3, outputTokens: 4), costUSD: 0.5,
-                                  exitCode: 0, sessionID: session)
-        let events: [RunEvent] = [.result(text: "ok", report: report), .failure(.failed, detail: "boom", report: report)]
-        #expect(try decodeAll(events.flatMap(RunEventCodec.encode), chunk: 5) == events)
-        let frame = RunEventCodec.encode(.result(text: "ok", report: report))
-        #expect(frame.count == Frames.headerSize + RunEventCodec.fixedReportSize + 1 + session.utf8.count + 2)
-    }
-
-    @Test func aReportWithoutASessionHasNone() throws {
-        let event = RunEvent.result(text: "", report: ClaudeReport(sessionID: nil))
-        #expect(try decodeAll(RunEventCodec.encode(event), chunk: 64) == [event])
     }
 }

@@ -92,17 +92,17 @@ import Testing
 
     @Test(arguments: [
         ClaudeInvocation(requestID: "r6", model: "m", prompt: "x", agent: nil, effort: .xhigh),
-        ClaudeInvocation(requestID: "r7", model: "m", prompt: "x", agent: "a", resumesSession: "0e56a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b", keepsSession: true),
+        ClaudeInvocation(requestID: "r7", model: "m", prompt: "x", agent: "a", resumesSession: "0e56a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b", keptSession: "7f00a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b"),
         ClaudeInvocation(requestID: "r8", model: "m", prompt: "x", agent: nil, jsonSchema: "{}", streamsText: true, effort: .low,
-                         resumesSession: "s", keepsSession: false),
-        ClaudeInvocation(requestID: "r9", model: "m", prompt: "x", agent: nil, keepsSession: true),
+                         resumesSession: "s", keptSession: nil),
+        ClaudeInvocation(requestID: "r9", model: "m", prompt: "x", agent: nil, keptSession: "k9"),
     ])
     func theSessionAndEffortFieldsSurviveTheTrip(invocation: ClaudeInvocation) throws {
         let order = RunOrder(plan: Self.plan(invocation))
         let decoded = try #require(try Self.trip(order))
         #expect(decoded.plan.invocation.effort == invocation.effort)
         #expect(decoded.plan.invocation.resumesSession == invocation.resumesSession)
-        #expect(decoded.plan.invocation.keepsSession == invocation.keepsSession)
+        #expect(decoded.plan.invocation.keptSession == invocation.keptSession)
         #expect(decoded == order)
     }
 }

@@ -202,4 +202,12 @@ final class MemoryResponseStore: ResponseStore, @unchecked Sendable {
     var lostSessions: Set<String> = []
 
     func hasSession(_ session: String) -> Bool { !lostSessions.contains(session) }
+
+    /// Sessions deleted because no stored response points at them.
+    var deletedSessions: [String] = []
+
+    func deleteSession(_ session: String) {
+        deletedSessions.append(session)
+        lostSessions.insert(session)
+    }
 }

@@ -13,9 +13,7 @@ struct OpenAIErrorBody: Equatable {
     var error: Fields
 
     init(_ apiError: APIError) {
-        let (text, detail) = apiError.message
-        let message = detail.map { "\(text): \($0)" } ?? text
-        error = Fields(message: message, type: Self.type(of: apiError), param: Self.param(of: apiError), code: Self.code(of: apiError))
+        error = Fields(message: apiError.text, type: apiError.openAIType, param: Self.param(of: apiError), code: Self.code(of: apiError))
     }
 
     /// The body, its members in OpenAI's order (`message`, `type`, `param`, `code`).
@@ -27,13 +25,6 @@ struct OpenAIErrorBody: Equatable {
         var bytes: [UInt8] = []
         value.append(to: &bytes)
         return bytes
-    }
-
-    static func type(of error: APIError) -> String {
-        switch error {
-        case .busy, .jobBusy, .executionFailed, .internalFailure: "server_error"
-        default: "invalid_request_error"
-        }
     }
 
     static func code(of error: APIError) -> String? {

@@ -22,10 +22,13 @@ public struct BackgroundResponses: Sendable {
     func start(_ run: RunRequest, echo: ResponseEcho, lock: any HeldRunLock, note: inout RunNote) throws -> HTTPResponse {
         let jobID = JobID.make(milliseconds: gate.clock.millisecondsSinceEpoch(), random: String(gate.ids.next().prefix(8)))
         let prepared = try conversation.prepare(run, requestID: jobID)
+        guard let session = prepared.invocation.keptSession else {
+            throw APIError.internalFailure(detail: "a background response must keep its session")
+        }
         let response = ResponseObject(id: ResponseID.make(requestID: jobID), createdAt: prepared.created, echo: echo)
         let body = response.json(status: .inProgress).compactText
-        try store.write(StoredResponse(id: response.id, created_at: response.createdAt, session_id: nil, calls: [], response: body,
-                                       job_id: jobID, reading: prepared.output.map { $0.reading.word } ?? nil))
+        try store.write(StoredResponse(id: response.id, created_at: response.createdAt, session_id: session, calls: [], response: body,
+                                       job_id: jobID, reading: prepared.output.map { $0.reading.word } ?? nil, in_progress: true))
         let plan = conversation.plan(prepared, kind: .job(JobRecord(id: jobID, agent: prepared.invocation.agent, created: gate.clock.rfc3339())))
         do {
             _ = try runner.start(plan, lock: lock)
@@ -39,45 +42,45 @@ public struct BackgroundResponses: Sendable {
     }
 
     /// The response as its job stands: unchanged while it runs; once it has ended, the finished response,
-    /// stored so that it is read as it is from then on.
+    /// stored so that it is read as it is from then on. A response that ended without an answer keeps
+    /// no session.
     func current(_ record: StoredResponse) throws -> StoredResponse {
-        guard let jobID = record.job_id, record.session_id == nil, case .object(var object)? = JSONValue.parse(Array(record.response.utf8)),
-              object["status"] == .string(ResponseObject.Status.inProgress.rawValue) else { return record }
+        guard record.in_progress, let jobID = record.job_id, case .object(var object)? = JSONValue.parse(Array(record.response.utf8)) else {
+            return record
+        }
+        let job = try jobs.read(jobID)?.asSeen(isAlive: runner.isAlive)
+        if job?.status == .running { return record }
         var finished = record
-        guard let job = try jobs.read(jobID)?.asSeen(isAlive: runner.isAlive) else {
+        finished.in_progress = false
+        var answered = false
+        if let job, case .ended(let outcome) = job.status {
+            switch outcome {
+            case .succeeded:
+                do {
+                    let answer = try self.answer(job, reading: record.reading, responseID: record.id)
+                    let response = ResponseObject(id: record.id, createdAt: record.created_at, echo: ResponseEcho(model: ""))
+                    object["status"] = .string(ResponseObject.Status.completed.rawValue)
+                    object["output"] = .array(response.items(of: answer))
+                    object["usage"] = ResponseObject.usage(answer.usage)
+                    finished.calls = answer.toolCalls
+                    answered = true
+                } catch {
+                    object["status"] = .string(ResponseObject.Status.failed.rawValue)
+                    object["error"] = ResponseObject.error(APIError(answering: error))
+                }
+            case .cancelled:
+                object["status"] = .string(ResponseObject.Status.cancelled.rawValue)
+            case .failed, .timedOut:
+                object["status"] = .string(ResponseObject.Status.failed.rawValue)
+                object["error"] = ResponseObject.error(.executionFailed(detail: job.detail ?? outcome.word))
+            }
+        } else {
             // The job's record was pruned (or deleted) before anyone read how it ended: that is lost.
             object["status"] = .string(ResponseObject.Status.failed.rawValue)
             object["error"] = ResponseObject.error(.executionFailed(detail: "job \(jobID): its record is gone"))
-            finished.response = JSONValue.object(object).compactText
-            finished.session_id = ""
-            try store.write(finished)
-            return finished
         }
-        guard case .ended(let outcome) = job.status else { return record }
-        var calls: [ToolCall] = []
-        switch outcome {
-        case .succeeded:
-            do {
-                let answer = try self.answer(job, reading: record.reading, responseID: record.id)
-                let response = ResponseObject(id: record.id, createdAt: record.created_at, echo: ResponseEcho(model: ""))
-                object["status"] = .string(ResponseObject.Status.completed.rawValue)
-                object["output"] = .array(response.items(of: answer))
-                object["usage"] = ResponseObject.usage(answer.usage)
-                calls = answer.toolCalls
-            } catch {
-                object["status"] = .string(ResponseObject.Status.failed.rawValue)
-                object["error"] = ResponseObject.error(APIError(answering: error))
-            }
-        case .cancelled:
-            object["status"] = .string(ResponseObject.Status.cancelled.rawValue)
-        case .failed, .timedOut:
-            object["status"] = .string(ResponseObject.Status.failed.rawValue)
-            object["error"] = ResponseObject.error(.executionFailed(detail: job.detail ?? outcome.word))
-        }
+        if !answered { store.deleteSession(record.session_id) }
         finished.response = JSONValue.object(object).compactText
-        finished.calls = calls.map { StoredResponse.Call(id: $0.id, name: $0.name, arguments: $0.arguments) }
-        // A session is what marks the record finished; a run that left none cannot be continued.
-        finished.session_id = job.session_id ?? ""
         try store.write(finished)
         return finished
     }
@@ -116,7 +119,6 @@ public struct BackgroundResponses: Sendable {
         let usage = job.usage
         answer.usage = TokenUsage(inputTokens: (usage?.prompt_tokens ?? 0) - (job.cached_tokens ?? 0), cacheReadTokens: job.cached_tokens ?? 0,
                                   outputTokens: usage?.completion_tokens ?? 0)
-        answer.sessionID = job.session_id
         return answer
     }
 

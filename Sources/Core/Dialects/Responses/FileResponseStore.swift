@@ -1,9 +1,9 @@
 import Glibc
 
-/// One JSON file per response in `<state-dir>/responses`, written atomically. A write prunes, at most once
-/// a minute across workers: records older than the age limit go, then the oldest until the records and
-/// their CLI sessions fit the size limit (a background response still running is spared that); a
-/// record's session goes with it.
+/// One file per response in `<state-dir>/responses` (``StoredResponse/fileBytes``), written atomically.
+/// A write prunes, at most once a minute across workers: records older than the age limit go, then the
+/// oldest until the records and their CLI sessions fit the size limit (a background response whose end
+/// has not been read is spared that); a record's session goes with it.
 public struct FileResponseStore: ResponseStore {
     public let directory: String
     public let sessions: SessionFiles?
@@ -70,6 +70,10 @@ public struct FileResponseStore: ResponseStore {
         return true
     }
 
+    public func deleteSession(_ session: String) {
+        sessions?.delete(session)
+    }
+
     public func hasSession(_ session: String) -> Bool {
         // Without a known place for sessions, the CLI's own answer decides.
         guard let sessions else { return true }
@@ -79,22 +83,22 @@ public struct FileResponseStore: ResponseStore {
     /// Deletes what is too old, then the oldest until the rest fits; never `kept` (just written).
     func prune(keeping kept: String) {
         let cutoff = clock.secondsSinceEpoch() - settings.maxAgeSeconds
-        var records: [(id: String, created: Int64, bytes: Int64, session: String?, running: Bool)] = []
+        var records: [(id: String, created: Int64, bytes: Int64, session: String, running: Bool)] = []
         for name in FileBytes.names(inDirectory: directory) where name.hasSuffix(".json") {
             let id = String(name.dropLast(5))
             guard ResponseID.isValid(id), let record = try? read(id) else { continue }
             var info = stat()
             let bytes = stat(path(id), &info) == 0 ? Int64(info.st_size) : 0
-            let sessionBytes = record.session_id.map { sessions?.size(of: $0) ?? 0 } ?? 0
-            // A background response whose job has not ended yet goes only when too old.
-            records.append((id, record.created_at, bytes + sessionBytes, record.session_id, record.job_id != nil && record.session_id == nil))
+            let sessionBytes = sessions?.size(of: record.session_id) ?? 0
+            // A background response whose end has not been read goes only when too old.
+            records.append((id, record.created_at, bytes + sessionBytes, record.session_id, record.in_progress))
         }
         records.sort { $0.created < $1.created }
         var total = records.reduce(0) { $0 + $1.bytes }
         for record in records where record.id != kept {
             guard record.created < cutoff || (total > settings.maxBytes && !record.running) else { continue }
             unlink(path(record.id))  // not checked: gone is what was wanted
-            if let session = record.session { sessions?.delete(session) }
+            sessions?.delete(record.session)
             total -= record.bytes
         }
     }

@@ -9,10 +9,4 @@ public enum ResponseID {
             ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F
         }
     }
-
-    /// The job a background response's id names; `nil` for another response.
-    public static func jobID(of id: String) -> String? {
-        let rest = String(id.dropFirst(5))
-        return JobID.isValid(rest) ? rest : nil
-    }
 }

@@ -12,9 +12,6 @@ struct ResponseObject {
     let createdAt: Int64
     let echo: ResponseEcho
 
-    /// The response id of a run's request id.
-    static func id(forRequest requestID: String) -> String { "resp_" + requestID }
-
     /// The object in a state: its output items, usage (a finished run's) and error (a failed one's).
     func json(status: Status, output: [JSONValue] = [], usage: TokenUsage? = nil, error: APIError? = nil) -> JSONValue {
         let reasoning: JSONValue = .object(["effort": echo.reasoningEffort, "summary": .null])

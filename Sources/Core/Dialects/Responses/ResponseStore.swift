@@ -2,12 +2,15 @@
 public protocol ResponseStore: Sendable {
     /// The response; `nil` when there is none. Throws when one is there but cannot be read.
     func read(_ id: String) throws(ResponseStoreError) -> StoredResponse?
-    /// Writes (or replaces) the response atomically, then prunes the store (``ResponseStoreSettings``).
+    /// Writes (or replaces) the response atomically; may prune the store (``ResponseStoreSettings``).
     func write(_ response: StoredResponse) throws(ResponseStoreError)
     /// Deletes the response and its session; false when there was none.
     func delete(_ id: String) -> Bool
     /// Whether a stored response's CLI session is still on disk, so that it can be resumed.
     func hasSession(_ session: String) -> Bool
+    /// Deletes a kept CLI session that no stored response will point at (its run gave no answer that
+    /// was stored); not an error when it is gone already.
+    func deleteSession(_ session: String)
 }
 
 /// A stored response could not be read or written (not the client's fault).

@@ -24,31 +24,44 @@ public struct ResponsesEndpoint: Sendable {
     /// `POST /v1/responses`: the request, then the lock (busy answered at once: 503, or 409 for a
     /// background request, as `/execute` answers), the session it continues, the run, the answer —
     /// stored unless `store: false`. The body is read before the lock, unlike chat's, because which busy
-    /// answer it gets depends on it.
+    /// answer it gets depends on it. A session the run kept but no stored response points at (no answer,
+    /// or one that could not be stored) is deleted.
     func create(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream?) throws -> HTTPResponse {
         let decoded = try ResponsesDecoder.decode(request.body)
         let (response, answered) = try run(decoded, request: request, note: &note, live: live)
-        // Stored once the lock is free (the next run need not wait for the store), before the client has
-        // the answer (so that it can name it at once).
-        if decoded.store, let (object, answer, body) = answered { keep(object, answer: answer, body: body, note: &note) }
+        // An answer whole is stored once the lock is free (the next run need not wait for the store),
+        // before the client has it (so that it can name it at once).
+        if let answered {
+            let session = answered.prepared.invocation.keptSession
+            if let session, let problem = keep(answered.object, answer: answered.answer, body: answered.body, session: session) {
+                note.problem = problem
+                store.deleteSession(session)
+            }
+        }
         return response
     }
 
-    /// The run of a decoded request under the lock: the response, and what answered it (to be stored).
+    /// What answered a request whole, to be stored.
+    private struct Answered {
+        let prepared: ConversationRunner.Prepared
+        let object: ResponseObject
+        let answer: RunAnswer
+        let body: String
+    }
+
+    /// The run of a decoded request under the lock: the response, and what answered it when it is to be
+    /// stored after the lock is let go.
     private func run(_ decoded: ResponsesRequest, request: HTTPRequest, note: inout RunNote,
-                     live: ResponseStream?) throws -> (HTTPResponse, (ResponseObject, RunAnswer, String)?) {
+                     live: ResponseStream?) throws -> (HTTPResponse, Answered?) {
         guard let held = try gate.tryAcquire() else {
             throw decoded.background ? APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) : APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
         }
         defer { held.release() }
         var run = decoded.run
         if let previous = decoded.previousResponseID {
-            // A response whose session is gone (deleted by hand, another host's) cannot be continued either.
-            guard let stored = try store.read(previous), let session = stored.session_id, !session.isEmpty, store.hasSession(session) else {
-                throw APIError.responseNotFound(id: previous, param: "previous_response_id")
-            }
+            let (session, calls) = try continuation(of: previous)
             run.resumesSession = session
-            run.resumedCalls = stored.toolCalls
+            run.resumedCalls = calls
         }
         if decoded.background {
             guard let background else { throw APIError.invalidRequest("background is not supported by this service") }
@@ -57,34 +70,51 @@ public struct ResponsesEndpoint: Sendable {
         let prepared = try conversation.prepare(run)
         note.requestID = prepared.requestID
         let object = ResponseObject(id: ResponseID.make(requestID: prepared.requestID), createdAt: prepared.created, echo: decoded.echo)
+        let kept = prepared.invocation.keptSession
 
         guard run.stream else {
-            let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note)
+            let answer: RunAnswer
+            do {
+                answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note)
+            } catch {
+                if let kept { store.deleteSession(kept) }
+                throw error
+            }
             let body = object.json(status: .completed, output: object.items(of: answer), usage: answer.usage).compactText
-            return (.json(status: 200, body: Array(body.utf8)), (object, answer, body))
+            return (.json(status: 200, body: Array(body.utf8)), Answered(prepared: prepared, object: object, answer: answer, body: body))
         }
-        // A streamed answer is out once its last event is: it is stored before that event goes.
+        // A streamed answer is out once its last event is: it is stored before that event goes, with the
+        // lock still held (a file; the store prunes at most once a minute).
+        var stored = false
         var problem: String?
+        defer { if let kept, !stored { store.deleteSession(kept) } }
         let streamed = try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note,
                                                encoder: ResponseEvents(response: object), live: live) { answer in
-            guard decoded.store else { return }
+            guard let kept else { return }
             let body = object.json(status: .completed, output: object.items(of: answer), usage: answer.usage).compactText
-            problem = keep(object, answer: answer, body: body)
+            problem = keep(object, answer: answer, body: body, session: kept)
+            stored = problem == nil
         }
         note.problem = problem ?? note.problem
         return (streamed, nil)
     }
 
-    /// Stores an answered response. The client has its answer: a store that fails is noted for the log,
-    /// not answered (the response just cannot be continued or fetched).
-    private func keep(_ response: ResponseObject, answer: RunAnswer, body: String, note: inout RunNote) {
-        if let problem = keep(response, answer: answer, body: body) { note.problem = problem }
+    /// The session a `previous_response_id` continues and the calls its answer made; 404 naming it when
+    /// there is none to continue (never stored, deleted, expired, its session gone), 400 while it runs.
+    private func continuation(of previous: String) throws -> (session: String, calls: [ToolCall]) {
+        guard var stored = try store.read(previous) else { throw APIError.responseNotFound(id: previous, param: "previous_response_id") }
+        if let background, stored.in_progress { stored = try background.current(stored) }
+        guard !stored.in_progress else {
+            throw APIError.invalidRequest("previous_response_id names response '\(previous)', which is still in progress")
+        }
+        guard store.hasSession(stored.session_id) else { throw APIError.responseNotFound(id: previous, param: "previous_response_id") }
+        return (stored.session_id, stored.calls)
     }
 
-    /// Stores an answered response; what went wrong, if it could not be.
-    private func keep(_ response: ResponseObject, answer: RunAnswer, body: String) -> String? {
-        let record = StoredResponse(id: response.id, created_at: response.createdAt, session_id: answer.sessionID, calls: answer.toolCalls,
-                                    response: body)
+    /// Stores an answered response; what went wrong, if it could not be (the client has its answer: a
+    /// store that fails is noted for the log, and the response just cannot be continued or fetched).
+    private func keep(_ response: ResponseObject, answer: RunAnswer, body: String, session: String) -> String? {
+        let record = StoredResponse(id: response.id, created_at: response.createdAt, session_id: session, calls: answer.toolCalls, response: body)
         do {
             try store.write(record)
             return nil
@@ -102,12 +132,14 @@ public struct ResponsesEndpoint: Sendable {
     /// `GET /v1/responses/{id}`: the response as stored; a background one as its job stands.
     func retrieve(_ id: String) throws -> HTTPResponse {
         var record = try stored(id)
-        if let background, record.job_id != nil { record = try background.current(record) }
+        if let background, record.in_progress { record = try background.current(record) }
         return .json(status: 200, body: Array(record.response.utf8))
     }
 
-    /// `DELETE /v1/responses/{id}`: the response and its CLI session are deleted.
+    /// `DELETE /v1/responses/{id}`: the response and its CLI session are deleted; a background response
+    /// still running is cancelled first.
     func delete(_ id: String) throws -> HTTPResponse {
+        if let background, let record = try store.read(id), record.in_progress { _ = try background.cancel(record) }
         guard store.delete(id) else { throw APIError.responseNotFound(id: String(id.prefix(100)), param: nil) }
         let body = JSONValue.object(["id": .string(id), "object": .string("response.deleted"), "deleted": .bool(true)])
         return .json(status: 200, body: Array(body.compactText.utf8))

@@ -1,19 +1,13 @@
 /// A response as kept on disk, one file each: what `GET /v1/responses/{id}` answers, and what a request
 /// that continues it (`previous_response_id`) needs.
 public struct StoredResponse: Equatable, Sendable {
-    /// A function call of the answer, which the next request's results answer.
-    public struct Call: Equatable, Sendable {
-        public var id: String
-        public var name: String
-        public var arguments: String
-    }
-
     public var id: String
     /// Seconds since the epoch.
     public var created_at: Int64
-    /// The CLI session the run wrote, to be resumed; `nil` until a background run has ended.
-    public var session_id: String?
-    public var calls: [Call]
+    /// The CLI session the run keeps (its `--session-id`), to be resumed.
+    public var session_id: String
+    /// The answer's function calls, which the next request's results answer.
+    public var calls: [ToolCall]
     /// The response object's JSON text, as `GET` answers it.
     public var response: String
     /// A background response: the job that runs it.
@@ -21,16 +15,19 @@ public struct StoredResponse: Equatable, Sendable {
     /// A background response: how the job's value becomes the answer (``StructuredOutputPlan/Reading``'s
     /// word); `nil` for a text answer.
     public var reading: String?
+    /// A background response whose end has not been read from its job yet.
+    public var in_progress: Bool
 
-    public init(id: String, created_at: Int64, session_id: String?, calls: [ToolCall], response: String, job_id: String? = nil,
-                reading: String? = nil) {
+    public init(id: String, created_at: Int64, session_id: String, calls: [ToolCall], response: String, job_id: String? = nil,
+                reading: String? = nil, in_progress: Bool = false) {
         self.id = id
         self.created_at = created_at
         self.session_id = session_id
-        self.calls = calls.map { Call(id: $0.id, name: $0.name, arguments: $0.arguments) }
+        self.calls = calls
         self.response = response
         self.job_id = job_id
         self.reading = reading
+        self.in_progress = in_progress
     }
 
     /// The record as its file holds it: a line of JSON with everything but the response, then the
@@ -38,9 +35,9 @@ public struct StoredResponse: Equatable, Sendable {
     var fileBytes: [UInt8] {
         func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
         let head = JSONValue.object([
-            "id": .string(id), "created_at": .integer(created_at), "session_id": optional(session_id),
+            "id": .string(id), "created_at": .integer(created_at), "session_id": .string(session_id),
             "calls": .array(calls.map { .object(["id": .string($0.id), "name": .string($0.name), "arguments": .string($0.arguments)]) }),
-            "job_id": optional(job_id), "reading": optional(reading),
+            "job_id": optional(job_id), "reading": optional(reading), "in_progress": .bool(in_progress),
         ])
         var bytes: [UInt8] = []
         bytes.reserveCapacity(response.utf8.count + 256)
@@ -55,7 +52,8 @@ public struct StoredResponse: Equatable, Sendable {
         // Compact JSON holds no raw line break: the first one ends the head.
         guard let newline = bytes.firstIndex(of: 0x0A), case .object(let head)? = JSONValue.parse(Array(bytes[..<newline])),
               case .string(let id)? = head["id"], case .integer(let created)? = head["created_at"],
-              case .array(let calls)? = head["calls"] else { return nil }
+              case .string(let session)? = head["session_id"], case .array(let calls)? = head["calls"],
+              case .bool(let inProgress)? = head["in_progress"] else { return nil }
         func optional(_ key: String) -> String? { if case .string(let text)? = head[key] { text } else { nil } }
         var toolCalls: [ToolCall] = []
         for call in calls {
@@ -63,10 +61,8 @@ public struct StoredResponse: Equatable, Sendable {
                   case .string(let arguments)? = fields["arguments"] else { return nil }
             toolCalls.append(ToolCall(id: callID, name: name, arguments: arguments))
         }
-        self.init(id: id, created_at: created, session_id: optional("session_id"), calls: toolCalls,
-                  response: String(decoding: bytes[(newline + 1)...], as: UTF8.self), job_id: optional("job_id"), reading: optional("reading"))
+        self.init(id: id, created_at: created, session_id: session, calls: toolCalls,
+                  response: String(decoding: bytes[(newline + 1)...], as: UTF8.self), job_id: optional("job_id"), reading: optional("reading"),
+                  in_progress: inProgress)
     }
-
-    /// The calls as the prompt of a continuation reads them.
-    public var toolCalls: [ToolCall] { calls.map { ToolCall(id: $0.id, name: $0.name, arguments: $0.arguments) } }
 }

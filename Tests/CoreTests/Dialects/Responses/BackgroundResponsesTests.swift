@@ -76,12 +76,13 @@ final class StoreWatchingJobRunner: JobRunning, @unchecked Sendable {
         #expect(jobRunner.storedAtStart.count == 1)
         #expect(jobRunner.storedAtStart.first?[Self.responseID]?.job_id == Self.jobID)
         let record = try #require(store.records[Self.responseID])
-        #expect(record.session_id == nil)
+        #expect(record.in_progress)
         #expect(record.reading == nil)
         #expect(record.response == String(decoding: response.body, as: UTF8.self))
         let plan = try #require(fakeJobs.plans.first)
         #expect(plan.invocation.requestID == Self.jobID)
-        #expect(plan.invocation.keepsSession)
+        // The session the job will keep is on record from the start.
+        #expect(plan.invocation.keptSession == record.session_id)
         #expect(plan.invocation.prompt == "Request:\nhi")
         guard case .job(let job) = plan.kind else {
             Issue.record("not a job: \(plan.kind)")
@@ -114,12 +115,13 @@ final class StoreWatchingJobRunner: JobRunning, @unchecked Sendable {
     @Test func aSucceededTextJobIsCompletedWithItsUsageAndSession() throws {
         _ = try start()
         try end(.succeeded(text: "Done.", report: ClaudeReport(usage: TokenUsage(inputTokens: 4, cacheCreationTokens: 1, cacheReadTokens: 5, outputTokens: 2),
-                                                              sessionID: "sess-b")))
+                                                              )))
         let (now, object) = try current()
         #expect(object["status"] == .string("completed"))
         #expect(object["output"]?.compactText == #"[{"id":"msg_job_1700000000000_abcdefgh","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Done.","annotations":[],"logprobs":[]}]}]"#)
         #expect(object["usage"]?.compactText == #"{"input_tokens":10,"input_tokens_details":{"cached_tokens":5},"output_tokens":2,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":12}"#)
-        #expect(now.session_id == "sess-b")
+        #expect(!now.in_progress)
+        #expect(store.deletedSessions.isEmpty, "an answered response keeps its session")
         #expect(now.calls.isEmpty)
         #expect(store.records[Self.responseID] == now)
     }
@@ -128,7 +130,7 @@ final class StoreWatchingJobRunner: JobRunning, @unchecked Sendable {
         _ = try start(Self.tools)
         #expect(store.records[Self.responseID]?.reading == "tool_calls")
         try end(.succeeded(text: #"{"content":"Looking.","tool_calls":[{"name":"get","arguments":{"b":1,"a":2}},{"name":"ns.find","arguments":{}}]}"#,
-                           report: ClaudeReport(sessionID: "sess-c")))
+                           report: ClaudeReport()))
         let record = try #require(store.records[Self.responseID])
         let first = try background.answer(try #require(jobs.records[Self.jobID]), reading: record.reading, responseID: record.id)
         let second = try background.answer(try #require(jobs.records[Self.jobID]), reading: record.reading, responseID: record.id)
@@ -139,7 +141,7 @@ final class StoreWatchingJobRunner: JobRunning, @unchecked Sendable {
             ToolCall(id: "call_job_1700000000000_abcdefgh_2", name: "ns.find", arguments: "{}"),
         ])
         let (now, object) = try current()
-        #expect(now.toolCalls == first.toolCalls)
+        #expect(now.calls == first.toolCalls)
         guard case .array(let items)? = object["output"] else {
             Issue.record("no output")
             return
@@ -155,7 +157,7 @@ final class StoreWatchingJobRunner: JobRunning, @unchecked Sendable {
     ])
     func eachReadingGivesTheContent(output: OutputContract, value: String, content: String) throws {
         _ = try start(output)
-        try end(.succeeded(text: value, report: ClaudeReport(sessionID: "s")))
+        try end(.succeeded(text: value, report: ClaudeReport()))
         let (_, object) = try current()
         #expect(object["status"] == .string("completed"))
         guard case .array(let items)? = object["output"], let first = items.first, case .array(let parts) = jsonField(first, "content") else {
@@ -167,11 +169,11 @@ final class StoreWatchingJobRunner: JobRunning, @unchecked Sendable {
 
     @Test func aValueThatCannotBeReadFailsTheResponse() throws {
         _ = try start(OutputContract(format: .json(schema: .object(["type": .string("array")]))))
-        try end(.succeeded(text: "not json", report: ClaudeReport(sessionID: "s")))
+        try end(.succeeded(text: "not json", report: ClaudeReport()))
         let (now, object) = try current()
         #expect(object["status"] == .string("failed"))
         #expect(object["error"].map { jsonField($0, "code") } == .string("execution_failed"))
-        #expect(now.session_id == "s")
+        #expect(store.deletedSessions == [now.session_id], "a response without an answer keeps no session")
     }
 
     @Test(arguments: [
@@ -185,7 +187,8 @@ final class StoreWatchingJobRunner: JobRunning, @unchecked Sendable {
         let (now, object) = try current()
         #expect(object["status"] == .string(status))
         #expect(object["error"].map { jsonField($0, "message") } == message.map { .string($0) } ?? .null)
-        #expect(now.session_id == "", "ended: a run that left no session cannot be continued")
+        #expect(!now.in_progress)
+        #expect(store.deletedSessions == [now.session_id], "a response without an answer keeps no session")
         #expect(object["output"] == .array([]))
     }
 
@@ -208,7 +211,7 @@ final class StoreWatchingJobRunner: JobRunning, @unchecked Sendable {
 
     @Test func aSecondReadingGivesTheSameWithoutWriting() throws {
         _ = try start(Self.tools)
-        try end(.succeeded(text: #"{"tool_calls":[{"name":"get","arguments":{}}]}"#, report: ClaudeReport(sessionID: "s")))
+        try end(.succeeded(text: #"{"tool_calls":[{"name":"get","arguments":{}}]}"#, report: ClaudeReport()))
         let (first, _) = try current()
         let writes = store.writes.count
         // The job's record changes no more what the response says.

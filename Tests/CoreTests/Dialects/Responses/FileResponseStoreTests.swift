@@ -41,7 +41,7 @@ import Testing
     func pruningIsDue() { unlink(directory + "/.pruned") }
 
     /// A record created `age` seconds before the fixed clock's now.
-    func record(_ id: String, age: Int64, session: String? = nil) -> StoredResponse {
+    func record(_ id: String, age: Int64, session: String = "none") -> StoredResponse {
         StoredResponse(id: id, created_at: 1_700_000_000 - age, session_id: session, calls: [ToolCall(id: "call_1", name: "f", arguments: "{}")],
                        response: #"{"id":"\#(id)"}"#, job_id: nil, reading: nil)
     }

@@ -12,7 +12,7 @@ import Testing
 
     init() {
         runner = FakeRunner(outcome: .succeeded(text: "Paris.", report: ClaudeReport(
-            usage: TokenUsage(inputTokens: 4, cacheCreationTokens: 1, cacheReadTokens: 5, outputTokens: 2), sessionID: "sess-1")), lock: lock)
+            usage: TokenUsage(inputTokens: 4, cacheCreationTokens: 1, cacheReadTokens: 5, outputTokens: 2))), lock: lock)
         jobRunner = FakeJobRunner(store: jobs)
         let gate = RunGate(lock: lock, clock: FixedClock(), ids: FixedIDs(id: "abcdefgh12"), retryAfterSeconds: 7)
         let conversation = ConversationRunner(gate: gate, run: testRunSettings, agentMap: AgentMap(fallback: "triage"), runner: runner)
@@ -44,7 +44,7 @@ import Testing
 
     let good = #""model":"claude-haiku-4-5","instructions":"Be concise.","input":"Capital of France?""#
 
-    @Test func aResponseIsAnsweredAndStoredWithItsSession() {
+    @Test func aResponseIsAnsweredAndStoredWithItsSession() throws {
         let handled = create(good)
         #expect(handled.response.status == 200)
         #expect(handled.response.header("Content-Type") == "application/json")
@@ -57,10 +57,13 @@ import Testing
         #expect(body["instructions"] == .string("Be concise."))
         #expect(body["output"]?.compactText == #"[{"id":"msg_abcdefgh12","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Paris.","annotations":[],"logprobs":[]}]}]"#)
         #expect(body["usage"]?.compactText == #"{"input_tokens":10,"input_tokens_details":{"cached_tokens":5},"output_tokens":2,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":12}"#)
+        // The session the run keeps is named for it: a UUID.
+        let kept = try #require(runner.invocations.first?.keptSession)
+        #expect(SessionID.isValid(kept) && kept.count == 36)
         #expect(runner.invocations == [ClaudeInvocation(
             requestID: "abcdefgh12", model: "claude-haiku-4-5",
-            prompt: "System instructions:\nBe concise.\n\n---\n\nRequest:\nCapital of France?", agent: "triage", keepsSession: true)])
-        #expect(store.records["resp_abcdefgh12"] == StoredResponse(id: "resp_abcdefgh12", created_at: 1_700_000_000, session_id: "sess-1",
+            prompt: "System instructions:\nBe concise.\n\n---\n\nRequest:\nCapital of France?", agent: "triage", keptSession: kept)])
+        #expect(store.records["resp_abcdefgh12"] == StoredResponse(id: "resp_abcdefgh12", created_at: 1_700_000_000, session_id: kept,
                                                                      calls: [], response: text(handled.response)))
         #expect(lock.releases == lock.acquisitions)
     }
@@ -70,39 +73,40 @@ import Testing
         #expect(handled.response.status == 200)
         #expect(jsonObject(handled.response.body)["store"] == .bool(false))
         #expect(store.writes.isEmpty)
-        #expect(runner.invocations.first?.keepsSession == false)
+        #expect(runner.invocations.first?.keptSession == nil)
     }
 
     @Test func theCallsOfAnAnswerAreStoredToBeAnswered() {
-        runner.outcome = .succeeded(text: #"{"tool_calls":[{"name":"ns.get","arguments":{"city":"Paris"}}]}"#, report: ClaudeReport(sessionID: "sess-2"))
+        runner.outcome = .succeeded(text: #"{"tool_calls":[{"name":"ns.get","arguments":{"city":"Paris"}}]}"#, report: ClaudeReport())
         let handled = create(#""model":"m","input":"Weather?","tools":[{"type":"namespace","name":"ns","tools":[{"type":"function","name":"get"}]}]"#)
         #expect(handled.response.status == 200)
         let stored = store.records["resp_abcdefgh12"]
-        #expect(stored?.calls == [StoredResponse.Call(id: "call_abcdefgh12", name: "ns.get", arguments: #"{"city":"Paris"}"#)])
-        #expect(stored?.session_id == "sess-2")
+        #expect(stored?.calls == [ToolCall(id: "call_abcdefgh12", name: "ns.get", arguments: #"{"city":"Paris"}"#)])
+        #expect(stored?.session_id == runner.invocations.first?.keptSession)
         #expect(jsonObject(handled.response.body)["output"]?.compactText
             == #"[{"id":"fc_abcdefgh12","type":"function_call","status":"completed","call_id":"call_abcdefgh12","name":"get","arguments":"{\"city\":\"Paris\"}","namespace":"ns"}]"#)
     }
 
-    @Test func aPreviousResponseResumesItsSessionWithItsCalls() {
+    @Test func aPreviousResponseResumesItsSessionWithItsCalls() throws {
         store.records["resp_prev"] = StoredResponse(id: "resp_prev", created_at: 1, session_id: "sess-0",
                                                     calls: [ToolCall(id: "call_1", name: "get", arguments: "{}")], response: "{}")
         let handled = create(#""model":"m","previous_response_id":"resp_prev","input":[{"type":"function_call_output","call_id":"call_1","output":"sunny"}]"#)
         #expect(handled.response.status == 200)
         #expect(runner.invocations.first?.resumesSession == "sess-0")
-        #expect(runner.invocations.first?.keepsSession == true)
+        #expect(runner.invocations.first?.keptSession != nil)
         #expect(runner.invocations.first?.prompt
             == "Conversation so far:\nFunction get returned (call id call_1): sunny\n\n---\n\nRequest:\n" + PromptBuilder.continueRequest)
         #expect(jsonObject(handled.response.body)["previous_response_id"] == .string("resp_prev"))
         // The new response has a session of its own (the fork's).
-        #expect(store.records["resp_abcdefgh12"]?.session_id == "sess-1")
+        let kept = try #require(runner.invocations.first?.keptSession)
+        #expect(kept != "sess-0" && store.records["resp_abcdefgh12"]?.session_id == kept)
     }
 
     @Test func aPreviousResponseThatIsNotThereIsA404NamingTheField() {
-        // Never stored; not a response id at all; still running in the background; a run that left no session.
-        store.records["resp_running"] = StoredResponse(id: "resp_running", created_at: 1, session_id: nil, calls: [], response: "{}", job_id: "job_x")
-        store.records["resp_nosession"] = StoredResponse(id: "resp_nosession", created_at: 1, session_id: "", calls: [], response: "{}")
-        for id in ["resp_missing", "nope", "resp_running", "resp_nosession"] {
+        // Never stored; not a response id at all; a response whose session is gone.
+        store.records["resp_nosession"] = StoredResponse(id: "resp_nosession", created_at: 1, session_id: "gone", calls: [], response: "{}")
+        store.lostSessions.insert("gone")
+        for id in ["resp_missing", "nope", "resp_nosession"] {
             let handled = create(#""model":"m","previous_response_id":"\#(id)","input":"hi""#)
             #expect(handled.response.status == 404)
             let error = error(handled.response)
@@ -149,7 +153,7 @@ import Testing
     @Test func aStoredResponseWhoseSessionIsGoneIsNotFound() throws {
         let first = create(#""model":"m","input":"hi""#)
         let id = try #require(jsonObject(first.response.body)["id"].flatMap { if case .string(let text) = $0 { text } else { nil } })
-        store.lostSessions.insert("sess-1")
+        store.lostSessions.insert(try #require(runner.invocations.first?.keptSession))
         let handled = create(#""model":"m","input":"go on","previous_response_id":"\#(id)""#)
         #expect(handled.response.status == 404)
         #expect(error(handled.response)["code"] == .string("previous_response_not_found"))
@@ -157,7 +161,7 @@ import Testing
     }
 
     @Test func aFailedRunIsA503AndNothingIsStored() {
-        runner.outcome = .failed(detail: "claude exited with code 42: boom", report: ClaudeReport(sessionID: "s"))
+        runner.outcome = .failed(detail: "claude exited with code 42: boom", report: ClaudeReport())
         let handled = create(good)
         #expect(handled.response.status == 503)
         #expect(handled.response.header("x-should-retry") == "false")
@@ -197,7 +201,7 @@ import Testing
                                        "response.content_part.done", "response.output_item.done", "response.completed"])
         #expect(events.map { $0.data["sequence_number"] } == (0..<10).map { .integer(Int64($0)) })
         #expect(events.filter { $0.type == "response.output_text.delta" }.map { $0.data["delta"] } == [.string("Par"), .string("is.")])
-        #expect(store.records["resp_abcdefgh12"]?.session_id == "sess-1")
+        #expect(store.records["resp_abcdefgh12"]?.session_id == runner.invocations.first?.keptSession)
         #expect(store.records["resp_abcdefgh12"]?.response == events.last?.data["response"]?.compactText)
     }
 
@@ -271,18 +275,68 @@ import Testing
         let id = try #require(body["id"].flatMap { if case .string(let id) = $0 { id } else { nil } })
         #expect(runner.plans.isEmpty, "the job runs it, not the worker")
         #expect(jobRunner.plans.count == 1)
-        #expect(jobRunner.plans.first?.invocation.keepsSession == true)
+        let kept = try #require(jobRunner.plans.first?.invocation.keptSession)
         let jobID = try #require(store.records[id]?.job_id)
         #expect(id == "resp_" + jobID)
 
         #expect(jsonObject(send("GET", "/v1/responses/\(id)").response.body)["status"] == .string("in_progress"))
         var record = try #require(jobs.records[jobID])
-        record.finish(.succeeded(text: "Done.", report: ClaudeReport(usage: TokenUsage(inputTokens: 3, outputTokens: 1), sessionID: "sess-b")),
-                      at: "t")
+        record.finish(.succeeded(text: "Done.", report: ClaudeReport(usage: TokenUsage(inputTokens: 3, outputTokens: 1))), at: "t")
         jobs.records[jobID] = record
         let finished = send("GET", "/v1/responses/\(id)")
         #expect(jsonObject(finished.response.body)["status"] == .string("completed"))
-        #expect(store.records[id]?.session_id == "sess-b")
+        #expect(store.records[id]?.session_id == kept)
+        #expect(store.records[id]?.in_progress == false)
+    }
+
+    @Test(arguments: [
+        // The run failed; its value could not be read; the answer could not be stored.
+        (ClaudeOutcome.failed(detail: "boom", report: nil), #","text":{"format":{"type":"json_object"}}"#, false),
+        (.succeeded(text: "not json", report: ClaudeReport()), #","text":{"format":{"type":"json_schema","name":"list","schema":{"type":"array"}}}"#, false),
+        (.succeeded(text: "Paris.", report: ClaudeReport()), "", true),
+    ] as [(ClaudeOutcome, String, Bool)])
+    func aKeptSessionThatNoStoredResponseNamesIsDeleted(outcome: ClaudeOutcome, format: String, failStore: Bool) throws {
+        runner.outcome = outcome
+        store.failWrites = failStore
+        for stream in [false, true] {
+            store.deletedSessions = []
+            let handled = create(#""model":"m","input":"hi","stream":\#(stream)"# + format)
+            let kept = try #require(runner.invocations.last?.keptSession)
+            #expect(store.deletedSessions == [kept], "stream: \(stream), status \(handled.response.status)")
+        }
+    }
+
+    @Test func anAnsweredResponseKeepsItsSession() {
+        for stream in [false, true] {
+            #expect(create(#""model":"m","input":"hi","stream":\#(stream)"#).response.status == 200)
+        }
+        #expect(store.deletedSessions.isEmpty)
+        #expect(store.writes.count == 2)
+    }
+
+    @Test func aBackgroundResponseIsContinuedOnceItHasEnded() throws {
+        let body = jsonObject(create(#""model":"m","input":"hi","background":true"#).response.body)
+        let id = try #require(body["id"].flatMap { if case .string(let id) = $0 { id } else { nil } })
+        let running = create(#""model":"m","input":"go on","previous_response_id":"\#(id)""#)
+        #expect(running.response.status == 400)
+        #expect(error(running.response)["param"] == .string("previous_response_id"))
+        let jobID = try #require(store.records[id]?.job_id)
+        var record = try #require(jobs.records[jobID])
+        record.finish(.succeeded(text: "Done.", report: ClaudeReport()), at: "t")
+        jobs.records[jobID] = record
+        // Ended but never fetched: the continuation reads its end first.
+        let next = create(#""model":"m","input":"go on","previous_response_id":"\#(id)""#)
+        #expect(next.response.status == 200)
+        #expect(runner.invocations.last?.resumesSession == store.records[id]?.session_id)
+    }
+
+    @Test func deletingARunningBackgroundResponseCancelsItsJobFirst() throws {
+        jobRunner.onStop = { $0.finish(.cancelled(report: nil), at: "t") }
+        let body = jsonObject(create(#""model":"m","input":"hi","background":true"#).response.body)
+        let id = try #require(body["id"].flatMap { if case .string(let id) = $0 { id } else { nil } })
+        #expect(send("DELETE", "/v1/responses/\(id)").response.status == 200)
+        #expect(jobRunner.stops.count == 1)
+        #expect(store.records[id] == nil)
     }
 
     @Test func aBackgroundResponseThatIsCancelledStopsItsJob() throws {
