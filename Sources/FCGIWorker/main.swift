@@ -102,8 +102,7 @@ struct ClaudeFCGI: ParsableCommand {
         let service = Service(
             auth: BearerAuth(token: configuration.token),
             body: configuration.body,
-            chat: ChatEndpoint(gate: gate, run: configuration.run, agentMap: configuration.agentMap, runner: SupervisedChatRunner(link: supervisor),
-                               streaming: configuration.streaming, errorShape: configuration.chatErrors),
+            chat: ChatEndpoint(conversation: conversation, streaming: configuration.streaming, errorShape: configuration.chatErrors),
             models: ModelsEndpoint(models: ModelList(agentMap: configuration.agentMap), created: started),
             responses: responses,
             execute: execute,

@@ -14,6 +14,13 @@ public struct FunctionTool: Equatable, Sendable {
 
     public static let noParameters = JSONValue.object(["type": .string("object"), "properties": .object([:])])
 
+    /// Adds this function to those offered; a name offered already is a 400 naming the field at
+    /// `namePlace`.
+    func offer(in tools: inout [FunctionTool], namedAt namePlace: String) throws(APIError) {
+        guard !tools.contains(where: { $0.name == name }) else { throw .invalidRequest("\(namePlace) '\(name)' is offered twice") }
+        tools.append(self)
+    }
+
     /// A function from the object that holds its `name`, `description`, `parameters` and `strict`
     /// (chat's `tools[i].function`, the Responses API's `tools[i]`), at `place` in the request.
     static func checked(_ definition: JSONValue, at place: String) throws(APIError) -> FunctionTool {

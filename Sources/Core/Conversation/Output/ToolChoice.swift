@@ -9,13 +9,14 @@ public enum ToolChoice: Equatable, Sendable {
     /// Exactly one call, of this function.
     case function(String)
 
-    /// The choice by its word (`auto`, `none`, `required`); `nil` for another word.
-    init?(word: String) {
+    /// The choice by its word (`auto`, `none`, `required`), as `tool_choice` gives it.
+    init(word: String) throws(APIError) {
         switch word {
         case "auto": self = .auto
         case "none": self = .none
         case "required": self = .required
-        default: return nil
+        default:
+            throw .invalidRequest("tool_choice '\(OneLine.clean(word, limit: 64))' is not supported; use auto, none, required or a function")
         }
     }
 

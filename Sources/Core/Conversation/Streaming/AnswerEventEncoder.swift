@@ -10,6 +10,4 @@ protocol AnswerEventEncoder: AnyObject {
     func closing(_ answer: RunAnswer, textSent: Bool) -> [UInt8]
     /// The event that ends a stream whose run failed after it began.
     func failure(_ error: APIError) -> [UInt8]
-    /// Keeps proxies and clients from timing out a quiet stream.
-    var keepAlive: [UInt8] { get }
 }

@@ -12,6 +12,9 @@ final class AnswerStream {
     /// The client cannot be written to any more.
     private(set) var broken = false
 
+    /// A comment line, the same in every dialect: keeps proxies and clients from timing out a quiet stream.
+    static let keepAlive = Array(": keep-alive\n\n".utf8)
+
     /// The head of every streamed answer.
     static let head = HTTPResponse(status: 200, headers: [
         ("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"),
@@ -38,7 +41,7 @@ final class AnswerStream {
                 return !broken
             },
             onIdle: { [self] in
-                if Monotonic.now() - lastSent >= keepAliveSeconds, begin() { send(encoder.keepAlive) }
+                if Monotonic.now() - lastSent >= keepAliveSeconds, begin() { send(Self.keepAlive) }
                 return !broken
             })
     }

@@ -84,12 +84,8 @@ final class ChatCompletionChunks: AnswerEventEncoder {
         return Self.error(message: message, type: type)
     }
 
-    var keepAlive: [UInt8] { Self.keepAliveComment }
-
     /// The end of a stream that succeeded.
     static let done = Array("data: [DONE]\n\n".utf8)
-    /// A comment line: keeps proxies and clients from timing out a quiet stream.
-    static let keepAliveComment = Array(": keep-alive\n\n".utf8)
 
     /// The event that ends a stream that failed (no `[DONE]` follows): the official SDK raises it
     /// as an `APIError` with `message`.

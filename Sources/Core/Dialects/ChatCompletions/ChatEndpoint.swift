@@ -6,11 +6,18 @@ public struct ChatEndpoint: Sendable {
     /// The shape of its error answers (`--chat-errors`): the original service's by default.
     let errorShape: ErrorShape
 
-    public init(gate: RunGate, run: RunSettings, agentMap: AgentMap, runner: any ClaudeRunning, streaming: StreamingSettings = .off,
-                errorShape: ErrorShape = .service) {
-        conversation = ConversationRunner(gate: gate, run: run, agentMap: agentMap, runner: runner, keepAliveSeconds: streaming.keepAliveSeconds)
+    /// - Parameter conversation: the run path it shares with the other dialects.
+    public init(conversation: ConversationRunner, streaming: StreamingSettings = .off, errorShape: ErrorShape = .service) {
+        self.conversation = conversation
         self.streaming = streaming
         self.errorShape = errorShape
+    }
+
+    /// An endpoint with a run path of its own.
+    public init(gate: RunGate, run: RunSettings, agentMap: AgentMap, runner: any ClaudeRunning, streaming: StreamingSettings = .off,
+                errorShape: ErrorShape = .service) {
+        self.init(conversation: ConversationRunner(gate: gate, run: run, agentMap: agentMap, runner: runner, keepAliveSeconds: streaming.keepAliveSeconds),
+                  streaming: streaming, errorShape: errorShape)
     }
 
     var gate: RunGate { conversation.gate }

@@ -41,11 +41,7 @@ enum ChatOutputDecoder {
             guard case .object(let fields) = entry else { throw .invalidRequest("\(place) must be an object, not \(entry.typeName)") }
             guard fields["type"] == .string("function") else { throw .invalidRequest("\(place).type must be \"function\"") }
             guard let function = fields["function"], case .object = function else { throw .invalidRequest("\(place).function must be an object") }
-            let tool = try FunctionTool.checked(function, at: "\(place).function")
-            if tools.contains(where: { $0.name == tool.name }) {
-                throw .invalidRequest("\(place).function.name '\(tool.name)' is offered twice")
-            }
-            tools.append(tool)
+            try FunctionTool.checked(function, at: "\(place).function").offer(in: &tools, namedAt: "\(place).function.name")
         }
         return tools
     }
@@ -55,10 +51,7 @@ enum ChatOutputDecoder {
         switch value {
         case nil, .null: return .auto
         case .string(let word):
-            guard let choice = ToolChoice(word: word) else {
-                throw .invalidRequest("tool_choice '\(OneLine.clean(word, limit: 64))' is not supported; use auto, none, required or a function")
-            }
-            return try choice.checked(offered: tools)
+            return try ToolChoice(word: word).checked(offered: tools)
         case .object(let fields):
             guard fields["type"] == .string("function"), case .object(let function)? = fields["function"],
                   case .string(let name)? = function["name"] else {

@@ -58,8 +58,6 @@ final class ResponseEvents: AnswerEventEncoder {
         event("response.failed", ["response": response.json(status: .failed, error: error)])
     }
 
-    var keepAlive: [UInt8] { Array(": keep-alive\n\n".utf8) }
-
     /// The message item and its text part, added once.
     private func openMessage() -> [UInt8] {
         guard !messageOpen else { return [] }

@@ -73,10 +73,7 @@ enum ResponsesToolsDecoder {
     }
 
     static func add(_ function: FunctionTool, at place: String, to offered: inout Offered) throws(APIError) {
-        guard !offered.functions.contains(where: { $0.name == function.name }) else {
-            throw .invalidRequest("\(place).name '\(function.name)' is offered twice")
-        }
-        offered.functions.append(function)
+        try function.offer(in: &offered.functions, namedAt: "\(place).name")
     }
 
     /// `tool_choice`: `"auto"`, `"none"`, `"required"` or `{"type":"function","name"}`.
@@ -84,10 +81,7 @@ enum ResponsesToolsDecoder {
         switch value {
         case nil, .null?: return .auto
         case .string(let word)?:
-            guard let choice = ToolChoice(word: word) else {
-                throw .invalidRequest("tool_choice '\(OneLine.clean(word, limit: 64))' is not supported; use auto, none, required or a function")
-            }
-            return try choice.checked(offered: tools)
+            return try ToolChoice(word: word).checked(offered: tools)
         case .object(let fields)?:
             guard fields["type"] == .string("function"), case .string(let name)? = fields["name"] else {
                 throw .invalidRequest(#"tool_choice must be "auto", "none", "required" or {"type":"function","name":…}"#)
