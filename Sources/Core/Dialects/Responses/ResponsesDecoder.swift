@@ -34,7 +34,7 @@ public enum ResponsesDecoder {
         let instructions = try JSONField.optionalString(fields["instructions"], name: "instructions")
         let turns = try ResponsesInputDecoder.turns(fields["input"], instructions: instructions)
         let text = try textFormat(fields["text"])
-        let offered = try ResponsesToolsDecoder.tools(fields["tools"])
+        let offered = try ResponsesToolsDecoder.tools(fields["tools"], input: fields["input"])
         let choice = try ResponsesToolsDecoder.toolChoice(fields["tool_choice"], offered: offered.functions)
         let parallel = try JSONField.optionalBoolean(fields["parallel_tool_calls"], name: "parallel_tool_calls") ?? true
         let maxOutputTokens = try JSONField.positiveInteger(fields["max_output_tokens"], name: "max_output_tokens")

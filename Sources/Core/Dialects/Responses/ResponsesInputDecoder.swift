@@ -1,13 +1,17 @@
 /// The Responses API's `input` (and `instructions`) as turns: a string is one user message; a list
 /// holds `message` items (roles user, system, developer, assistant; `input_text` / `output_text` parts),
 /// `function_call` items and `function_call_output` items. Earlier turns' `reasoning` items are
-/// accepted and not replayed; item `id`s and `status`es are accepted and ignored.
+/// accepted and not replayed, `additional_tools` items are read as tools; item `id`s and `status`es are
+/// accepted and ignored.
 enum ResponsesInputDecoder {
     /// What error messages call the turns and a result's call id.
     static let fieldNames = PromptBuilder.FieldNames(turns: "input", callID: "call_id")
 
+    /// An item that offers tools (Codex sends its tools so for the models it knows): read with `tools`.
+    static let additionalTools = "additional_tools"
+
     /// Item types accepted and left out of the prompt.
-    static let skippedItemTypes: Set<String> = ["reasoning"]
+    static let skippedItemTypes: Set<String> = ["reasoning", additionalTools]
 
     static func turns(_ input: JSONValue?, instructions: String?) throws(APIError) -> [Turn] {
         var turns: [Turn] = []

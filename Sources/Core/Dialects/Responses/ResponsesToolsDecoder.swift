@@ -24,16 +24,24 @@ enum ResponsesToolsDecoder {
         return (String(qualified[qualified.index(after: dot)...]), String(qualified[..<dot]))
     }
 
-    static func tools(_ value: JSONValue?) throws(APIError) -> Offered {
-        let entries: [JSONValue]
+    /// The tools of `tools` and of the input's `additional_tools` items (where Codex puts them for the
+    /// models it knows), each named by its place.
+    static func tools(_ value: JSONValue?, input: JSONValue?) throws(APIError) -> Offered {
+        var entries: [(place: String, entry: JSONValue)] = []
         switch value {
-        case nil, .null?: return Offered()
-        case .array(let array)?: entries = array
+        case nil, .null?: break
+        case .array(let array)?: entries = array.enumerated().map { ("tools[\($0.offset)]", $0.element) }
         case let other?: throw .invalidRequest("tools must be an array, not \(other.typeName)")
         }
+        if case .array(let items)? = input {
+            for (index, item) in items.enumerated() {
+                guard case .object(let fields) = item, fields["type"] == .string(ResponsesInputDecoder.additionalTools) else { continue }
+                guard case .array(let more)? = fields["tools"] else { throw .invalidRequest("input[\(index)].tools must be an array") }
+                entries += more.enumerated().map { ("input[\(index)].tools[\($0.offset)]", $0.element) }
+            }
+        }
         var offered = Offered()
-        for (index, entry) in entries.enumerated() {
-            let place = "tools[\(index)]"
+        for (place, entry) in entries {
             guard case .object(let fields) = entry else { throw .invalidRequest("\(place) must be an object, not \(entry.typeName)") }
             guard case .string(let type)? = fields["type"] else { throw .invalidRequest("\(place).type must be a string") }
             switch type {

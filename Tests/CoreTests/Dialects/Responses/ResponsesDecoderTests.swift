@@ -35,6 +35,28 @@ import Testing
 
     // MARK: input
 
+    @Test func additionalToolsItemsOfferTheirToolsAndAreNoTurn() throws {
+        // Codex, for a model it knows, offers its tools in an input item instead of `tools`.
+        let request = try decode(#"""
+            "model":"m","input":[
+              {"type":"additional_tools","id":"at_1","role":"developer","tools":[
+                {"type":"namespace","name":"functions","tools":[{"type":"custom","name":"exec"},{"type":"function","name":"wait"}]},
+                {"type":"namespace","name":"clock","tools":[{"type":"function","name":"sleep"}]}]},
+              {"role":"user","content":"hi"}],
+            "tools":[{"type":"function","name":"get"}]
+            """#)
+        #expect(request.run.turns == [Turn(role: .user, text: "hi")])
+        #expect(request.run.output.tools.map(\.name) == ["get", "functions.wait", "clock.sleep"])
+        guard let (message, param) = refusal(#""model":"m","input":[{"type":"additional_tools","tools":{}},{"role":"user","content":"hi"}]"#) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(message == "input[0].tools must be an array")
+        #expect(param == "input[0].tools")
+        #expect(refusal(#""model":"m","input":[{"type":"additional_tools","tools":[{"type":"file_search"}]},{"role":"user","content":"hi"}]"#)?.param
+            == "input[0].tools[0].type")
+    }
+
     @Test func aStringInputIsOneUserTurn() throws {
         let request = try decodeWith("")
         #expect(request.run.turns == [Turn(role: .user, text: "hi")])
