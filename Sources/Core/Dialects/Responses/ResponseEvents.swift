@@ -26,8 +26,10 @@ final class ResponseEvents: AnswerEventEncoder {
     }
 
     func closing(_ answer: RunAnswer, textSent: Bool) -> [UInt8] {
+        // The items as the response object holds them: each event below carries one, done.
+        let output = response.items(of: answer)
         var events: [UInt8] = []
-        var output: [JSONValue] = []
+        var next = output.startIndex
         if let content = answer.content {
             events += openMessage()
             if !textSent && !content.isEmpty {
@@ -35,21 +37,19 @@ final class ResponseEvents: AnswerEventEncoder {
             }
             events += event("response.output_text.done", textPlace(["text": .string(content), "logprobs": .array([])]))
             events += event("response.content_part.done", textPlace(["part": ResponseObject.textPart(content)]))
-            let item = response.messageItem(text: content, status: .completed)
-            events += event("response.output_item.done", ["output_index": .integer(0), "item": item])
-            output.append(item)
+            events += event("response.output_item.done", ["output_index": .integer(0), "item": output[next]])
+            next += 1
         }
         for call in answer.toolCalls {
-            let index = JSONValue.integer(Int64(output.count))
+            let index = JSONValue.integer(Int64(next))
             let itemID = JSONValue.string(ResponseObject.itemID(of: call))
             events += event("response.output_item.added", [
                 "output_index": index, "item": response.functionCallItem(call, arguments: "", status: .inProgress),
             ])
             events += event("response.function_call_arguments.delta", ["item_id": itemID, "output_index": index, "delta": .string(call.arguments)])
             events += event("response.function_call_arguments.done", ["item_id": itemID, "output_index": index, "arguments": .string(call.arguments)])
-            let item = response.functionCallItem(call, arguments: call.arguments, status: .completed)
-            events += event("response.output_item.done", ["output_index": index, "item": item])
-            output.append(item)
+            events += event("response.output_item.done", ["output_index": index, "item": output[next]])
+            next += 1
         }
         return events + event("response.completed", ["response": response.json(status: .completed, output: output, usage: answer.usage)])
     }
