@@ -28,6 +28,9 @@ struct ClaudeFCGI: ParsableCommand {
     @Option(name: .customLong(WorkerOption.stopTimeout.name), help: ArgumentHelp(WorkerOption.stopTimeout.help)) var stopTimeout: String?
     @Option(name: .customLong(WorkerOption.retryAfter.name), help: ArgumentHelp(WorkerOption.retryAfter.help)) var retryAfter: String?
     @Option(name: .customLong(WorkerOption.maxBodyBytes.name), help: ArgumentHelp(WorkerOption.maxBodyBytes.help)) var maxBodyBytes: String?
+    @Option(name: .customLong(WorkerOption.maxConversationBodyBytes.name), help: ArgumentHelp(WorkerOption.maxConversationBodyBytes.help)) var maxConversationBodyBytes: String?
+    @Option(name: .customLong(WorkerOption.imageMaxBytes.name), help: ArgumentHelp(WorkerOption.imageMaxBytes.help)) var imageMaxBytes: String?
+    @Option(name: .customLong(WorkerOption.maxImages.name), help: ArgumentHelp(WorkerOption.maxImages.help)) var maxImages: String?
     @Option(name: .customLong(WorkerOption.streaming.name), help: ArgumentHelp(WorkerOption.streaming.help)) var streaming: String?
     @Option(name: .customLong(WorkerOption.streamKeepAlive.name), help: ArgumentHelp(WorkerOption.streamKeepAlive.help)) var streamKeepAlive: String?
     @Option(name: .customLong(WorkerOption.gitSync.name), help: ArgumentHelp(WorkerOption.gitSync.help)) var gitSync: String?
@@ -49,7 +52,8 @@ struct ClaudeFCGI: ParsableCommand {
         let pairs: [(WorkerOption, String?)] = [
             (.tokenFile, tokenFile), (.claude, claude), (.workdir, workdir), (.stateDir, stateDir), (.agentMap, agentMap),
             (.maxBudgetUSD, maxBudgetUSD), (.timeout, timeout), (.killGrace, killGrace), (.stopTimeout, stopTimeout), (.retryAfter, retryAfter),
-            (.maxBodyBytes, maxBodyBytes), (.streaming, streaming), (.streamKeepAlive, streamKeepAlive), (.gitSync, gitSync), (.gitTimeout, gitTimeout), (.defaultAgent, defaultAgent),
+            (.maxBodyBytes, maxBodyBytes), (.maxConversationBodyBytes, maxConversationBodyBytes), (.imageMaxBytes, imageMaxBytes),
+            (.maxImages, maxImages), (.streaming, streaming), (.streamKeepAlive, streamKeepAlive), (.gitSync, gitSync), (.gitTimeout, gitTimeout), (.defaultAgent, defaultAgent),
             (.jobMaxAgeDays, jobMaxAgeDays), (.jobMaxCount, jobMaxCount), (.responseMaxAgeDays, responseMaxAgeDays),
             (.responseStoreMaxMB, responseStoreMaxMB), (.chatErrors, chatErrors), (.logLevel, logLevel), (.logFile, logFile),
         ]
@@ -89,7 +93,7 @@ struct ClaudeFCGI: ParsableCommand {
                                       runner: DetachedJobRunner(store: store, log: log))
         let conversation = ConversationRunner(gate: gate, run: configuration.run, agentMap: configuration.agentMap,
                                               runner: SupervisedChatRunner(link: supervisor),
-                                              keepAliveSeconds: configuration.streaming.keepAliveSeconds)
+                                              keepAliveSeconds: configuration.streaming.keepAliveSeconds, images: configuration.images)
         let responseStore = FileResponseStore(
             directory: configuration.run.responsesDirectory, sessions: SessionFiles(environment: configuration.run.claude.environment),
             settings: configuration.responses)
@@ -111,7 +115,7 @@ struct ClaudeFCGI: ParsableCommand {
             counters: counters)
         // Bodies and answers can be megabytes (a tenth of a 1 MiB answer's time was page faults).
         ProcessControl.keepFreedMemory()
-        let loop = FastCGILoop(maxBodyBytes: configuration.body.maxBodyBytes, stop: stop, logger: logger, reapChildren: reaper.reap)
+        let loop = FastCGILoop(maxBodyBytes: configuration.body.largestLimit, stop: stop, logger: logger, reapChildren: reaper.reap)
         guard loop.isStartedByFastCGISpawner else {
             StandardError.writeLine("claude-fcgi: fd 0 is not a listening socket; start it with spawn-fcgi (see README)")
             throw ExitCode(2)

@@ -171,8 +171,8 @@ def test_bad_bodies_get_json_400s_and_no_run(stack):
         (b"[]", "request body must be a JSON object, not array"),
         (b'{"model":"m","messages":[{"role":"tool","content":"x"}]}', "messages[0].tool_call_id must be a non-empty string"),
         (b'{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{}]}', 'tools[0].type must be "function"'),
-        (b'{"model":"m","messages":[{"role":"user","content":[{"type":"image_url"}]}]}',
-         "messages[0].content[0] has type 'image_url'; only 'text' parts are supported"),
+        (b'{"model":"m","messages":[{"role":"user","content":[{"type":"input_audio"}]}]}',
+         "messages[0].content[0] has type 'input_audio'; only 'text' and 'image_url' parts are supported"),
         (b'{"model":"m","messages":[{"role":"user","content":"a\\u0000b"}]}', "messages[0].content contains a NUL character"),
         (b'{"model":"m","messages":[{"role":"assistant","content":"x"}]}', "messages must contain a user message"),
     ]

@@ -7,6 +7,8 @@ public struct WorkerConfiguration: Sendable {
     /// Seconds in `Retry-After` of a busy answer.
     public var retryAfterSeconds: Int
     public var body: BodyRules
+    /// What the images of a request may be.
+    public var images: ImageRules
     public var run: RunSettings
     /// The `/execute` job API's settings.
     public var jobs: JobSettings
@@ -50,7 +52,9 @@ public struct WorkerConfiguration: Sendable {
             token: token,
             agentMap: agentMap,
             retryAfterSeconds: try values.wholeNumber(.retryAfter),
-            body: BodyRules(maxBodyBytes: try values.wholeNumber(.maxBodyBytes)),
+            body: BodyRules(maxBodyBytes: try values.wholeNumber(.maxBodyBytes),
+                            maxConversationBodyBytes: try values.wholeNumber(.maxConversationBodyBytes)),
+            images: ImageRules(maxBytes: try values.wholeNumber(.imageMaxBytes), maxCount: try values.wholeNumber(.maxImages)),
             run: RunSettings(
                 claude: settings,
                 gitSync: GitSyncSettings(mode: gitSyncMode, timeoutSeconds: try values.number(.gitTimeout)),

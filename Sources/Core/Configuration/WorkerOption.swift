@@ -13,6 +13,9 @@ public enum WorkerOption: String, CaseIterable, Sendable {
     case stopTimeout = "stop-timeout"
     case retryAfter = "retry-after"
     case maxBodyBytes = "max-body-bytes"
+    case maxConversationBodyBytes = "max-conversation-body-bytes"
+    case imageMaxBytes = "image-max-bytes"
+    case maxImages = "max-images"
     case streaming
     case streamKeepAlive = "stream-keep-alive"
     case gitSync = "git-sync"
@@ -47,6 +50,9 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .stopTimeout: "90"
         case .retryAfter: "10"
         case .maxBodyBytes: String(BodyRules.defaultMaxBodyBytes)
+        case .maxConversationBodyBytes: String(BodyRules.defaultMaxConversationBodyBytes)
+        case .imageMaxBytes: String(ImageRules.defaultMaxBytes)
+        case .maxImages: String(ImageRules.defaultMaxCount)
         case .streaming: "off"
         case .streamKeepAlive: "15"
         case .gitSync: GitSyncMode.bestEffort.rawValue
@@ -85,7 +91,10 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .killGrace: "Seconds between SIGTERM and SIGKILL when a run is stopped."
         case .stopTimeout: "Seconds a stopping worker (SIGTERM or SIGUSR1; SIGUSR2 to be replaced) lets the run in hand go on before it cancels it; keep systemd's TimeoutStopSec above this plus --kill-grace."
         case .retryAfter: "Retry-After seconds of a busy answer, 1 to 120."
-        case .maxBodyBytes: "Largest request body in bytes; keep nginx's client_max_body_size in step."
+        case .maxBodyBytes: "Largest request body in bytes, except on the conversation routes; keep nginx's client_max_body_size in step."
+        case .maxConversationBodyBytes: "Largest request body in bytes of /v1/chat/completions, /v1/responses and /v1/messages, whose requests may carry images; keep nginx's client_max_body_size of those locations in step."
+        case .imageMaxBytes: "Largest image in a request, in bytes once decoded from base64 (the Anthropic API's limit is 5 MB)."
+        case .maxImages: "Most images one request may carry."
         case .streaming: "Serve stream: true as server-sent events (on), or refuse it with a 400 as the original service did (off)."
         case .streamKeepAlive: "Seconds of silence in a streamed answer after which a keep-alive comment is sent, 1 to 15."
         case .gitSync: "Git pull of the working directory before each run: off, best-effort (a failure is logged, the run goes on) or required (a failure fails the run)."
@@ -111,7 +120,8 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .maxBudgetUSD: .positiveNumber
         case .timeout, .killGrace, .stopTimeout, .gitTimeout, .jobMaxAgeDays, .responseMaxAgeDays: .positiveNumber
         case .retryAfter: .wholeNumber(1...120)
-        case .maxBodyBytes, .jobMaxCount: .wholeNumber(1...Int.max)
+        case .maxBodyBytes, .maxConversationBodyBytes, .jobMaxCount, .imageMaxBytes: .wholeNumber(1...Int.max)
+        case .maxImages: .wholeNumber(0...100_000)
         case .responseStoreMaxMB: .wholeNumber(1...(1 << 30))
         case .chatErrors: .oneOf(ErrorShape.allCases.map(\.rawValue))
         case .gitSync: .oneOf(GitSyncMode.allCases.map(\.rawValue))

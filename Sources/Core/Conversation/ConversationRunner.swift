@@ -8,8 +8,12 @@ public struct ConversationRunner: Sendable {
     let agentMap: AgentMap
     let runner: any ClaudeRunning
     let keepAliveSeconds: Double
+    /// What the images of a request may be.
+    let images: ImageRules
 
-    public init(gate: RunGate, run: RunSettings, agentMap: AgentMap, runner: any ClaudeRunning, keepAliveSeconds: Double = 15) {
+    public init(gate: RunGate, run: RunSettings, agentMap: AgentMap, runner: any ClaudeRunning, keepAliveSeconds: Double = 15,
+                images: ImageRules = ImageRules()) {
+        self.images = images
         self.gate = gate
         self.run = run
         self.agentMap = agentMap
@@ -28,14 +32,16 @@ public struct ConversationRunner: Sendable {
         var requestID: String { invocation.requestID }
     }
 
-    /// The prompt, the output schema and the invocation of a request; a bad request throws its 400.
+    /// The prompt, its images, the output schema and the invocation of a request; a bad request throws
+    /// its 400.
     /// - Parameter requestID: the run's id (a job's id for a job); a fresh one when `nil`.
     func prepare(_ request: RunRequest, requestID: String? = nil) throws(APIError) -> Prepared {
         let prompt = try request.prompt()
+        let images = try self.images.check(prompt.images, field: request.fieldNames.turns)
         let output = try request.output.plan()
         // A structured answer streams only once the CLI has checked it: its run is the same as without stream.
         let invocation = ClaudeInvocation(
-            requestID: requestID ?? gate.ids.next(), model: request.model, prompt: prompt, agent: agentMap.agent(forModel: request.model),
+            requestID: requestID ?? gate.ids.next(), model: request.model, prompt: prompt.text, images: images, agent: agentMap.agent(forModel: request.model),
             jsonSchema: output?.schemaText, streamsText: request.stream && output == nil, effort: request.effort,
             resumesSession: request.resumesSession, keptSession: request.keepsSession ? SessionID.make() : nil)
         return Prepared(invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch())

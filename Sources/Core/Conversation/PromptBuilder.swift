@@ -6,7 +6,8 @@
 /// `Request:` (the last user message).
 ///
 /// Function calling: an assistant's calls read `Assistant called function NAME with arguments ARGS
-/// (call id ID)`, a `tool` message `Function NAME returned (call id ID): TEXT`. When the request ends
+/// (call id ID)`, a `tool` message `Function NAME returned (call id ID): TEXT` (`failed` for a failed one).
+/// An image is named where it was, `[image N]`; the images go to the CLI beside the text (``Prompt``). When the request ends
 /// with such an exchange (the client ran the functions and sends their results), the last user
 /// message and the exchange are part of the conversation, and the request is to continue it.
 public enum PromptBuilder {
@@ -34,12 +35,24 @@ public enum PromptBuilder {
     static let separator = "\n\n---\n\n"
     static let continueRequest = "Continue the conversation above: answer the user's last message, using what the functions returned."
 
+    /// What the CLI is given: the prompt's text and the images it refers to as `[image N]` (N counting
+    /// from 1, in the order the text names them).
+    public struct Prompt: Equatable, Sendable {
+        public var text: String
+        public var images: [ImagePart]
+    }
+
+    /// The prompt's text alone (a conversation without images).
+    public static func prompt(for messages: [Turn], resumedCalls: [ToolCall]? = nil, names: FieldNames = .chat) throws(APIError) -> String {
+        try build(for: messages, resumedCalls: resumedCalls, names: names).text
+    }
+
     /// - Parameters:
     ///   - resumedCalls: for a run that resumes a CLI session, the calls its last answer made (the
     ///     results among the turns answer them, and the turns need no user message of their own);
     ///   `nil` for a run that starts afresh.
     ///   - names: the request's fields, as error messages name them.
-    public static func prompt(for messages: [Turn], resumedCalls: [ToolCall]? = nil, names: FieldNames = .chat) throws(APIError) -> String {
+    public static func build(for messages: [Turn], resumedCalls: [ToolCall]? = nil, names: FieldNames = .chat) throws(APIError) -> Prompt {
         let field = names.turns
         var calls: [String: String] = [:]
         for call in resumedCalls ?? [] { calls[call.id] = call.name }
@@ -52,20 +65,22 @@ public enum PromptBuilder {
         let tail = messages[((lastUser ?? -1) + 1)...].filter { resumedCalls == nil || $0.role != .system }
         let endsWithResults = !tail.isEmpty && tail.last?.role == .tool
             && tail.allSatisfy { $0.role == .tool || ($0.role == .assistant && !$0.toolCalls.isEmpty) }
-        guard let request = endsWithResults ? continueRequest : lastUser.map({ messages[$0].text }) else {
+        guard endsWithResults || lastUser != nil else {
             throw .invalidRequest("\(field) must contain a user message or the results of the functions the last answer called")
         }
         guard tail.isEmpty || endsWithResults else {
             throw .invalidRequest(names.trailingTurns)
         }
+        var images: [ImagePart] = []
         var system: [String] = []
         var turns: [String] = []
         for (index, message) in messages.enumerated() where index != lastUser || endsWithResults {
+            let text = render(message, images: &images)
             switch message.role {
-            case .system: system.append(message.text)
-            case .user: turns.append("User: \(message.text)")
+            case .system: system.append(text)
+            case .user: turns.append("User: \(text)")
             case .assistant:
-                var lines: [String] = message.text.isEmpty ? [] : ["Assistant: \(message.text)"]
+                var lines: [String] = text.isEmpty ? [] : ["Assistant: \(text)"]
                 for call in message.toolCalls {
                     calls[call.id] = call.name
                     lines.append("Assistant called function \(call.name) with arguments \(call.arguments) (call id \(call.id))")
@@ -76,13 +91,32 @@ public enum PromptBuilder {
                 guard let name = calls[id] else {
                     throw .invalidRequest("\(field)[\(index)].\(names.callID) '\(OneLine.clean(id, limit: 64))' answers no earlier tool call")
                 }
-                turns.append("Function \(name) returned (call id \(id)): \(message.text)")
+                turns.append("Function \(name) \(message.isError ? "failed" : "returned") (call id \(id)): \(text)")
             }
         }
+        let request = endsWithResults ? continueRequest : lastUser.map { render(messages[$0], images: &images) } ?? ""
         var sections: [String] = []
         if !system.isEmpty { sections.append("System instructions:\n" + system.joined(separator: "\n\n")) }
         if !turns.isEmpty { sections.append("Conversation so far:\n" + turns.joined(separator: "\n\n")) }
         sections.append("Request:\n" + request)
-        return sections.joined(separator: separator)
+        return Prompt(text: sections.joined(separator: separator), images: images)
     }
+
+    /// A turn's content as the prompt says it: its text parts, and `[image N]` where an image was.
+    static func render(_ turn: Turn, images: inout [ImagePart]) -> String {
+        if turn.parts.count == 1, case .text(let text) = turn.parts[0] { return text }
+        var pieces: [String] = []
+        for part in turn.parts {
+            switch part {
+            case .text(let text): pieces.append(text)
+            case .image(let image):
+                images.append(image)
+                pieces.append(imageReference(images.count))
+            }
+        }
+        return pieces.joined(separator: "\n")
+    }
+
+    /// How the prompt names its `number`th image (the label the CLI's message puts before the image too).
+    static func imageReference(_ number: Int) -> String { "[image \(number)]" }
 }

@@ -35,8 +35,8 @@ public struct RunRequest: Equatable, Sendable {
         self.keepsSession = keepsSession
     }
 
-    /// The prompt the CLI reads (``PromptBuilder``).
-    public func prompt() throws(APIError) -> String {
-        try PromptBuilder.prompt(for: turns, resumedCalls: resumesSession == nil ? nil : resumedCalls, names: fieldNames)
+    /// The prompt the CLI reads and the images it names (``PromptBuilder``).
+    public func prompt() throws(APIError) -> PromptBuilder.Prompt {
+        try PromptBuilder.build(for: turns, resumedCalls: resumesSession == nil ? nil : resumedCalls, names: fieldNames)
     }
 }

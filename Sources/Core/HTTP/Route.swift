@@ -16,6 +16,8 @@ public final class Route: Sendable {
     public let needsToken: Bool
     /// The shape of every error this route answers, its checks' included: its dialect's.
     public let errorShape: ErrorShape
+    /// Whether its requests may carry images: its body limit is the conversation routes' larger one.
+    public let carriesImages: Bool
     let handler: Handler
     /// The request metrics' series names of this route, built once.
     let series: RequestMetrics.Series
@@ -24,7 +26,8 @@ public final class Route: Sendable {
 
     /// A route at `pattern` (see ``pattern``) answering `methods` with `handler`.
     public init(_ pattern: String, methods: [String], needsToken: Bool = true, errorShape: ErrorShape = .service,
-                handler: @escaping Handler) {
+                carriesImages: Bool = false, handler: @escaping Handler) {
+        self.carriesImages = carriesImages
         self.pattern = pattern
         self.methods = methods
         self.needsToken = needsToken

@@ -32,14 +32,14 @@ public struct Service: Sendable {
             Route("/healthz", methods: ["GET", "HEAD"], needsToken: false) { _, _, _, _ in
                 .json(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
             },
-            Route("/v1/chat/completions", methods: ["POST"], errorShape: chat.errorShape) { request, _, note, live in
+            Route("/v1/chat/completions", methods: ["POST"], errorShape: chat.errorShape, carriesImages: true) { request, _, note, live in
                 try chat.complete(request, note: &note, live: live)
             },
             Route("/v1/models", methods: ["GET", "HEAD"]) { _, _, _, _ in models.list() },
             Route("/v1/models/{id}", methods: ["GET", "HEAD"]) { _, id, _, _ in try models.retrieve(id) },
         ]
         if let responses {
-            routes.append(Route(ResponsesEndpoint.collectionPattern, methods: ["POST"], errorShape: .openAI) { request, _, note, live in
+            routes.append(Route(ResponsesEndpoint.collectionPattern, methods: ["POST"], errorShape: .openAI, carriesImages: true) { request, _, note, live in
                 try responses.create(request, note: &note, live: live)
             })
             // Before the one-response route, whose {id} would take "ID/cancel" as its id.
@@ -98,7 +98,7 @@ public struct Service: Sendable {
         guard let route else { throw .notFound(path: String(request.path.prefix(200))) }
         guard route.methods.contains(request.method) else { throw .methodNotAllowed(allowed: route.methods) }
         if route.needsToken { try auth.check(authorizationHeader: request.header("authorization")) }
-        if request.method == "POST" { try body.check(request) }
+        if request.method == "POST" { try body.check(request, carriesImages: route.carriesImages) }
         return route
     }
 

@@ -8,6 +8,8 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
     /// The requested model (chat runs; jobs have none).
     public var model: String?
     public var agent: String?
+    /// How many images the run was given (left out when none); never the images themselves.
+    public var images: Int?
     /// How the run ended (``RunOutcome/word``).
     public var outcome: String
     public var duration_ms: Int
@@ -30,6 +32,7 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
         request_id = invocation.requestID
         model = invocation.model.isEmpty ? nil : invocation.model
         agent = invocation.agent
+        images = invocation.images.isEmpty ? nil : invocation.images.count
         self.outcome = outcome.kind.word
         duration_ms = Int((durationSeconds * 1000).rounded())
         let report = outcome.report

@@ -6,7 +6,8 @@
 ///
 /// A run that streams its text uses `--output-format stream-json --verbose --include-partial-messages`
 /// instead and reports the text as it comes (``ClaudeStreamReader``); its outcome is read from the
-/// result line as for `json`.
+/// result line as for `json`. A run with images is given its prompt as a stream-json message
+/// (`--input-format stream-json`, ``ClaudeUserMessage``), which needs stream-json output.
 public struct ClaudeCommand: Sendable {
     public let settings: ClaudeSettings
     let launcher: any ProcessLauncher
@@ -18,9 +19,10 @@ public struct ClaudeCommand: Sendable {
 
     /// The argument vector after the executable.
     public func arguments(for invocation: ClaudeInvocation) -> [String] {
-        var arguments = invocation.streamsText
-            ? ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"]
-            : ["-p", "--output-format", "json"]
+        var arguments = ["-p"]
+        if invocation.readsStreamJSON { arguments += ["--input-format", "stream-json"] }
+        arguments += invocation.writesStreamJSON ? ["--output-format", "stream-json", "--verbose"] : ["--output-format", "json"]
+        if invocation.streamsText { arguments.append("--include-partial-messages") }
         if let session = invocation.resumesSession { arguments += ["--resume", session, "--fork-session"] }
         if let kept = invocation.keptSession { arguments += ["--session-id", kept] } else { arguments.append("--no-session-persistence") }
         if let agent = invocation.agent { arguments += ["--agent", agent] }
@@ -35,7 +37,12 @@ public struct ClaudeCommand: Sendable {
     public func spec(for invocation: ClaudeInvocation) -> ProcessSpec {
         ProcessSpec(
             executable: settings.executable, arguments: arguments(for: invocation), environment: settings.environment,
-            workingDirectory: settings.workingDirectory, stdin: Array(invocation.prompt.utf8), diesWithParent: true)
+            workingDirectory: settings.workingDirectory, stdin: stdin(for: invocation), diesWithParent: true)
+    }
+
+    /// What claude reads: the prompt, or the stream-json message that carries it with its images.
+    func stdin(for invocation: ClaudeInvocation) -> [UInt8] {
+        invocation.readsStreamJSON ? ClaudeUserMessage.line(prompt: invocation.prompt, images: invocation.images) : Array(invocation.prompt.utf8)
     }
 
     /// Runs claude to its end, its timeout, or until one of `cancelOn` signals. A run that streams
@@ -43,7 +50,7 @@ public struct ClaudeCommand: Sendable {
     public func run(_ invocation: ClaudeInvocation, cancelOn: [Int32] = [], onText: (([UInt8]) -> Void)? = nil) -> ClaudeOutcome {
         let limits = ProcessLimits(timeoutSeconds: settings.timeoutSeconds, killGraceSeconds: settings.killGraceSeconds)
         do {
-            if invocation.streamsText {
+            if invocation.writesStreamJSON {
                 return try runStreaming(invocation, limits: limits, cancelOn: cancelOn, onText: onText ?? { _ in })
             }
             let result = try launcher.run(spec(for: invocation), limits: limits, cancelOn: cancelOn)
@@ -60,19 +67,24 @@ public struct ClaudeCommand: Sendable {
     private func runStreaming(_ invocation: ClaudeInvocation, limits: ProcessLimits, cancelOn: [Int32],
                               onText: @escaping ([UInt8]) -> Void) throws(SpawnError) -> ClaudeOutcome {
         var reader = ClaudeStreamReader(maxLineBytes: limits.maxStdoutBytes)
+        // Only a streamed answer's text goes anywhere before the end (a run with images alone reads stream-json too).
+        let streams = invocation.streamsText
+        let send = streams ? onText : { _ in }
         // A retry that diverged stops the run: nothing it says can reach the client any more.
-        var stop = try? Pipe.make()
+        var stop = streams ? try? Pipe.make() : nil
         defer { stop?.close() }
         var stopped = false
         var result = try launcher.run(spec(for: invocation), limits: limits, cancelOn: cancelOn + [stop?.readEnd].compactMap { $0 }) { bytes in
-            reader.feed(bytes, send: onText)
-            if reader.text.diverged && !stopped, let stop {
+            reader.feed(bytes, send: send)
+            if streams, reader.text.diverged && !stopped, let stop {
                 stopped = Descriptor.writeAll(stop.writeEnd, [1])
             }
         }
-        reader.finish(send: onText)
+        reader.finish(send: send)
         result.stdout = reader.resultLine ?? []
-        let outcome = ClaudeOutputInterpreter.interpret(result, timeoutSeconds: settings.timeoutSeconds)
+        let outcome = ClaudeOutputInterpreter.interpret(
+            result, timeoutSeconds: settings.timeoutSeconds, expectsStructuredOutput: invocation.jsonSchema != nil)
+        guard streams else { return outcome }
         // Whether it was stopped or ended first: the client did not get the answer.
         if reader.text.diverged, case .succeeded = outcome {
             return .failed(detail: Self.divergedDetail, report: outcome.report)

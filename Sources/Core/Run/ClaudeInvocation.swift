@@ -5,6 +5,9 @@ public struct ClaudeInvocation: Sendable, Equatable {
     /// The model the client asked for (echoed, and recorded in the audit log); empty for a job.
     public var model: String
     public var prompt: String
+    /// The images the prompt names (`[image N]`, in order): such a run is given its prompt as a
+    /// stream-json user message (``ClaudeUserMessage``).
+    public var images: [ImageSource]
     /// `nil` runs plain claude (no `--agent`).
     public var agent: String?
     /// The JSON Schema text for `--json-schema`: the run must end with a value of this shape (the CLI's
@@ -23,7 +26,12 @@ public struct ClaudeInvocation: Sendable, Equatable {
     /// `--no-session-persistence`.
     public var keptSession: String?
 
-    public init(requestID: String = "", model: String = "", prompt: String, agent: String?, jsonSchema: String? = nil,
+    /// Whether the CLI reads its prompt as a stream-json message (a run with images) rather than as text.
+    public var readsStreamJSON: Bool { !images.isEmpty }
+    /// Whether the CLI writes stream-json (a streamed answer, or stream-json input, which needs it).
+    public var writesStreamJSON: Bool { streamsText || readsStreamJSON }
+
+    public init(requestID: String = "", model: String = "", prompt: String, images: [ImageSource] = [], agent: String?, jsonSchema: String? = nil,
                 streamsText: Bool = false, effort: Effort? = nil, resumesSession: String? = nil, keptSession: String? = nil) {
         self.effort = effort
         self.resumesSession = resumesSession
@@ -31,6 +39,7 @@ public struct ClaudeInvocation: Sendable, Equatable {
         self.requestID = requestID
         self.model = model
         self.prompt = prompt
+        self.images = images
         self.agent = agent
         self.jsonSchema = jsonSchema
         self.streamsText = streamsText

@@ -19,7 +19,7 @@ public struct RunOrder: Sendable, Equatable {
     func encode() throws(Frames.FrameTooLong) -> [UInt8] {
         let invocation = plan.invocation
         // The client's text first: a field's length must fit its 4 bytes.
-        let bulk = invocation.prompt.utf8.count + (invocation.jsonSchema?.utf8.count ?? 0)
+        let bulk = invocation.prompt.utf8.count + (invocation.jsonSchema?.utf8.count ?? 0) + invocation.images.reduce(0) { $0 + $1.byteCount }
         guard bulk <= Frames.maxPayload else { throw Frames.FrameTooLong(length: bulk, limit: Frames.maxPayload) }
         let claude = plan.claude
         var payload: [UInt8] = []
@@ -29,6 +29,18 @@ public struct RunOrder: Sendable, Equatable {
         payload.append(invocation.agent == nil ? 0 : 1)
         Frames.appendField(Array((invocation.agent ?? "").utf8), to: &payload)
         Frames.appendField(invocation.prompt.utf8, to: &payload)
+        Frames.appendInteger(UInt32(invocation.images.count), to: &payload)
+        for image in invocation.images {
+            switch image {
+            case .base64(let mediaType, let data):
+                Frames.appendField(Array(mediaType.utf8), to: &payload)
+                Frames.appendField(data.utf8, to: &payload)
+            case .url(let url):
+                // A URL has no media type: an empty one says so (a base64 image always has one).
+                Frames.appendField([], to: &payload)
+                Frames.appendField(url.utf8, to: &payload)
+            }
+        }
         payload.append(invocation.jsonSchema == nil ? 0 : 1)
         Frames.appendField(Array((invocation.jsonSchema ?? "").utf8), to: &payload)
         payload.append(invocation.streamsText ? 1 : 0)
@@ -59,7 +71,7 @@ public struct RunOrder: Sendable, Equatable {
         guard kind == Self.kind else { return nil }
         var fields = Frames.Fields(payload)
         guard let requestID = fields.text(), let model = fields.text(),
-              let hasAgent = fields.flag(), let agent = fields.text(), let prompt = fields.text(),
+              let hasAgent = fields.flag(), let agent = fields.text(), let prompt = fields.text(), let images = images(&fields),
               let hasSchema = fields.flag(), let schema = fields.text(), let streamsText = fields.flag(),
               let effortWord = fields.text(), let resumesSession = fields.text(), let keptSession = fields.text(),
               let executable = fields.text(), let workingDirectory = fields.text(), let maxBudgetUSD = fields.text(),
@@ -69,7 +81,7 @@ public struct RunOrder: Sendable, Equatable {
               let stateDirectory = fields.text(), fields.isAtEnd
         else { return nil }
         let invocation = ClaudeInvocation(
-            requestID: requestID, model: model, prompt: prompt, agent: hasAgent ? agent : nil, jsonSchema: hasSchema ? schema : nil,
+            requestID: requestID, model: model, prompt: prompt, images: images, agent: hasAgent ? agent : nil, jsonSchema: hasSchema ? schema : nil,
             streamsText: streamsText, effort: Effort(rawValue: effortWord), resumesSession: resumesSession.isEmpty ? nil : resumesSession,
             keptSession: keptSession.isEmpty ? nil : keptSession)
         let claude = ClaudeSettings(
@@ -78,6 +90,17 @@ public struct RunOrder: Sendable, Equatable {
         return RunOrder(plan: RunPlan(
             invocation: invocation, claude: claude, gitSync: GitSyncSettings(mode: mode, timeoutSeconds: gitTimeoutSeconds),
             stateDirectory: stateDirectory, kind: .chat))
+    }
+
+    /// The images: a count, then each one's media type (empty for a URL) and its data or URL.
+    private static func images(_ fields: inout Frames.Fields) -> [ImageSource]? {
+        guard let count = fields.integer(UInt32.self), Int(count) <= fields.payload.count else { return nil }
+        var images: [ImageSource] = []
+        for _ in 0..<count {
+            guard let mediaType = fields.text(), let text = fields.text() else { return nil }
+            images.append(mediaType.isEmpty ? .url(text) : .base64(mediaType: mediaType, data: text))
+        }
+        return images
     }
 
     /// The environment: a count, then each name and value.

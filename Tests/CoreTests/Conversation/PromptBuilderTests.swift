@@ -139,8 +139,8 @@ import Testing
     @Test func theRunRequestResumesOnlyWithASession() throws {
         var run = RunRequest(model: "m", turns: [Turn(role: .tool, text: "sunny", toolCallID: "call_1")], resumedCalls: Self.resumed,
                              fieldNames: Self.responses)
-        #expect(throws: APIError.self) { try run.prompt() }
+        #expect(throws: APIError.self) { try run.prompt().text }
         run.resumesSession = "sess-1"
-        #expect(try run.prompt().hasSuffix(PromptBuilder.continueRequest))
+        #expect(try run.prompt().text.hasSuffix(PromptBuilder.continueRequest))
     }
 }

@@ -91,10 +91,11 @@ public enum ChatCompletionDecoder {
             calls = try toolCalls(fields["tool_calls"], place: place)
         }
         // An assistant message that calls functions may have no content.
-        var text = ""
+        var parts: [Turn.Part] = [.text("")]
         if calls.isEmpty || (fields["content"] ?? .null) != .null {
-            text = try content(fields["content"], place: place)
+            parts = try content(fields["content"], place: place, allowsImages: role == .user || role == .tool)
         }
+        let text = Turn(role: role, parts: parts).text
         var toolCallID: String?
         if role == .tool {
             guard case .string(let id)? = fields["tool_call_id"], !id.isEmpty else {
@@ -109,7 +110,7 @@ public enum ChatCompletionDecoder {
         if ([toolCallID ?? ""] + calls.flatMap { [$0.id, $0.name, $0.arguments] }).contains(where: { $0.utf8.contains(0) }) {
             throw .invalidRequest("\(place) has a NUL character in a tool call or its id")
         }
-        return Turn(role: role, text: text, toolCalls: calls, toolCallID: toolCallID)
+        return Turn(role: role, parts: parts, toolCalls: calls, toolCallID: toolCallID)
     }
 
     /// An assistant message's `tool_calls`: `[{"id","type":"function","function":{"name","arguments"}}]`.
@@ -135,31 +136,27 @@ public enum ChatCompletionDecoder {
         return calls
     }
 
-    static func content(_ value: JSONValue?, place: String) throws(APIError) -> String {
-        switch value {
-        case .string(let text)?:
-            return text
-        case .array(let parts)?:
-            var texts: [String] = []
-            for (index, part) in parts.enumerated() {
-                let partPlace = "\(place).content[\(index)]"
-                guard case .object(let fields) = part else {
-                    throw .invalidRequest("\(partPlace) must be an object, not \(part.typeName)")
+    /// A message's content: a string, or `text` parts and (in a user's or a tool's message)
+    /// `image_url` parts, whose `image_url` is `{"url", "detail"}` or the URL itself.
+    static func content(_ value: JSONValue?, place: String, allowsImages: Bool) throws(APIError) -> [Turn.Part] {
+        try ContentList.parts(value, at: "\(place).content",
+                              otherwise: "\(place).content must be a string or an array of text and image_url parts") { type, fields, partPlace throws(APIError) in
+            switch type {
+            case "text":
+                return .text(try ContentList.string(fields, "text", at: partPlace))
+            case "image_url":
+                guard allowsImages else { throw ContentList.imageRefused(at: partPlace) }
+                switch fields["image_url"] {
+                case .string(let url)?: return .image(try ImagePart.fromURL(url, at: partPlace))
+                case .object(let image)?:
+                    _ = try JSONField.optionalString(image["detail"], name: "\(partPlace).image_url.detail")
+                    return .image(try ImagePart.fromURL(try ContentList.string(image, "url", at: "\(partPlace).image_url"), at: partPlace))
+                default:
+                    throw .invalidRequest("\(partPlace).image_url must be an object with a url")
                 }
-                guard case .string(let type)? = fields["type"] else {
-                    throw .invalidRequest("\(partPlace).type must be a string")
-                }
-                guard type == "text" else {
-                    throw .invalidRequest("\(partPlace) has type '\(String(type.prefix(64)))'; only 'text' parts are supported")
-                }
-                guard case .string(let text)? = fields["text"] else {
-                    throw .invalidRequest("\(partPlace).text must be a string")
-                }
-                texts.append(text)
+            default:
+                throw .invalidRequest("\(partPlace) has type '\(String(type.prefix(64)))'; only 'text' and 'image_url' parts are supported")
             }
-            return texts.joined(separator: "\n")
-        default:
-            throw .invalidRequest("\(place).content must be a string or an array of text parts")
         }
     }
 }

@@ -57,9 +57,9 @@ enum ResponsesInputDecoder {
             guard case .string(let id)? = fields["call_id"], !id.isEmpty else {
                 throw .invalidRequest("\(place).call_id must be a non-empty string")
             }
-            let output = try text(fields["output"], at: "\(place).output", partTypes: ["input_text", "output_text", "text"])
-            try checkNoNUL(id + output, at: place)
-            turns.append(Turn(role: .tool, text: output, toolCallID: id))
+            let output = try content(fields["output"], at: "\(place).output", textTypes: ["input_text", "output_text", "text"], allowsImages: true)
+            try checkNoNUL(id + Turn(role: .tool, parts: output).text, at: place)
+            turns.append(Turn(role: .tool, parts: output, toolCallID: id))
         case _ where skippedItemTypes.contains(type):
             break
         default:
@@ -76,10 +76,11 @@ enum ResponsesInputDecoder {
         case "assistant": role = .assistant
         default: throw .invalidRequest("\(place).role '\(OneLine.clean(roleName, limit: 64))' is not supported; use user, system, developer or assistant")
         }
-        let partTypes: Set<String> = role == .assistant ? ["output_text", "refusal", "text", "input_text"] : ["input_text", "text"]
-        let text = try text(fields["content"], at: "\(place).content", partTypes: partTypes)
-        try checkNoNUL(text, at: "\(place).content")
-        return Turn(role: role, text: text)
+        let textTypes: Set<String> = role == .assistant ? ["output_text", "refusal", "text", "input_text"] : ["input_text", "text"]
+        let parts = try content(fields["content"], at: "\(place).content", textTypes: textTypes, allowsImages: role == .user)
+        let turn = Turn(role: role, parts: parts)
+        try checkNoNUL(turn.text, at: "\(place).content")
+        return turn
     }
 
     static func functionCall(_ fields: JSONObject, at place: String) throws(APIError) -> ToolCall {
@@ -98,29 +99,27 @@ enum ResponsesInputDecoder {
         return ToolCall(id: id, name: fullName, arguments: arguments)
     }
 
-    /// A content value: a string, or a list of parts of the given types each holding `text`.
-    static func text(_ value: JSONValue?, at place: String, partTypes: Set<String>) throws(APIError) -> String {
-        switch value {
-        case .string(let text)?:
-            return text
-        case .array(let parts)?:
-            var texts: [String] = []
-            for (index, part) in parts.enumerated() {
-                let partPlace = "\(place)[\(index)]"
-                guard case .object(let fields) = part else { throw .invalidRequest("\(partPlace) must be an object, not \(part.typeName)") }
-                guard case .string(let type)? = fields["type"] else { throw .invalidRequest("\(partPlace).type must be a string") }
-                guard partTypes.contains(type) else {
-                    throw .invalidRequest("\(partPlace).type '\(OneLine.clean(type, limit: 64))' is not supported; use \(partTypes.sorted().joined(separator: " or "))")
-                }
-                let key = type == "refusal" ? "refusal" : "text"
-                guard case .string(let text)? = fields[key] else { throw .invalidRequest("\(partPlace).\(key) must be a string") }
-                texts.append(text)
+    /// A content value: a string, or a list of parts of the given text types (each holding `text`, a
+    /// `refusal` its `refusal`) and, where images are taken, `input_image` parts (`image_url`: a data URL
+    /// or an https URL; `detail` accepted; a `file_id` refused, there are no files here).
+    static func content(_ value: JSONValue?, at place: String, textTypes: Set<String>, allowsImages: Bool) throws(APIError) -> [Turn.Part] {
+        try ContentList.parts(value, at: place, otherwise: "\(place) must be a string or an array of content parts") { type, fields, partPlace throws(APIError) in
+            if textTypes.contains(type) { return .text(try ContentList.string(fields, type == "refusal" ? "refusal" : "text", at: partPlace)) }
+            guard type == inputImage else {
+                let accepted = textTypes.sorted() + (allowsImages ? [inputImage] : [])
+                throw .invalidRequest("\(partPlace).type '\(OneLine.clean(type, limit: 64))' is not supported; use \(accepted.joined(separator: " or "))")
             }
-            return texts.joined(separator: "\n")
-        default:
-            throw .invalidRequest("\(place) must be a string or an array of text parts")
+            guard allowsImages else { throw ContentList.imageRefused(at: partPlace) }
+            _ = try JSONField.optionalString(fields["detail"], name: "\(partPlace).detail")
+            if let file = fields["file_id"], file != .null {
+                throw .invalidRequest("\(partPlace).file_id is not supported (there are no uploaded files here); send the image as image_url")
+            }
+            return .image(try ImagePart.fromURL(try ContentList.string(fields, "image_url", at: partPlace), at: partPlace))
         }
     }
+
+    /// The Responses API's image part.
+    static let inputImage = "input_image"
 
     static func checkNoNUL(_ text: String, at place: String) throws(APIError) {
         if text.utf8.contains(0) { throw .invalidRequest("\(place) contains a NUL character") }

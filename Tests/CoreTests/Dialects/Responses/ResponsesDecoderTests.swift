@@ -62,7 +62,7 @@ import Testing
         #expect(request.run.turns == [Turn(role: .user, text: "hi")])
         #expect(request.run.model == "m")
         #expect(request.run.fieldNames == PromptBuilder.FieldNames(turns: "input", callID: "call_id"))
-        #expect(try request.run.prompt() == "Request:\nhi")
+        #expect(try request.run.prompt().text == "Request:\nhi")
     }
 
     @Test func itemsAndEasyMessagesWithoutATypeAreTurnsInEveryRole() throws {
@@ -136,7 +136,6 @@ import Testing
         (#""input":[{"role":"tool","content":"x"}]"#, "input[0].role", "tool"),
         (#""input":[{"content":"x"}]"#, "input[0].role", nil),
         (#""input":[{"role":"user","content":5}]"#, "input[0].content", nil),
-        (#""input":[{"role":"user","content":[{"type":"input_image","image_url":"x"}]}]"#, "input[0].content[0].type", "input_image"),
         (#""input":[{"role":"user","content":[{"type":"output_text","text":"x"}]}]"#, "input[0].content[0].type", "output_text"),
         (#""input":[{"role":"user","content":[{"type":"input_text"}]}]"#, "input[0].content[0].text", nil),
         (#""input":[{"role":"user","content":[7]}]"#, "input[0].content[0]", nil),
@@ -149,7 +148,10 @@ import Testing
         (#""input":[{"type":"function_call_output","output":"x"}]"#, "input[0].call_id", nil),
         (#""input":[{"type":"function_call_output","call_id":"","output":"x"}]"#, "input[0].call_id", nil),
         (#""input":[{"type":"function_call_output","call_id":"c","output":3}]"#, "input[0].output", nil),
-        (#""input":[{"type":"function_call_output","call_id":"c","output":[{"type":"input_image"}]}]"#, "input[0].output[0].type", "input_image"),
+        (#""input":[{"type":"function_call_output","call_id":"c","output":[{"type":"input_image"}]}]"#, "input[0].output[0].image_url", nil),
+        (#""input":[{"type":"function_call_output","call_id":"c","output":[{"type":"input_file"}]}]"#, "input[0].output[0].type", "input_file"),
+        (#""input":[{"role":"user","content":[{"type":"input_image","file_id":"f"}]}]"#, "input[0].content[0].file_id", nil),
+        (#""input":[{"role":"system","content":[{"type":"input_image","image_url":"https://x/a.png"}]}]"#, "input[0].content[0]", "only a user"),
     ] as [(String, String, String?)])
     func badInputIsRefusedNamingTheItem(input: String, param: String, words: String?) throws {
         let refused = try #require(refusal(#""model":"m","# + input), "accepted: \(input)")
@@ -160,7 +162,7 @@ import Testing
     /// The prompt refuses an unknown call id only when the run is prepared; the decoder keeps it.
     @Test func anUnansweredCallIDIsRefusedWhenThePromptIsBuilt() throws {
         let request = try decode(#""model":"m","input":[{"role":"user","content":"x"},{"type":"function_call_output","call_id":"nope","output":"x"}]"#)
-        #expect(throws: APIError.invalidRequest("input[1].call_id 'nope' answers no earlier tool call")) { try request.run.prompt() }
+        #expect(throws: APIError.invalidRequest("input[1].call_id 'nope' answers no earlier tool call")) { try request.run.prompt().text }
     }
 
     // MARK: model and refused fields
