@@ -109,6 +109,7 @@ struct ClaudeFCGI: ParsableCommand {
             chat: ChatEndpoint(conversation: conversation, streaming: configuration.streaming, errorShape: configuration.chatErrors),
             models: ModelsEndpoint(models: ModelList(agentMap: configuration.agentMap), created: started),
             responses: responses,
+            messages: MessagesEndpoint(conversation: conversation),
             execute: execute,
             metrics: MetricsEndpoint(counters: counters, lock: ProcLocksProbe(lockPath: configuration.run.lockPath), jobs: execute,
                                      workerStarted: started),

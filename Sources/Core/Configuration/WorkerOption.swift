@@ -123,7 +123,7 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .maxBodyBytes, .maxConversationBodyBytes, .jobMaxCount, .imageMaxBytes: .wholeNumber(1...Int.max)
         case .maxImages: .wholeNumber(0...100_000)
         case .responseStoreMaxMB: .wholeNumber(1...(1 << 30))
-        case .chatErrors: .oneOf(ErrorShape.allCases.map(\.rawValue))
+        case .chatErrors: .oneOf([ErrorShape.service, .openAI].map(\.rawValue))
         case .gitSync: .oneOf(GitSyncMode.allCases.map(\.rawValue))
         case .streaming: .oneOf(["off", "on"])
         case .streamKeepAlive: .wholeNumber(1...15)

@@ -16,19 +16,27 @@ enum ContentList {
         case .array(let items)?:
             var parts: [Turn.Part] = []
             for (index, item) in items.enumerated() {
-                let partPlace = "\(place)[\(index)]"
-                guard case .object(let fields) = item else { throw .invalidRequest("\(partPlace) must be an object, not \(item.typeName)") }
-                guard case .string(let type)? = fields["type"] else { throw .invalidRequest("\(partPlace).type must be a string") }
-                guard let part = try read(type, fields, partPlace) else { continue }
-                if case .text(let text) = part, case .text(let before)? = parts.last {
-                    parts[parts.count - 1] = .text(before + "\n" + text)
-                } else {
-                    parts.append(part)
-                }
+                if let part = try part(item, at: "\(place)[\(index)]", read: read) { append(part, to: &parts) }
             }
             return parts.isEmpty ? [.text("")] : parts
         default:
             throw .invalidRequest(otherwise())
+        }
+    }
+
+    /// One item of a content list, read by `read` once it is known to be an object with a `type`.
+    static func part(_ item: JSONValue, at place: String, read: PartReader) throws(APIError) -> Turn.Part? {
+        guard case .object(let fields) = item else { throw .invalidRequest("\(place) must be an object, not \(item.typeName)") }
+        guard case .string(let type)? = fields["type"] else { throw .invalidRequest("\(place).type must be a string") }
+        return try read(type, fields, place)
+    }
+
+    /// Adds a part: a text after a text joins it, a line break apart.
+    static func append(_ part: Turn.Part, to parts: inout [Turn.Part]) {
+        if case .text(let text) = part, case .text(let before)? = parts.last {
+            parts[parts.count - 1] = .text(before + "\n" + text)
+        } else {
+            parts.append(part)
         }
     }
 

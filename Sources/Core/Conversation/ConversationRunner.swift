@@ -28,6 +28,8 @@ public struct ConversationRunner: Sendable {
         let output: StructuredOutputPlan?
         /// Seconds since the epoch when it was prepared: the answer's `created`.
         let created: Int64
+        /// What the ids of the answer's calls begin with.
+        var callIDPrefix = "call_"
 
         var requestID: String { invocation.requestID }
     }
@@ -44,7 +46,7 @@ public struct ConversationRunner: Sendable {
             requestID: requestID ?? gate.ids.next(), model: request.model, prompt: prompt.text, images: images, agent: agentMap.agent(forModel: request.model),
             jsonSchema: output?.schemaText, streamsText: request.stream && output == nil, effort: request.effort,
             resumesSession: request.resumesSession, keptSession: request.keepsSession ? SessionID.make() : nil)
-        return Prepared(invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch())
+        return Prepared(invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch(), callIDPrefix: request.callIDPrefix)
     }
 
     /// The plan a prepared request runs by, in the worker's supervisor or as a job.
@@ -56,7 +58,7 @@ public struct ConversationRunner: Sendable {
     func answer(_ prepared: Prepared, lock: any HeldRunLock, cancelOn: Int32?, note: inout RunNote) throws -> RunAnswer {
         let outcome = runner.run(plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn)
         note.outcome = .ran(outcome.kind)
-        return try answer(outcome, output: prepared.output)
+        return try answer(outcome, prepared)
     }
 
     /// Runs a prepared request with its answer streamed as `encoder` writes it; the response is the
@@ -73,7 +75,7 @@ public struct ConversationRunner: Sendable {
         let outcome = runner.run(plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn, watcher: stream.watcher)
         note.outcome = .ran(outcome.kind)
         do {
-            let answer = try self.answer(outcome, output: prepared.output)
+            let answer = try self.answer(outcome, prepared)
             beforeClosing(answer)
             stream.finish(answer)
         } catch {
@@ -86,9 +88,10 @@ public struct ConversationRunner: Sendable {
     }
 
     /// The answer of a run that succeeded; a run that did not throws its ``RunFailure``.
-    func answer(_ outcome: ClaudeOutcome, output: StructuredOutputPlan?) throws -> RunAnswer {
-        let (text, report) = try outcome.answer(hadSchema: output != nil)
-        var answer = try output.map { plan throws(APIError) in try plan.answer(from: text, newCallID: gate.ids.next) } ?? RunAnswer(content: text)
+    func answer(_ outcome: ClaudeOutcome, _ prepared: Prepared) throws -> RunAnswer {
+        let (text, report) = try outcome.answer(hadSchema: prepared.output != nil)
+        let newCallID = { prepared.callIDPrefix + gate.ids.next() }
+        var answer = try prepared.output.map { plan throws(APIError) in try plan.answer(from: text, newCallID: newCallID) } ?? RunAnswer(content: text)
         answer.usage = report.usage
         return answer
     }

@@ -20,10 +20,13 @@ public struct RunRequest: Equatable, Sendable {
     public var keepsSession: Bool
     /// The request's names for its turns, for error messages.
     public var fieldNames: PromptBuilder.FieldNames
+    /// What the ids of the answer's function calls begin with (`call_`; the Messages API's `toolu_`).
+    public var callIDPrefix: String
 
     public init(model: String, turns: [Turn], output: OutputContract = OutputContract(), stream: Bool = false,
                 effort: Effort? = nil, resumesSession: String? = nil, resumedCalls: [ToolCall] = [], keepsSession: Bool = false,
-                fieldNames: PromptBuilder.FieldNames = .chat) {
+                fieldNames: PromptBuilder.FieldNames = .chat, callIDPrefix: String = "call_") {
+        self.callIDPrefix = callIDPrefix
         self.fieldNames = fieldNames
         self.model = model
         self.turns = turns

@@ -21,6 +21,9 @@ public enum APIError: Error, Equatable, Sendable {
     /// A stored response that is not here (never stored, expired, deleted, or `store: false`);
     /// `param` names the request field that named it, if one did.
     case responseNotFound(id: String, param: String?)
+    /// A route that is there so that its clients get a clear answer, but that this service cannot
+    /// answer truthfully (`POST /v1/messages/count_tokens`); the detail says why.
+    case unavailable(detail: String)
     /// The path exists but not for this method.
     case methodNotAllowed(allowed: [String])
     /// Another run holds the run lock (chat: 503, OpenAI clients have no job to come back to).
@@ -50,7 +53,7 @@ public enum APIError: Error, Equatable, Sendable {
         case .invalidRequest, .streamingNotSupported: 400
         case .bodyTooLarge: 413
         case .unsupportedMediaType: 415
-        case .notFound, .modelNotFound, .responseNotFound: 404
+        case .notFound, .modelNotFound, .responseNotFound, .unavailable: 404
         case .methodNotAllowed: 405
         case .jobBusy, .jobFinished: 409
         case .busy, .executionFailed: 503
@@ -69,6 +72,7 @@ public enum APIError: Error, Equatable, Sendable {
         case .notFound(let path): ("not found", "no route for \(path)")
         case .modelNotFound(let id): ("model not found", "no model named \(id)")
         case .responseNotFound(let id, _): ("response not found", "no stored response with id '\(id)'")
+        case .unavailable(let detail): ("not available", detail)
         case .methodNotAllowed(let allowed): ("method not allowed", "allowed: \(allowed.joined(separator: ", "))")
         case .busy: ("execution failed", "busy: another run is in progress")
         case .jobBusy: ("busy", "another run is in progress")
@@ -113,6 +117,6 @@ public enum APIError: Error, Equatable, Sendable {
         default:
             break
         }
-        return .json(status: status, body: shape.body(for: self), extraHeaders: headers)
+        return .json(status: shape.status(for: self), body: shape.body(for: self), extraHeaders: headers)
     }
 }

@@ -19,6 +19,13 @@ public struct BearerAuth: Sendable {
         guard accepted == true else { throw .unauthorized }
     }
 
+    /// Throws ``APIError/unauthorized`` unless an `x-api-key` header (Anthropic's clients' way) is exactly
+    /// the configured token, blanks around it aside; compared in constant time.
+    public func check(apiKey header: String) throws(APIError) {
+        let key = header.trimmingWhitespace()
+        guard !key.isEmpty, BearerAuth.constantTimeEqual(Array(key.utf8), token) else { throw .unauthorized }
+    }
+
     /// The token of a well-formed `Bearer` credential, by Swift's characters and their whitespace:
     /// scheme, one or more spaces, one non-empty token with no whitespace in it. `nil` for anything else.
     static func characterToken(fromHeader header: String) -> Substring? {

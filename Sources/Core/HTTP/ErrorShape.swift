@@ -5,6 +5,15 @@ public enum ErrorShape: String, Sendable, CaseIterable {
     case service
     /// OpenAI's `{"error": {"message", "type", "param", "code"}}` (``OpenAIErrorBody``).
     case openAI = "openai"
+    /// Anthropic's `{"type": "error", "error": {"type", "message"}}` (``AnthropicErrorBody``).
+    case anthropic
+
+    /// The status of `error`'s answer: the error's own, but busy is Anthropic's `529 overloaded_error`
+    /// in its shape (the status its clients retry as "try again shortly"; 429 would say the caller
+    /// went over a limit of its own).
+    func status(for error: APIError) -> Int {
+        self == .anthropic && error.isBusy ? AnthropicErrorBody.overloadedStatus : error.status
+    }
 
     /// The body of `error`'s answer.
     func body(for error: APIError) -> [UInt8] {
@@ -14,6 +23,8 @@ public enum ErrorShape: String, Sendable, CaseIterable {
             return JSONBody.error(text, detail: detail)
         case .openAI:
             return OpenAIErrorBody(error).json
+        case .anthropic:
+            return AnthropicErrorBody(error).json
         }
     }
 }

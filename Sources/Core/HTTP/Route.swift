@@ -16,6 +16,8 @@ public final class Route: Sendable {
     public let needsToken: Bool
     /// The shape of every error this route answers, its checks' included: its dialect's.
     public let errorShape: ErrorShape
+    /// Whether the token may come as `x-api-key` (Anthropic's clients) as well as `Authorization: Bearer`.
+    public let acceptsAPIKey: Bool
     /// Whether its requests may carry images: its body limit is the conversation routes' larger one.
     public let carriesImages: Bool
     let handler: Handler
@@ -26,7 +28,8 @@ public final class Route: Sendable {
 
     /// A route at `pattern` (see ``pattern``) answering `methods` with `handler`.
     public init(_ pattern: String, methods: [String], needsToken: Bool = true, errorShape: ErrorShape = .service,
-                carriesImages: Bool = false, handler: @escaping Handler) {
+                carriesImages: Bool = false, acceptsAPIKey: Bool = false, handler: @escaping Handler) {
+        self.acceptsAPIKey = acceptsAPIKey
         self.carriesImages = carriesImages
         self.pattern = pattern
         self.methods = methods

@@ -14,19 +14,19 @@ public struct Service: Sendable {
     let busy: APIError
 
     public init(auth: BearerAuth, body: BodyRules, chat: ChatEndpoint, models: ModelsEndpoint, responses: ResponsesEndpoint? = nil,
-                execute: ExecuteEndpoint? = nil, metrics: MetricsEndpoint? = nil, counters: (any CounterStore)? = nil) {
+                messages: MessagesEndpoint? = nil, execute: ExecuteEndpoint? = nil, metrics: MetricsEndpoint? = nil, counters: (any CounterStore)? = nil) {
         self.auth = auth
         self.body = body
         self.counters = counters
-        routes = Self.table(chat: chat, models: models, responses: responses, execute: execute, metrics: metrics)
+        routes = Self.table(chat: chat, models: models, responses: responses, messages: messages, execute: execute, metrics: metrics)
         unauthorizedResponse = APIError.unauthorized.response
         busy = APIError.busy(retryAfterSeconds: chat.gate.retryAfterSeconds)
         busyResponse = busy.response
     }
 
-    /// Every route: each declared once, here. `/v1/responses`, `/execute` and `/metrics` are left out
-    /// when off (404).
-    static func table(chat: ChatEndpoint, models: ModelsEndpoint, responses: ResponsesEndpoint?, execute: ExecuteEndpoint?,
+    /// Every route: each declared once, here. `/v1/responses`, `/v1/messages`, `/execute` and `/metrics`
+    /// are left out when off (404).
+    static func table(chat: ChatEndpoint, models: ModelsEndpoint, responses: ResponsesEndpoint?, messages: MessagesEndpoint?, execute: ExecuteEndpoint?,
                       metrics: MetricsEndpoint?) -> [Route] {
         var routes = [
             Route("/healthz", methods: ["GET", "HEAD"], needsToken: false) { _, _, _, _ in
@@ -48,6 +48,15 @@ public struct Service: Sendable {
             })
             routes.append(Route(ResponsesEndpoint.responsePattern, methods: ["GET", "DELETE"], errorShape: .openAI) { request, id, _, _ in
                 request.method == "GET" ? try responses.retrieve(id) : try responses.delete(id)
+            })
+        }
+        if let messages {
+            routes.append(Route(MessagesEndpoint.collectionPattern, methods: ["POST"], errorShape: .anthropic, carriesImages: true,
+                                acceptsAPIKey: true) { request, _, note, live in
+                try messages.create(request, note: &note, live: live)
+            })
+            routes.append(Route(MessagesEndpoint.countTokensPattern, methods: ["POST"], errorShape: .anthropic, acceptsAPIKey: true) { _, _, _, _ in
+                try messages.countTokens()
             })
         }
         if let metrics {
@@ -97,7 +106,13 @@ public struct Service: Sendable {
     func admit(_ request: HTTPRequest, to route: Route?) throws(APIError) -> Route {
         guard let route else { throw .notFound(path: String(request.path.prefix(200))) }
         guard route.methods.contains(request.method) else { throw .methodNotAllowed(allowed: route.methods) }
-        if route.needsToken { try auth.check(authorizationHeader: request.header("authorization")) }
+        if route.needsToken {
+            if route.acceptsAPIKey, let key = request.header("x-api-key") {
+                try auth.check(apiKey: key)
+            } else {
+                try auth.check(authorizationHeader: request.header("authorization"))
+            }
+        }
         if request.method == "POST" { try body.check(request, carriesImages: route.carriesImages) }
         return route
     }

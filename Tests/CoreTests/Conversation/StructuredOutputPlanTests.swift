@@ -56,7 +56,7 @@ import Testing
             """#))
         var ids = ["b", "a"]
         let answer = try plan.answer(from: #"{"tool_calls":[{"name":"get_weather","arguments":{"city":"Paris"}},{"name":"get_time","arguments":{}}]}"#,
-                                     newCallID: { ids.removeLast() })
+                                     newCallID: { "call_" + ids.removeLast() })
         #expect(answer == RunAnswer(content: nil, toolCalls: [
             ToolCall(id: "call_a", name: "get_weather", arguments: #"{"city":"Paris"}"#),
             ToolCall(id: "call_b", name: "get_time", arguments: "{}"),

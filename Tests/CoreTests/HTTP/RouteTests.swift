@@ -40,7 +40,7 @@ import Testing
             models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(fallback: nil)), created: 0),
             responses: ResponsesEndpoint(conversation: ConversationRunner(gate: gate, run: testRunSettings, agentMap: AgentMap(fallback: nil), runner: runner),
                                          store: MemoryResponseStore()),
-            execute: nil, metrics: nil)
+            messages: nil, execute: nil, metrics: nil)
         let first = try #require(routes.first { $0.match("/v1/responses/resp_1/cancel") != nil })
         #expect(first.pattern == ResponsesEndpoint.cancelPattern)
         #expect(first.methods == ["POST"])

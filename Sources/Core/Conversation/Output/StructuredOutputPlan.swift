@@ -159,7 +159,7 @@ public struct StructuredOutputPlan: Equatable, Sendable {
                           let arguments = call["arguments"] else {
                         throw .executionFailed(detail: "structured output holds a function call without a name and arguments")
                     }
-                    calls.append(ToolCall(id: "call_" + newCallID(), name: name, arguments: arguments.compactText))
+                    calls.append(ToolCall(id: newCallID(), name: name, arguments: arguments.compactText))
                 }
             }
             guard content != nil || !calls.isEmpty else {

@@ -32,6 +32,7 @@ struct OpenAIErrorBody: Equatable {
         case .unauthorized: "invalid_api_key"
         case .bodyTooLarge: "request_too_large"
         case .notFound: "not_found"
+        case .unavailable: "not_available"
         case .modelNotFound: "model_not_found"
         case .responseNotFound(_, let param): param == "previous_response_id" ? "previous_response_not_found" : "not_found"
         case .methodNotAllowed: "method_not_allowed"

@@ -111,7 +111,7 @@ public struct BackgroundResponses: Sendable {
             }
             answer = try StructuredOutputPlan(schemaText: "", reading: reading).answer(from: text) {
                 next += 1
-                return "\(responseID.dropFirst("resp_".count))_\(next)"
+                return "call_\(responseID.dropFirst("resp_".count))_\(next)"
             }
         } else {
             answer = RunAnswer(content: text)
