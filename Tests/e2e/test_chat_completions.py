@@ -187,7 +187,7 @@ def test_bad_bodies_get_json_400s_and_no_run(stack):
 
 
 def test_nginx_413_is_json(stack):
-    r = stack.post(body=b"x" * (5 << 20))
+    r = stack.post(body=b"x" * ((32 << 20) + 1))
     assert r.status_code == 413
     assert r.headers["content-type"] == "application/json"
     assert r.json() == {"error": "request body too large"}

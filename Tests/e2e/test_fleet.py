@@ -4,6 +4,7 @@ never down, a failed run is not run again elsewhere, and no request runs twice."
 import os
 import re
 import shutil
+import tempfile
 import subprocess
 import threading
 
@@ -27,8 +28,10 @@ def fleet(make_stack, tmp_path):
     conf = conf.replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;").replace("/etc/claude-fcgi/tls/", f"{a.runtime}/tls/")
     (tmp_path / "fleet.conf").write_text(conf)
     shutil.copy("/etc/nginx/fastcgi_params", tmp_path / "fastcgi_params")
-    for name in ["body", "fastcgi", "proxy", "uwsgi", "scgi"]:
-        (tmp_path / "tmp" / name).mkdir(parents=True)
+    # nginx's temporary files (a body over client_body_buffer_size goes to one) where its user www-data
+    # can reach them: not under pytest's directory (mode 0700); nginx makes each directory itself, as its own.
+    temporary = tempfile.mkdtemp(prefix="claude-fcgi-fleet-nginx-", dir="/tmp")
+    os.chmod(temporary, 0o755)
     user = "user www-data;" if os.getuid() == 0 else ""
     (tmp_path / "nginx.conf").write_text(f"""{user}
 worker_processes 2;
@@ -38,11 +41,11 @@ error_log {tmp_path}/error.log warn;
 events {{ worker_connections 256; }}
 http {{
     access_log {tmp_path}/access.log;
-    client_body_temp_path {tmp_path}/tmp/body;
-    fastcgi_temp_path {tmp_path}/tmp/fastcgi;
-    proxy_temp_path {tmp_path}/tmp/proxy;
-    uwsgi_temp_path {tmp_path}/tmp/uwsgi;
-    scgi_temp_path {tmp_path}/tmp/scgi;
+    client_body_temp_path {temporary}/body;
+    fastcgi_temp_path {temporary}/fastcgi;
+    proxy_temp_path {temporary}/proxy;
+    uwsgi_temp_path {temporary}/uwsgi;
+    scgi_temp_path {temporary}/scgi;
     include {tmp_path}/fleet.conf;
 }}
 """)
@@ -53,6 +56,7 @@ http {{
     yield a, b, client
     nginx.terminate()
     nginx.wait(10)
+    shutil.rmtree(temporary, ignore_errors=True)
 
 
 def _up(client):

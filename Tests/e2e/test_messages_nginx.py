@@ -206,10 +206,6 @@ def test_fleet_count_tokens_is_a_workers_404(fleet):
     assert len(a.records()) + len(b.records()) == before
 
 
-@pytest.mark.xfail(os.getuid() == 0, strict=True, reason=(
-    "test_fleet.py's fleet fixture gives nginx a client_body_temp_path under pytest's tmp_path, inside "
-    "/tmp/pytest-of-root (mode 0700), which nginx's user www-data cannot reach: a body over "
-    "client_body_buffer_size gets nginx's 500 there (the fixture's to fix; the deployed path is nginx's own)"))
 def test_fleet_a_10m_body_reaches_a_worker(fleet):
     a, b, client = fleet
     for path in ["/v1/chat/completions", "/v1/responses", "/v1/messages"]:

@@ -85,7 +85,7 @@ def test_nginx_refusals_are_json(stack):
 
 def test_nginx_refusals_on_responses_are_openai_shaped(stack):
     # A body over client_max_body_size: nginx answers 413 without asking a worker.
-    big = b"x" * (5 << 20)
+    big = b"x" * ((32 << 20) + 1)
     for path in ["/v1/responses", "/v1/responses/resp_abc/cancel"]:
         r = stack.post(path, body=big)
         assert r.status_code == 413 and r.headers["content-type"] == "application/json"

@@ -55,7 +55,8 @@ public struct Service: Sendable {
                                 acceptsAPIKey: true) { request, _, note, live in
                 try messages.create(request, note: &note, live: live)
             })
-            routes.append(Route(MessagesEndpoint.countTokensPattern, methods: ["POST"], errorShape: .anthropic, acceptsAPIKey: true) { _, _, _, _ in
+            routes.append(Route(MessagesEndpoint.countTokensPattern, methods: ["POST"], errorShape: .anthropic, carriesImages: true,
+                                acceptsAPIKey: true) { _, _, _, _ in
                 try messages.countTokens()
             })
         }
