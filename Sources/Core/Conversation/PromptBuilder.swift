@@ -60,9 +60,9 @@ public enum PromptBuilder {
         guard lastUser != nil || resumedCalls != nil else {
             throw .invalidRequest("\(field) must contain a user message")
         }
-        // A resumed run's new turns may begin with instructions (they do not carry over): only what
-        // follows them must be results.
-        let tail = messages[((lastUser ?? -1) + 1)...].filter { resumedCalls == nil || $0.role != .system }
+        // Instructions are instructions wherever they stand (Claude Code sends its own after the user's
+        // message; a resumed run's new turns may begin with them): only the rest must be results.
+        let tail = messages[((lastUser ?? -1) + 1)...].filter { $0.role != .system }
         let endsWithResults = !tail.isEmpty && tail.last?.role == .tool
             && tail.allSatisfy { $0.role == .tool || ($0.role == .assistant && !$0.toolCalls.isEmpty) }
         guard endsWithResults || lastUser != nil else {

@@ -106,7 +106,8 @@ public enum APIError: Error, Equatable, Sendable {
         var headers: [(name: String, value: String)] = []
         switch self {
         case .unauthorized:
-            headers.append(("WWW-Authenticate", "Bearer"))
+            // Claude Code sends a refused key again ten times over minutes unless told not to.
+            headers += [("WWW-Authenticate", "Bearer"), ("x-should-retry", "false")]
         case .methodNotAllowed(let allowed):
             headers.append(("Allow", allowed.joined(separator: ", ")))
         case .busy(let seconds), .jobBusy(let seconds):
