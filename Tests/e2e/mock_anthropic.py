@@ -12,8 +12,14 @@ message), `@mock <verb> [argument]`:
                           `event: error` (overloaded); later requests answer as usual
   cut_after K             the first streaming request of this prompt closes the connection after K deltas
   then_status CODE        every request of this prompt but the first answers HTTP CODE
-Every request is kept in `requests` (path, headers, parsed body, the body's size in bytes) for the tests to read.
+  describe-images         answer with the request's images, as fake-claude's directive of that name does:
+                          `2 images: image/png 92 bytes sha256 HEX, url URL`
+Every request is kept in `requests` (path, headers, parsed body, the body's size in bytes) for the tests to read;
+`images(body)` (or `mock.images()` for the last request) says what image blocks a request carried.
 """
+import base64
+import binascii
+import hashlib
 import json
 import threading
 import time
@@ -38,6 +44,40 @@ def directives(body):
     return found
 
 
+def describe_images(found):
+    parts = [f"url {i['url']}" if i["source_type"] == "url" else f"{i['media_type']} {i['bytes']} bytes sha256 {i['sha256']}"
+             for i in found]
+    return f"{len(found)} image{'' if len(found) == 1 else 's'}" + (": " + ", ".join(parts) if parts else "")
+
+
+def images(body):
+    """The image blocks of a request's messages, in order (those inside tool results included), each as
+    {source_type, media_type, sha256 and bytes of the decoded data (None if it does not decode), url}."""
+    found = []
+
+    def walk(content):
+        for block in content if isinstance(content, list) else []:
+            if not isinstance(block, dict):
+                continue
+            if block.get("type") == "image":
+                source = block.get("source") or {}
+                image = {"source_type": source.get("type"), "media_type": source.get("media_type"),
+                         "sha256": None, "bytes": None, "url": source.get("url")}
+                if source.get("type") == "base64":
+                    try:
+                        data = base64.b64decode(source.get("data", ""), validate=True)
+                        image.update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
+                    except (binascii.Error, ValueError):
+                        pass
+                found.append(image)
+            elif block.get("type") == "tool_result":
+                walk(block.get("content"))
+
+    for message in body.get("messages") or []:
+        walk(message.get("content"))
+    return found
+
+
 class MockAnthropic:
     def __init__(self):
         self.requests = []
@@ -54,6 +94,10 @@ class MockAnthropic:
     def messages(self):
         """The bodies of the POST /v1/messages requests so far."""
         return [r["body"] for r in self.requests if r["path"].startswith("/v1/messages")]
+
+    def images(self, index=-1):
+        """The image blocks of one POST /v1/messages request (default: the last), as `images(body)` gives them."""
+        return images(self.messages()[index])
 
     def _handler(self):
         mock = self
@@ -97,7 +141,7 @@ class MockAnthropic:
                     pieces = [{"type": "input_json_delta", "partial_json": value}]
                     stop = "tool_use"
                 else:
-                    text = d.get("text", DEFAULT_TEXT)
+                    text = describe_images(images(body)) if "describe-images" in d else d.get("text", DEFAULT_TEXT)
                     block = {"type": "text", "text": ""}
                     step = max(1, -(-len(text) // 4))
                     pieces = [{"type": "text_delta", "text": text[i:i + step]} for i in range(0, len(text), step)]
