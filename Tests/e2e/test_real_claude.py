@@ -340,3 +340,97 @@ def test_real_cli_resumes_the_session_of_a_previous_response(real, mock, client)
     assert sent.count("My name is Ada") == 1, "the first turn is sent once: by the session, not by our prompt"
     last = [m for m in request2["messages"] if m["role"] == "user"][-1]
     assert "What is my name?" in json.dumps(last) and "My name is Ada" not in json.dumps(last)
+
+
+# Images, through every dialect, to the real CLI: the mock checks each image block arrived as sent.
+
+def png_bytes(seed):
+    """A small, real PNG (1×1, its colour from `seed`): the CLI passes images up to 2000 px on a side
+    as they are (larger ones it resizes, changing the bytes)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    pixel = bytes([0, seed % 256, (seed * 7) % 256, (seed * 13) % 256])
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(pixel)) + chunk(b"IEND", b""))
+
+
+def image_seen(data):
+    import hashlib
+    return {"source_type": "base64", "media_type": "image/png", "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data), "url": None}
+
+
+def data_url(data):
+    import base64
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+def anthropic_client(stack):
+    import anthropic
+    return anthropic.Anthropic(base_url=stack.url, api_key=stack.token, max_retries=0, timeout=120,
+                               http_client=anthropic.DefaultHttpxClient(verify=stack.ssl_context))
+
+
+def test_real_cli_gets_a_chat_image_intact(real, mock, client):
+    first, second = png_bytes(1), png_bytes(2)
+    reply = client.chat.completions.create(model="recruiter-triage", messages=[{"role": "user", "content": [
+        {"type": "text", "text": f"Compare {uuid.uuid4()}\n@mock describe-images"},
+        {"type": "image_url", "image_url": {"url": data_url(first), "detail": "low"}},
+        {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+        {"type": "image_url", "image_url": {"url": data_url(second)}}]}])
+    sent = [image_seen(first), {"source_type": "url", "media_type": None, "sha256": None, "bytes": None,
+                                "url": "https://example.com/a.png"}, image_seen(second)]
+    assert mock.images() == sent
+    # The mock's answer names what it got, and comes back through the CLI and the worker.
+    assert reply.choices[0].message.content.startswith("3 images: image/png")
+    # The prompt names each image where it was; the CLI's message labels each one.
+    texts = [b.get("text") for b in mock.messages()[-1]["messages"][0]["content"] if b.get("type") == "text"]
+    assert "[image 1]" in texts and "[image 3]" in texts
+    assert any(t.startswith("Request:\nCompare") and t.endswith("[image 1]\n[image 2]\n[image 3]") for t in texts if t)
+
+
+def test_real_cli_gets_a_responses_image_intact_streamed(real, mock, client):
+    data = png_bytes(3)
+    with client.responses.stream(model="recruiter-triage", input=[{"role": "user", "content": [
+            {"type": "input_text", "text": f"What is this? {uuid.uuid4()}\n@mock describe-images"},
+            {"type": "input_image", "image_url": data_url(data), "detail": "auto"}]}], store=False) as stream:
+        deltas = [e.delta for e in stream if e.type == "response.output_text.delta"]
+        final = stream.get_final_response()
+    assert mock.images() == [image_seen(data)]
+    assert final.output_text == "".join(deltas) and final.output_text.startswith("1 image: image/png")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_real_cli_gets_a_messages_image_intact(real, mock, stream):
+    data = png_bytes(4)
+    import base64
+    messages = [{"role": "user", "content": [
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(data).decode()}},
+        {"type": "text", "text": f"What is this? {uuid.uuid4()}\n@mock describe-images"}]}]
+    sdk = anthropic_client(real)
+    if stream:
+        with sdk.messages.stream(model="recruiter-triage", max_tokens=1024, messages=messages) as events:
+            text = "".join(events.text_stream)
+            message = events.get_final_message()
+    else:
+        message = sdk.messages.create(model="recruiter-triage", max_tokens=1024, messages=messages)
+        text = message.content[0].text
+    assert mock.images() == [image_seen(data)]
+    assert text.startswith("1 image: image/png") and message.stop_reason == "end_turn"
+    assert message.usage.output_tokens > 0
+
+
+def test_real_cli_gets_a_langchain_image_intact(real, mock):
+    from langchain_core.messages import HumanMessage
+    from langchain_openai import ChatOpenAI
+    data = png_bytes(5)
+    llm = ChatOpenAI(base_url=real.url + "/v1", api_key=real.token, model="recruiter-triage", max_retries=0,
+                     http_client=openai.DefaultHttpxClient(verify=real.ssl_context))
+    reply = llm.invoke([HumanMessage(content=[
+        {"type": "text", "text": f"Describe {uuid.uuid4()}\n@mock describe-images"},
+        {"type": "image_url", "image_url": {"url": data_url(data)}}])])
+    assert mock.images() == [image_seen(data)]
+    assert reply.content.startswith("1 image: image/png")
