@@ -5,7 +5,9 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import struct
+import tempfile
 import zlib
 
 import openai
@@ -34,10 +36,13 @@ def seen(data):
 
 @pytest.fixture(scope="module")
 def istack():
-    s = Stack(workers=2, env={"CLAUDE_FCGI_STREAMING": "on", "CLAUDE_FCGI_MAX_IMAGES": "3",
-                              "CLAUDE_CONFIG_DIR": "/tmp/claude-fcgi-images-config"})
+    # Stored responses keep sessions: in a directory of the test's own.
+    config = tempfile.mkdtemp(prefix="claude-fcgi-images-config-", dir="/tmp")
+    s = Stack(workers=2, env={"CLAUDE_FCGI_STREAMING": "on", "CLAUDE_FCGI_MAX_IMAGES": "3", "CLAUDE_CONFIG_DIR": config})
     yield s
     assert s.stop() == []
+    shutil.rmtree(config, ignore_errors=True)
+    shutil.rmtree(s.runtime, ignore_errors=True)
 
 
 @pytest.fixture
