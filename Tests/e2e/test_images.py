@@ -8,6 +8,7 @@ import os
 import shutil
 import struct
 import tempfile
+import time
 import zlib
 
 import openai
@@ -159,3 +160,21 @@ def test_too_many_or_too_large_images_are_refused(istack):
         "type": "invalid_request_error",
         "message": f"messages[0].content[0] is an image of {len(big)} bytes; the most one image may be is {5 << 20} bytes"}
     assert len(istack.records()) == before
+
+
+def test_a_background_response_takes_its_image(istack, client):
+    data = png(7)
+    started = client.responses.create(model=MODEL, background=True, input=[{"role": "user", "content": [
+        {"type": "input_text", "text": "Look\n@fake describe-images"}, {"type": "input_image", "image_url": "data:image/png;base64," + b64(data)}]}])
+    for _ in range(100):
+        done = client.responses.retrieve(started.id)
+        if done.status != "in_progress":
+            break
+        time.sleep(0.1)
+    assert done.status == "completed" and done.output_text.startswith("1 image: image/png")
+    assert last_record(istack)["images"] == [seen(data)]
+    # The job's record holds the prompt's text, not the image.
+    jobs = os.path.join(istack.runtime, "state", "jobs")
+    for name in os.listdir(jobs):
+        with open(os.path.join(jobs, name), errors="replace") as f:
+            assert b64(data)[:64] not in f.read()
