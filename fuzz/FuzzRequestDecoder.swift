@@ -1,6 +1,6 @@
 // libFuzzer target: the request path of Core (auth, body checks, JSON decoding and validation,
 // prompt synthesis, envelope) with a stand-in lock and runner, so no process is started. Each input
-// goes to /v1/chat/completions and to /v1/responses (responses kept in memory).
+// goes to /v1/chat/completions, /v1/responses (responses kept in memory) and /v1/messages.
 // Built by fuzz/run together with Sources/Core as one module.
 
 final class FuzzLock: RunLock, @unchecked Sendable {
@@ -38,14 +38,16 @@ let settings = RunSettings(
     claude: ClaudeSettings(executable: "claude", workingDirectory: "/", maxBudgetUSD: "1", timeoutSeconds: 1, killGraceSeconds: 1, environment: [:]),
     gitSync: GitSyncSettings(mode: .off), stateDirectory: "/nonexistent")
 let fuzzGate = RunGate(lock: FuzzLock())
+let fuzzConversation = ConversationRunner(gate: fuzzGate, run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner())
 nonisolated(unsafe) let service = Service(
     auth: BearerAuth(token: "fuzz-token"), body: BodyRules(maxBodyBytes: 1 << 20),
     chat: ChatEndpoint(gate: fuzzGate, run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner(),
                        streaming: StreamingSettings(enabled: true)),
     models: ModelsEndpoint(models: ModelList(agentMap: AgentMap(fallback: "recruiter-triage")), created: 0),
     responses: ResponsesEndpoint(
-        conversation: ConversationRunner(gate: fuzzGate, run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner()),
-        store: FuzzResponseStore()))
+        conversation: fuzzConversation,
+        store: FuzzResponseStore()),
+    messages: MessagesEndpoint(conversation: fuzzConversation))
 
 /// Every object key in document order, with its path.
 func keyPaths(_ value: JSONValue, at path: String = "") -> [String] {
@@ -68,6 +70,7 @@ public func fuzzRequestDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int
     }
     checkChat(body)
     checkResponses(body)
+    checkMessages(body)
     return 0
 }
 
@@ -127,5 +130,41 @@ func checkResponses(_ body: [UInt8]) {
         guard case .object(let error)? = document["error"], document.count == 1 else { preconditionFailure("an error not in OpenAI's shape") }
         precondition(Set(error.keys) == ["message", "type", "param", "code"], "an error without its four fields")
         if status == 404 { precondition(error["param"] == .string("previous_response_id"), "a 404 naming no previous_response_id") }
+    }
+}
+
+/// `/v1/messages`: a message, or events each with its `event:` line naming the data's type, from
+/// `message_start` to `message_stop` (or an `error` event); an error in Anthropic's shape; a status we
+/// mean to give.
+func checkMessages(_ body: [UInt8]) {
+    let handled = post("/v1/messages", body)
+    let status = handled.response.status
+    precondition([200, 400, 413].contains(status), "unexpected messages status \(status)")
+    if handled.response.header("Content-Type") == "text/event-stream" {
+        precondition(status == 200, "a stream with status \(status)")
+        let events = String(decoding: handled.response.body, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        var types: [String] = []
+        for event in events {
+            let lines = event.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            precondition(lines.count == 2 && lines[0].hasPrefix("event: ") && lines[1].hasPrefix("data: "), "a malformed event")
+            let type = String(lines[0].dropFirst(7))
+            guard case .object(let data)? = JSONValue.parse(Array(lines[1].utf8.dropFirst(6))) else { preconditionFailure("an event that is not JSON") }
+            precondition(data["type"] == .string(type), "an event whose data names another type")
+            types.append(type)
+        }
+        precondition(types.first == "message_start", "a stream that does not begin with message_start")
+        precondition(types.last == "message_stop" || types.last == "error", "a stream that does not end with message_stop or error")
+        return
+    }
+    guard case .object(let document)? = JSONValue.parse(handled.response.body) else { preconditionFailure("messages body is not JSON") }
+    if status == 200 {
+        precondition(document["type"] == .string("message"), "a 200 that is no message")
+        precondition((try? MessagesDecoder.decode(body)) != nil, "an accepted body the decoder refuses")
+    } else {
+        guard document["type"] == .string("error"), case .object(let error)? = document["error"], document.count == 2 else {
+            preconditionFailure("an error not in Anthropic's shape")
+        }
+        precondition(Set(error.keys) == ["type", "message"], "an error without its two fields")
+        precondition(error["type"] == .string(status == 413 ? "request_too_large" : "invalid_request_error"), "an error of the wrong type")
     }
 }

@@ -333,3 +333,184 @@ RESPONSES_CORPUS = [
     ("previous_response_id unknown", responses_with(previous_response_id="resp_never_stored"), 404, "previous_response_id"),
     ("previous_response_id not an id", responses_with(previous_response_id="../../etc/passwd"), 404, "previous_response_id"),
 ]
+
+
+# The Messages API: each entry is (name, raw request to /v1/messages, status, field). Every answer is
+# Anthropic's {"type": "error", "error": {"type", "message"}} with the API's type for the status, its
+# message naming `field` (None where no field is at fault), and no claude run starts.
+MESSAGES_GOOD = {"model": "recruiter-triage", "max_tokens": 64, "messages": [{"role": "user", "content": "hi"}]}
+PNG_1X1 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCB"
+           "4m0MUQAAAABJRU5ErkJggg==")
+GIF_BYTES = "R0lGODlhAQABAAAAACw="  # "GIF89a" and a little more
+
+
+def messages_request(body, path=b"/v1/messages", authorization=None, api_key="TOKEN", extra=b""):
+    if api_key is not None:
+        extra = b"x-api-key: " + api_key.encode() + b"\r\n" + extra
+    extra = b"anthropic-version: 2023-06-01\r\n" + extra
+    return request(body if isinstance(body, (str, bytes)) else json.dumps(body), authorization=authorization, extra=extra, path=path)
+
+
+def messages_with(**fields):
+    body = dict(MESSAGES_GOOD)
+    body.update(fields)
+    return messages_request(body)
+
+
+def messages_without(name):
+    return messages_request({k: v for k, v in MESSAGES_GOOD.items() if k != name})
+
+
+def user_blocks(*blocks):
+    return messages_with(messages=[{"role": "user", "content": list(blocks)}])
+
+
+def image(data=PNG_1X1, media_type="image/png"):
+    return {"type": "image", "source": {"type": "base64", "media_type": media_type, "data": data}}
+
+
+def tool(name="f", **extra):
+    return {"name": name, "input_schema": {"type": "object", "properties": {}}, **extra}
+
+
+CALL = {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}]}
+
+MESSAGES_CORPUS = [
+    # Not a JSON object.
+    ("not JSON", messages_request('{"model":'), 400, None),
+    ("empty body", messages_request(""), 400, None),
+    ("array body", messages_request("[]"), 400, None),
+    ("duplicate key", messages_request('{"model":"m","max_tokens":5,"messages":[],"model":"n"}'), 400, None),
+    ("invalid UTF-8", messages_request(b'{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"\xff"}]}'), 400, None),
+    ("text/plain", request(json.dumps(MESSAGES_GOOD), content_type="text/plain", authorization=None,
+                           extra=b"x-api-key: TOKEN\r\n", path=b"/v1/messages"), 415, None),
+    # model, max_tokens, stream.
+    ("model missing", messages_without("model"), 400, "model"),
+    ("model number", messages_with(model=5), 400, "model"),
+    ("model empty", messages_with(model=""), 400, "model"),
+    ("max_tokens missing", messages_without("max_tokens"), 400, "max_tokens"),
+    ("max_tokens null", messages_with(max_tokens=None), 400, "max_tokens"),
+    ("max_tokens zero", messages_with(max_tokens=0), 400, "max_tokens"),
+    ("max_tokens string", messages_with(max_tokens="64"), 400, "max_tokens"),
+    ("max_tokens fraction", messages_with(max_tokens=1.5), 400, "max_tokens"),
+    ("stream string", messages_with(stream="true"), 400, "stream"),
+    # Sampling and metadata.
+    ("temperature above one", messages_with(temperature=1.5), 400, "temperature"),
+    ("temperature string", messages_with(temperature="hot"), 400, "temperature"),
+    ("top_p negative", messages_with(top_p=-0.1), 400, "top_p"),
+    ("top_k negative", messages_with(top_k=-1), 400, "top_k"),
+    ("top_k fraction", messages_with(top_k=0.5), 400, "top_k"),
+    ("stop_sequences string", messages_with(stop_sequences="END"), 400, "stop_sequences"),
+    ("stop_sequences numbers", messages_with(stop_sequences=[1]), 400, "stop_sequences"),
+    ("metadata array", messages_with(metadata=["u"]), 400, "metadata"),
+    ("metadata.user_id number", messages_with(metadata={"user_id": 7}), 400, "metadata.user_id"),
+    # thinking and output_config.
+    ("thinking string", messages_with(thinking="adaptive"), 400, "thinking"),
+    ("thinking type unknown", messages_with(thinking={"type": "deep"}), 400, "thinking.type"),
+    ("thinking without type", messages_with(thinking={"budget_tokens": 1024}), 400, "thinking.type"),
+    ("thinking budget_tokens string", messages_with(thinking={"type": "enabled", "budget_tokens": "1024"}), 400, "thinking.budget_tokens"),
+    ("thinking budget_tokens zero", messages_with(thinking={"type": "enabled", "budget_tokens": 0}), 400, "thinking.budget_tokens"),
+    ("output_config string", messages_with(output_config="high"), 400, "output_config"),
+    ("output_config.effort unknown", messages_with(output_config={"effort": "extreme"}), 400, "output_config.effort"),
+    ("output_config.effort number", messages_with(output_config={"effort": 3}), 400, "output_config.effort"),
+    ("output_config.format string", messages_with(output_config={"format": "json"}), 400, "output_config.format"),
+    ("output_config.format type", messages_with(output_config={"format": {"type": "xml"}}), 400, "output_config.format.type"),
+    ("output_config.format without schema", messages_with(output_config={"format": {"type": "json_schema"}}), 400,
+     "output_config.format.schema"),
+    # Refused by name.
+    ("mcp_servers", messages_with(mcp_servers=[{"type": "url", "url": "https://x", "name": "x"}]), 400, "mcp_servers"),
+    ("container", messages_with(container="cntr_1"), 400, "container"),
+    # system.
+    ("system number", messages_with(system=5), 400, "system"),
+    ("system object", messages_with(system={"type": "text", "text": "x"}), 400, "system"),
+    ("system image block", messages_with(system=[image()]), 400, "system[0].type"),
+    ("system block without text", messages_with(system=[{"type": "text"}]), 400, "system[0].text"),
+    ("NUL in system", messages_request('{"model":"m","max_tokens":5,"system":"a\\u0000b","messages":[{"role":"user","content":"x"}]}'),
+     400, "system"),
+    # messages.
+    ("messages missing", messages_without("messages"), 400, "messages"),
+    ("messages empty", messages_with(messages=[]), 400, "messages"),
+    ("messages object", messages_with(messages={"role": "user", "content": "x"}), 400, "messages"),
+    ("message string", messages_with(messages=["hi"]), 400, "messages[0]"),
+    ("role missing", messages_with(messages=[{"content": "x"}]), 400, "messages[0].role"),
+    ("role tool", messages_with(messages=[{"role": "tool", "content": "x"}]), 400, "messages[0].role"),
+    ("content number", messages_with(messages=[{"role": "user", "content": 5}]), 400, "messages[0].content"),
+    ("content null", messages_with(messages=[{"role": "user", "content": None}]), 400, "messages[0].content"),
+    ("content empty list", messages_with(messages=[{"role": "user", "content": []}]), 400, "messages[0].content"),
+    ("block not object", user_blocks("x"), 400, "messages[0].content[0]"),
+    ("block without type", user_blocks({"text": "x"}), 400, "messages[0].content[0].type"),
+    ("block text number", user_blocks({"type": "text", "text": 1}), 400, "messages[0].content[0].text"),
+    ("block document", user_blocks({"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"}}),
+     400, "messages[0].content[0].type"),
+    ("block tool_use in a user message", user_blocks({"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}),
+     400, "messages[0].content[0].type"),
+    ("NUL in content", messages_request('{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"a\\u0000b"}]}'),
+     400, "messages[0].content"),
+    ("assistant image", messages_with(messages=[{"role": "user", "content": "x"}, {"role": "assistant", "content": [image()]},
+                                                {"role": "user", "content": "y"}]), 400, "messages[1].content[0]"),
+    # tool_use and tool_result.
+    ("tool_use without id", messages_with(messages=[{"role": "user", "content": "x"}, {"role": "assistant", "content": [
+        {"type": "tool_use", "name": "f", "input": {}}]}, {"role": "user", "content": "y"}]), 400, "messages[1].content[0].id"),
+    ("tool_use input string", messages_with(messages=[{"role": "user", "content": "x"}, {"role": "assistant", "content": [
+        {"type": "tool_use", "id": "toolu_1", "name": "f", "input": "{}"}]}, {"role": "user", "content": "y"}]), 400,
+     "messages[1].content[0].input"),
+    ("tool_result answers no call", user_blocks({"type": "tool_result", "tool_use_id": "toolu_9", "content": "r"}), 400,
+     "messages[0].content[0].tool_use_id"),
+    ("tool_result without tool_use_id", messages_with(messages=[{"role": "user", "content": "x"}, CALL, {"role": "user", "content": [
+        {"type": "tool_result", "content": "r"}]}]), 400, "messages[2].content[0].tool_use_id"),
+    ("tool_result is_error string", messages_with(messages=[{"role": "user", "content": "x"}, CALL, {"role": "user", "content": [
+        {"type": "tool_result", "tool_use_id": "toolu_1", "content": "r", "is_error": "yes"}]}]), 400, "messages[2].content[0].is_error"),
+    ("tool_result content number", messages_with(messages=[{"role": "user", "content": "x"}, CALL, {"role": "user", "content": [
+        {"type": "tool_result", "tool_use_id": "toolu_1", "content": 3}]}]), 400, "messages[2].content[0].content"),
+    ("tool_result content document", messages_with(messages=[{"role": "user", "content": "x"}, CALL, {"role": "user", "content": [
+        {"type": "tool_result", "tool_use_id": "toolu_1", "content": [{"type": "document"}]}]}]), 400,
+     "messages[2].content[0].content[0].type"),
+    # Images.
+    ("image without source", user_blocks({"type": "image"}), 400, "messages[0].content[0].source"),
+    ("image source file", user_blocks({"type": "image", "source": {"type": "file", "file_id": "file_1"}}), 400,
+     "messages[0].content[0].source.type"),
+    ("image data not base64", user_blocks(image(data="not base64 at all!")), 400, "messages[0].content[0]"),
+    ("image data number", user_blocks(image(data=5)), 400, "messages[0].content[0].source.data"),
+    ("image media_type missing", user_blocks({"type": "image", "source": {"type": "base64", "data": PNG_1X1}}), 400,
+     "messages[0].content[0].source.media_type"),
+    ("image PNG declared as JPEG", user_blocks(image(media_type="image/jpeg")), 400, "messages[0].content[0]"),
+    ("image not an image", user_blocks(image(data="aGVsbG8gd29ybGQ=", media_type="image/png")), 400, "messages[0].content[0]"),
+    ("image media_type svg", user_blocks(image(data=GIF_BYTES, media_type="image/svg+xml")), 400, "messages[0].content[0]"),
+    ("image over http", user_blocks({"type": "image", "source": {"type": "url", "url": "http://example.com/a.png"}}), 400,
+     "messages[0].content[0]"),
+    ("image file URL", user_blocks({"type": "image", "source": {"type": "url", "url": "file:///etc/passwd"}}), 400,
+     "messages[0].content[0]"),
+    ("image url number", user_blocks({"type": "image", "source": {"type": "url", "url": 1}}), 400, "messages[0].content[0].source.url"),
+    ("image in a system message", messages_with(messages=[{"role": "system", "content": [image()]}, {"role": "user", "content": "x"}]),
+     400, "messages[0].content[0].type"),
+    ("21 images", user_blocks(*[image()] * 21), 400, "messages"),
+    # tools and tool_choice.
+    ("tools object", messages_with(tools={"name": "f"}), 400, "tools"),
+    ("tools entry number", messages_with(tools=[1]), 400, "tools[0]"),
+    ("tools web_search server tool", messages_with(tools=[{"type": "web_search_20250305", "name": "web_search"}]), 400, "tools[0].type"),
+    ("tools code_execution server tool", messages_with(tools=[tool(), {"type": "code_execution_20250825", "name": "code_execution"}]),
+     400, "tools[1].type"),
+    ("tools bash server tool", messages_with(tools=[{"type": "bash_20250124", "name": "bash"}]), 400, "tools[0].type"),
+    ("tools type number", messages_with(tools=[tool(type=1)]), 400, "tools[0].type"),
+    ("tools without name", messages_with(tools=[{"input_schema": {"type": "object"}}]), 400, "tools[0].name"),
+    ("tools name with space", messages_with(tools=[tool("get weather")]), 400, "tools[0].name"),
+    ("tools name twice", messages_with(tools=[tool(), tool()]), 400, "tools[1].name"),
+    ("tools without input_schema", messages_with(tools=[{"name": "f"}]), 400, "tools[0].input_schema"),
+    ("tools input_schema string", messages_with(tools=[{"name": "f", "input_schema": "{}"}]), 400, "tools[0].input_schema"),
+    ("tools input_schema not object", messages_with(tools=[{"name": "f", "input_schema": {"type": "string"}}]), 400, "tools[0].input_schema"),
+    ("tools input_schema bad type", messages_with(tools=[{"name": "f", "input_schema": {"type": "object", "properties": {"a": {"type": "strng"}}}}]),
+     400, "tools[0].input_schema"),
+    ("tools description number", messages_with(tools=[tool(description=1)]), 400, "tools[0].description"),
+    ("tool_choice string", messages_with(tools=[tool()], tool_choice="auto"), 400, "tool_choice"),
+    ("tool_choice type unknown", messages_with(tools=[tool()], tool_choice={"type": "required"}), 400, "tool_choice.type"),
+    ("tool_choice tool without name", messages_with(tools=[tool()], tool_choice={"type": "tool"}), 400, "tool_choice.name"),
+    ("tool_choice names no tool", messages_with(tools=[tool()], tool_choice={"type": "tool", "name": "g"}), 400, "tool_choice"),
+    ("tool_choice any without tools", messages_with(tool_choice={"type": "any"}), 400, "tool_choice"),
+    ("tool_choice disable_parallel_tool_use string", messages_with(tools=[tool()], tool_choice={"type": "auto", "disable_parallel_tool_use": "yes"}),
+     400, "tool_choice.disable_parallel_tool_use"),
+    # Authentication, in Anthropic's shape.
+    ("no key", messages_request(MESSAGES_GOOD, api_key=None), 401, None),
+    ("wrong x-api-key", messages_request(MESSAGES_GOOD, api_key="not-the-token"), 401, None),
+    ("wrong bearer", messages_request(MESSAGES_GOOD, api_key=None, authorization="Bearer not-the-token"), 401, None),
+    ("count_tokens bad body", messages_request("{", path=b"/v1/messages/count_tokens"), 404, "count_tokens"),
+]

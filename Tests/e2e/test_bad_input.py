@@ -5,7 +5,7 @@ import ssl
 
 import pytest
 
-from bad_requests import CORPUS, RESPONSES_CORPUS
+from bad_requests import CORPUS, MESSAGES_CORPUS, RESPONSES_CORPUS
 from conftest import audit_lines, process_alive
 
 
@@ -42,6 +42,8 @@ def test_corpus_is_large_enough():
     assert len({name for name, _ in CORPUS}) == len(CORPUS)
     assert len(RESPONSES_CORPUS) >= 40
     assert len({entry[0] for entry in RESPONSES_CORPUS}) == len(RESPONSES_CORPUS)
+    assert len(MESSAGES_CORPUS) >= 40
+    assert len({entry[0] for entry in MESSAGES_CORPUS}) == len(MESSAGES_CORPUS)
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +78,27 @@ def test_bad_responses_request_gets_an_openai_error_naming_the_field(stack, befo
     assert error["param"] == param, error
     if status == 404:
         assert error["code"] == "previous_response_not_found", error
+    assert stack.token.encode() not in body
+
+
+# The Messages API's error types by status (messages-design.md).
+ANTHROPIC_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error", 413: "request_too_large",
+                   415: "invalid_request_error"}
+
+
+@pytest.mark.parametrize("name,raw,status,field", MESSAGES_CORPUS, ids=[entry[0] for entry in MESSAGES_CORPUS])
+def test_bad_messages_request_gets_an_anthropic_error_naming_the_field(stack, before, name, raw, status, field):
+    got, headers, body = send_raw(stack, raw)
+    assert got == status, (got, body[:300])
+    assert headers.get("content-type") == "application/json", headers
+    document = json.loads(body)
+    assert list(document) == ["type", "error"] and document["type"] == "error", document
+    error = document["error"]
+    assert list(error) == ["type", "message"], error
+    assert error["type"] == ANTHROPIC_TYPES[status], error
+    assert isinstance(error["message"], str) and error["message"], error
+    if field is not None:
+        assert field in error["message"], error
     assert stack.token.encode() not in body
 
 
