@@ -509,11 +509,3 @@ def test_a_server_tool_is_a_400_naming_its_type(client, mstack):
     message = caught.value.body["error"]["message"]
     assert "tools[1].type" in message and "web_search_20250305" in message
     assert len(mstack.records()) == before
-
-
-@pytest.mark.xfail(strict=True, reason="bug: count_tokens says 'not available: count_tokens cannot be answered…', not the design's "
-                                       "'count_tokens is not available: …' (messages-design.md; test_messages_nginx asserts that prefix too)")
-def test_count_tokens_message_is_the_designs(client):
-    with pytest.raises(anthropic.NotFoundError) as caught:
-        client.messages.count_tokens(model=MODEL, messages=ask("how many?"))
-    assert caught.value.body["error"]["message"].startswith("count_tokens is not available: ")
