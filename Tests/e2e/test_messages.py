@@ -2,6 +2,7 @@
 official anthropic SDK (and raw HTTP where the SDK cannot say it) against one stack with streaming on,
 running the stand-in (steered by `@fake` lines; its records show each run's argv and stdin)."""
 import base64
+import hashlib
 import json
 import shutil
 import struct
@@ -37,6 +38,12 @@ PNG_B64 = base64.b64encode(png(2, 2)).decode()
 
 def image_block(data=PNG_B64, media_type="image/png"):
     return {"type": "image", "source": {"type": "base64", "media_type": media_type, "data": data}}
+
+
+def png_seen(data=PNG_B64):
+    """How the stand-in records a base64 PNG block it was given."""
+    raw = base64.b64decode(data)
+    return {"source_type": "base64", "media_type": "image/png", "sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw), "url": None}
 
 
 def structured(value):
@@ -449,8 +456,10 @@ def test_an_image_reaches_the_cli_as_an_image_block(client, mstack):
     blocks = line["message"]["content"]
     assert blocks[0]["type"] == "text" and "What are these?" in blocks[0]["text"]
     assert "[image 1]" in blocks[0]["text"] and "[image 2]" in blocks[0]["text"]
-    images = [b for b in blocks if b["type"] == "image"]
-    assert images == [image_block(), {"type": "image", "source": {"type": "url", "url": url}}], "the blocks arrive intact"
+    # The stand-in records each image by its bytes' digest (never the data itself).
+    assert [b["type"] for b in blocks if b["type"] == "image"] == ["image", "image"]
+    assert run["images"] == [png_seen(), {"source_type": "url", "media_type": None, "sha256": None, "bytes": None, "url": url}], \
+        "the blocks arrive intact"
     labels = [b["text"] for b in blocks if b["type"] == "text"][1:]
     assert labels == ["[image 1]", "[image 2]"]
     assert audit_lines(mstack)[-1]["images"] == 2
@@ -470,7 +479,7 @@ def test_an_image_in_a_tool_result_and_streamed(client, mstack):
     assert text == "fake answer"
     [run] = new_records(mstack, before)
     assert "--include-partial-messages" in run["argv"]
-    assert [b for b in stdin_line(run)["message"]["content"] if b["type"] == "image"] == [image_block()]
+    assert run["images"] == [png_seen()]
 
 
 def test_the_image_count_is_limited_by_max_images(client, mstack):
