@@ -252,6 +252,15 @@ import Testing
         #expect(runner.invocations.first?.streamsText == false)
     }
 
+    @Test func theRunIsCancelledWhenTheClientHangsUp() {
+        for stream in ["false", "true"] {
+            _ = service().handle(HTTPRequest(method: "POST", path: "/v1/messages", headers: ["x-api-key": "tok"],
+                                             body: Array(#"{"model":"m","max_tokens":1,"stream":\#(stream),\#(hi)}"#.utf8), connectionDescriptor: 9))
+        }
+        #expect(runner.cancelDescriptors == [9, 9])
+        #expect(runner.lockWasHeld == [true, true])
+    }
+
     @Test func theRoutesAreOffWithoutTheEndpoint() {
         let plain = Service(auth: BearerAuth(token: "tok"), body: BodyRules(),
                             chat: ChatEndpoint(gate: RunGate(lock: lock, clock: FixedClock(), ids: FixedIDs()), run: testRunSettings,
