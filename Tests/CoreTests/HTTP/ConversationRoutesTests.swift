@@ -86,6 +86,18 @@ import Testing
         #expect(runner.plans.isEmpty)
     }
 
+    @Test func whatClaudeCodeSendsThroughNginxIsLetIn() {
+        // POST /v1/messages?beta=true with x-api-key and the anthropic-* headers, as nginx passes them on.
+        let texts = ["REQUEST_METHOD=POST", "DOCUMENT_URI=/v1/messages", "REQUEST_URI=/v1/messages?beta=true", "QUERY_STRING=beta=true",
+                     "CONTENT_TYPE=application/json", "HTTP_X_API_KEY=tok", "HTTP_ANTHROPIC_VERSION=2023-06-01",
+                     "HTTP_ANTHROPIC_BETA=claude-code-20250219,interleaved-thinking-2025-05-14"]
+        let request = texts.map { Array($0.utf8) }.withUnsafeBufferPointers { HTTPRequest(cgiEntries: $0, body: Array(Self.messages.utf8)) }
+        #expect(request.header("x-api-key") == "tok")
+        let response = service.handle(request).response
+        #expect(response.status == 200)
+        #expect(jsonObject(response.body)["type"] == .string("message"))
+    }
+
     @Test func busyIsEachDialectsOwn() {
         lock.isHeldElsewhere = true
         let headers = ["x-api-key": "tok", "Authorization": "Bearer tok"]
