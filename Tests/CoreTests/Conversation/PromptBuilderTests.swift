@@ -144,3 +144,99 @@ import Testing
         #expect(try run.prompt().text.hasSuffix(PromptBuilder.continueRequest))
     }
 }
+
+@Suite struct PromptBuilderImageTests {
+    static func image(_ url: String, _ place: String) -> Turn.Part { .image(ImagePart(.url(url), at: place)) }
+    static func source(_ part: Turn.Part) -> ImagePart? { if case .image(let image) = part { image } else { nil } }
+
+    @Test func imagesAreNamedInOrderAcrossTurnsAndTheRequestsComeLast() throws {
+        let a = Self.image("https://x/a.png", "messages[0].content[1]")
+        let b = Self.image("https://x/b.png", "messages[2].content[0]")
+        let c = Self.image("https://x/c.png", "messages[3].content[0]")
+        let d = Self.image("https://x/d.png", "messages[3].content[2]")
+        let prompt = try PromptBuilder.build(for: [
+            Turn(role: .system, text: "S"),
+            Turn(role: .user, parts: [.text("Look:"), a]),
+            Turn(role: .assistant, text: "A cat."),
+            Turn(role: .user, parts: [b]),
+            Turn(role: .assistant, text: "A dog."),
+            Turn(role: .user, parts: [c, .text("and"), d]),
+        ])
+        #expect(prompt.text == """
+            System instructions:
+            S
+
+            ---
+
+            Conversation so far:
+            User: Look:
+            [image 1]
+
+            Assistant: A cat.
+
+            User: [image 2]
+
+            Assistant: A dog.
+
+            ---
+
+            Request:
+            [image 3]
+            and
+            [image 4]
+            """)
+        #expect(prompt.images == [a, b, c, d].compactMap(Self.source))
+    }
+
+    @Test func aFunctionsResultMayHoldImagesAndAFailedOneSaysFailed() throws {
+        let shot = Self.image("https://x/s.png", "messages[2].content[0].content[1]")
+        let prompt = try PromptBuilder.build(for: [
+            Turn(role: .user, parts: [.text("Screenshot and compare"), Self.image("https://x/u.png", "messages[0].content[1]")]),
+            Turn(role: .assistant, text: "", toolCalls: [ToolCall(id: "toolu_1", name: "shot", arguments: "{}"),
+                                                         ToolCall(id: "toolu_2", name: "diff", arguments: #"{"a":1}"#)]),
+            Turn(role: .tool, parts: [.text("here"), shot], toolCallID: "toolu_1"),
+            Turn(role: .tool, text: "no diff tool", toolCallID: "toolu_2", isError: true),
+        ], names: PromptBuilder.FieldNames(turns: "messages", callID: "tool_use_id"))
+        #expect(prompt.text == """
+            Conversation so far:
+            User: Screenshot and compare
+            [image 1]
+
+            Assistant called function shot with arguments {} (call id toolu_1)
+            Assistant called function diff with arguments {"a":1} (call id toolu_2)
+
+            Function shot returned (call id toolu_1): here
+            [image 2]
+
+            Function diff failed (call id toolu_2): no diff tool
+
+            ---
+
+            Request:
+            \(PromptBuilder.continueRequest)
+            """)
+        #expect(prompt.images.map(\.place) == ["messages[0].content[1]", "messages[2].content[0].content[1]"])
+    }
+
+    @Test func aTextOnlyConversationHasNoImagesAndTheSameText() throws {
+        let turns = [Turn(role: .system, text: "S"), Turn(role: .user, text: "a"), Turn(role: .assistant, text: "b"), Turn(role: .user, text: "c")]
+        let prompt = try PromptBuilder.build(for: turns)
+        #expect(prompt.images.isEmpty)
+        #expect(prompt.text == (try PromptBuilder.prompt(for: turns)))
+        #expect(prompt.text == "System instructions:\nS\n\n---\n\nConversation so far:\nUser: a\n\nAssistant: b\n\n---\n\nRequest:\nc")
+    }
+
+    @Test func aRequestOfImagesAloneIsTheirNames() throws {
+        let prompt = try PromptBuilder.build(for: [Turn(role: .user, parts: [Self.image("https://x/1", "p1"), Self.image("https://x/2", "p2")])])
+        #expect(prompt.text == "Request:\n[image 1]\n[image 2]")
+        #expect(prompt.images.map(\.place) == ["p1", "p2"])
+        #expect(PromptBuilder.imageReference(12) == "[image 12]")
+    }
+
+    @Test func aFailedResultOfANamedDialectIsRefusedByItsNamesWhenItAnswersNothing() {
+        #expect(throws: APIError.invalidRequest("messages[1].tool_use_id 'toolu_9' answers no earlier tool call")) {
+            try PromptBuilder.build(for: [Turn(role: .user, text: "q"), Turn(role: .tool, text: "x", toolCallID: "toolu_9", isError: true)],
+                                    names: PromptBuilder.FieldNames(turns: "messages", callID: "tool_use_id"))
+        }
+    }
+}

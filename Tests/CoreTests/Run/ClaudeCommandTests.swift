@@ -116,3 +116,72 @@ import Testing
     }
 }
 }
+
+@Suite struct ClaudeCommandImageTests {
+    let command = ClaudeCommand(settings: testRunSettings.claude)
+    static let images: [ImageSource] = [.base64(mediaType: "image/png", data: ImageFixtures.png), .url("https://example.com/b.jpg")]
+
+    @Test func aRunWithImagesReadsAndWritesStreamJSON() {
+        let invocation = ClaudeInvocation(prompt: "p", images: Self.images, agent: "triage")
+        #expect(invocation.readsStreamJSON && invocation.writesStreamJSON && !invocation.streamsText)
+        #expect(command.arguments(for: invocation) == ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
+                                                       "--no-session-persistence", "--agent", "triage", "--max-budget-usd", "2.00"])
+    }
+
+    @Test func aStreamedRunWithImagesAlsoAsksForPartialMessages() {
+        let invocation = ClaudeInvocation(prompt: "p", images: Self.images, agent: nil, jsonSchema: "{}", streamsText: true, effort: .low,
+                                          keptSession: "k")
+        #expect(command.arguments(for: invocation) == ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
+                                                       "--include-partial-messages", "--session-id", "k", "--effort", "low",
+                                                       "--json-schema", "{}", "--max-budget-usd", "2.00"])
+    }
+
+    @Test func theStdinIsOneUserMessageLineOfThePromptThenEachImageAfterItsName() {
+        let spec = command.spec(for: ClaudeInvocation(prompt: "Request:\nCompare [image 1] with \"[image 2]\"\n", images: Self.images, agent: nil))
+        let line = #"{"type":"user","message":{"role":"user","content":[{"type":"text","text":"Request:\nCompare [image 1] with \"[image 2]\"\n"},"#
+            + #"{"type":"text","text":"[image 1]"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgoAAAANSUhEUg=="}},"#
+            + #"{"type":"text","text":"[image 2]"},{"type":"image","source":{"type":"url","url":"https://example.com/b.jpg"}}]}}"# + "\n"
+        #expect(String(decoding: spec.stdin, as: UTF8.self) == line)
+        // One line: the only line feed ends it.
+        #expect(spec.stdin.filter { $0 == UInt8(ascii: "\n") }.count == 1)
+        #expect(ClaudeUserMessage.line(prompt: "Request:\nCompare [image 1] with \"[image 2]\"\n", images: Self.images) == spec.stdin)
+    }
+
+    @Test func aTextOnlyRunIsUnchanged() {
+        let invocation = ClaudeInvocation(prompt: "Request:\nhi", agent: "triage")
+        #expect(!invocation.readsStreamJSON && !invocation.writesStreamJSON)
+        let spec = command.spec(for: invocation)
+        #expect(spec.arguments == ["-p", "--output-format", "json", "--no-session-persistence", "--agent", "triage", "--max-budget-usd", "2.00"])
+        #expect(spec.stdin == Array("Request:\nhi".utf8))
+        let streamed = command.spec(for: ClaudeInvocation(prompt: "Request:\nhi", agent: "triage", streamsText: true))
+        #expect(streamed.arguments == ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages",
+                                       "--no-session-persistence", "--agent", "triage", "--max-budget-usd", "2.00"])
+        #expect(streamed.stdin == Array("Request:\nhi".utf8))
+    }
+
+    @Test func aRunWithImagesNotStreamedReadsItsOutcomeFromTheResultLineAndSendsNoText() {
+        let launcher = FakeLauncher()
+        launcher.answer("/usr/bin/claude", FakeLauncher.exited(0, stdout: [StreamJSON.start("m1"), StreamJSON.delta("Hello"), StreamJSON.delta(" world"),
+                                                                           StreamJSON.assistant("m1", "Hello world"), StreamJSON.result].joined(separator: "\n") + "\n"))
+        var pieces: [[UInt8]] = []
+        let outcome = ClaudeCommand(settings: testRunSettings.claude, launcher: launcher)
+            .run(ClaudeInvocation(prompt: "p", images: Self.images, agent: nil), onText: { pieces.append($0) })
+        #expect(outcome == .succeeded(text: "Hello world", report: ClaudeReport(usage: TokenUsage(inputTokens: 3, outputTokens: 2), costUSD: 0.5, exitCode: 0)))
+        #expect(pieces.isEmpty)
+        #expect(launcher.started.first?.arguments.prefix(3) == ["-p", "--input-format", "stream-json"])
+        #expect(launcher.started.first?.stdin.last == UInt8(ascii: "\n"))
+    }
+
+    @Test func aChatRequestWithAnImageRunsWithIt() throws {
+        let request = try ChatCompletionDecoder.decode(Array(#"""
+            {"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"What is it?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,\#(ImageFixtures.png)","detail":"high"}}]}]}
+            """#.utf8))
+        let conversation = ConversationRunner(gate: RunGate(lock: FakeRunLock(), clock: FixedClock(), ids: FixedIDs()), run: testRunSettings,
+                                              agentMap: AgentMap(fallback: nil), runner: FakeRunner(outcome: .cancelled(report: nil)))
+        let invocation = try conversation.prepare(request.runRequest).invocation
+        #expect(invocation.prompt == "Request:\nWhat is it?\n[image 1]")
+        #expect(invocation.images == [.base64(mediaType: "image/png", data: ImageFixtures.png)])
+        #expect(command.arguments(for: invocation) == ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
+                                                       "--no-session-persistence", "--max-budget-usd", "2.00"])
+    }
+}

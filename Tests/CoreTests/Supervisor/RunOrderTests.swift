@@ -105,4 +105,36 @@ import Testing
         #expect(decoded.plan.invocation.keptSession == invocation.keptSession)
         #expect(decoded == order)
     }
+
+    @Test(arguments: [
+        [ImageSource.base64(mediaType: "image/png", data: ImageFixtures.png)],
+        [.url("https://example.com/a.png?x=1&y=\u{00E9}")],
+        [.base64(mediaType: "image/jpeg", data: ImageFixtures.jpeg), .url("https://x/b.gif"), .base64(mediaType: "image/webp", data: ImageFixtures.webp),
+         .url("https://x/b.gif")],
+    ])
+    func theImagesSurviveTheTripInOrder(images: [ImageSource]) throws {
+        let invocation = ClaudeInvocation(requestID: "r10", model: "m", prompt: "Request:\n[image 1]", images: images, agent: "a", streamsText: true)
+        let order = RunOrder(plan: Self.plan(invocation))
+        let decoded = try #require(try Self.trip(order))
+        #expect(decoded.plan.invocation.images == images)
+        #expect(decoded.plan.invocation.readsStreamJSON)
+        #expect(decoded == order)
+    }
+
+    @Test func aLargeImageSurvivesTheTripAndACutOneIsNoOrder() throws {
+        let data = String(repeating: "QUJD", count: 350_000)
+        let invocation = ClaudeInvocation(requestID: "r11", prompt: "p", images: [.base64(mediaType: "image/gif", data: data)], agent: nil)
+        let bytes = try RunOrder(plan: Self.plan(invocation)).encode()
+        #expect(bytes.count > 1_400_000)
+        #expect(try Self.trip(RunOrder(plan: Self.plan(invocation)))?.plan.invocation.images == [.base64(mediaType: "image/gif", data: data)])
+        let payload = bytes[Frames.headerSize...]
+        let dataAt = try #require(payload.indices.first { payload[$0...].starts(with: Array("QUJDQUJD".utf8)) })
+        #expect(RunOrder.decode(kind: RunOrder.kind, payload: payload[..<(dataAt + 10)]) == nil)
+    }
+
+    @Test func aTextOnlyInvocationHasNoImagesAfterTheTrip() throws {
+        let decoded = try #require(try Self.trip(RunOrder(plan: Self.plan(ClaudeInvocation(requestID: "r", prompt: "p", agent: nil)))))
+        #expect(decoded.plan.invocation.images == [])
+        #expect(!decoded.plan.invocation.readsStreamJSON)
+    }
 }

@@ -171,3 +171,79 @@ import Testing
         #expect(error(deep) == .invalidRequest("request body is not valid JSON"))
     }
 }
+
+@Suite struct ChatCompletionImageTests {
+    func turns(_ messages: String) throws(APIError) -> [Turn] {
+        try ChatCompletionDecoder.decode(Array(#"{"model":"m","messages":[\#(messages)]}"#.utf8)).messages
+    }
+
+    func error(_ messages: String) -> APIError? {
+        do {
+            _ = try turns(messages)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func imageURLPartsAreDataURLsHTTPSURLsOrBareStrings() throws {
+        let decoded = try turns(#"""
+            {"role":"user","content":[{"type":"text","text":"Compare"},
+             {"type":"image_url","image_url":{"url":"data:image/png;base64,\#(ImageFixtures.png)","detail":"high"}},
+             {"type":"image_url","image_url":{"url":"https://example.com/b.jpg","detail":"low"}},
+             {"type":"image_url","image_url":"https://example.com/c.gif"},
+             {"type":"image_url","image_url":{"url":"https://example.com/d.webp","detail":null}}]}
+            """#)
+        #expect(decoded == [Turn(role: .user, parts: [
+            .text("Compare"),
+            .image(ImagePart(.base64(mediaType: "image/png", data: ImageFixtures.png), at: "messages[0].content[1]")),
+            .image(ImagePart(.url("https://example.com/b.jpg"), at: "messages[0].content[2]")),
+            .image(ImagePart(.url("https://example.com/c.gif"), at: "messages[0].content[3]")),
+            .image(ImagePart(.url("https://example.com/d.webp"), at: "messages[0].content[4]")),
+        ])])
+    }
+
+    @Test func aToolsResultMayHoldAnImage() throws {
+        let decoded = try turns(#"""
+            {"role":"user","content":"Shot?"},
+            {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"shot","arguments":"{}"}}]},
+            {"role":"tool","tool_call_id":"call_1","content":[{"type":"text","text":"here"},{"type":"image_url","image_url":"https://x/s.png"}]}
+            """#)
+        #expect(decoded[2] == Turn(role: .tool, parts: [.text("here"), .image(ImagePart(.url("https://x/s.png"), at: "messages[2].content[1]"))],
+                                   toolCallID: "call_1"))
+    }
+
+    @Test(arguments: [
+        (#"{"role":"system","content":[{"type":"image_url","image_url":"https://x/a.png"}]},{"role":"user","content":"hi"}"#,
+         "messages[0].content[0] is an image; only a user's message or a function's result may hold images"),
+        (#"{"role":"developer","content":[{"type":"image_url","image_url":"https://x/a.png"}]},{"role":"user","content":"hi"}"#,
+         "messages[0].content[0] is an image; only a user's message or a function's result may hold images"),
+        (#"{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"image_url","image_url":{"url":"https://x/a.png"}}]},{"role":"user","content":"hi"}"#,
+         "messages[1].content[1] is an image; only a user's message or a function's result may hold images"),
+        (#"{"role":"user","content":[{"type":"image_url"}]}"#, "messages[0].content[0].image_url must be an object with a url"),
+        (#"{"role":"user","content":[{"type":"image_url","image_url":5}]}"#, "messages[0].content[0].image_url must be an object with a url"),
+        (#"{"role":"user","content":[{"type":"image_url","image_url":{"url":5}}]}"#, "messages[0].content[0].image_url.url must be a string"),
+        (#"{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x/a.png","detail":5}}]}"#,
+         "messages[0].content[0].image_url.detail must be a string, not number"),
+        (#"{"role":"user","content":[{"type":"image_url","image_url":"data:image/png;utf8,abc"}]}"#,
+         "messages[0].content[0] must be a base64 data URL (data:image/png;base64,…) or an https URL"),
+        (#"{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,\#(ImageFixtures.png)","file_id":"f"}},{"type":"input_image"}]}"#,
+         "messages[0].content[1] has type 'input_image'; only 'text' and 'image_url' parts are supported"),
+    ])
+    func badImagePartsAreRefusedNamingThePart(messages: String, message: String) {
+        #expect(error(messages) == .invalidRequest(message))
+    }
+
+    @Test func theRulesRefuseBadImagesWhenTheRunIsPrepared() throws {
+        let conversation = ConversationRunner(gate: RunGate(lock: FakeRunLock(), clock: FixedClock(), ids: FixedIDs()), run: testRunSettings,
+                                              agentMap: AgentMap(fallback: nil), runner: FakeRunner(outcome: .cancelled(report: nil)))
+        let request = try ChatCompletionDecoder.decode(Array(#"{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":"http://x/a.png"}]}]}"#.utf8))
+        #expect(throws: APIError.invalidRequest("messages[0].content[0] must be an https URL or base64 image data; other URLs are not accepted")) {
+            try conversation.prepare(request.runRequest)
+        }
+        let text = try ChatCompletionDecoder.decode(Array(#"{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":"data:image/gif;base64,\#(ImageFixtures.text)"}]}]}"#.utf8))
+        #expect(throws: APIError.invalidRequest("messages[0].content[0] is not a JPEG, PNG, GIF or WebP image")) {
+            try conversation.prepare(text.runRequest)
+        }
+    }
+}

@@ -430,3 +430,68 @@ import Testing
         expectRefused(#""previous_response_id":5"#, param: "previous_response_id")
     }
 }
+
+@Suite struct ResponsesImageTests {
+    func turns(_ input: String) throws(APIError) -> [Turn] {
+        try ResponsesDecoder.decode(Array(#"{"model":"m","input":\#(input)}"#.utf8)).run.turns
+    }
+
+    func refusal(_ input: String) -> (message: String, param: String?)? {
+        do {
+            _ = try turns(input)
+            return nil
+        } catch {
+            guard case .invalidRequest(let message) = error else { return ("not a 400: \(error)", nil) }
+            return (message, OpenAIErrorBody.param(of: error))
+        }
+    }
+
+    @Test func inputImagePartsAreDataURLsOrHTTPSURLsWithDetailAccepted() throws {
+        let decoded = try turns(#"""
+            [{"role":"user","content":[{"type":"input_text","text":"Compare"},
+              {"type":"input_image","image_url":"data:image/jpeg;base64,\#(ImageFixtures.jpeg)","detail":"auto"},
+              {"type":"input_image","image_url":"https://example.com/b.png","detail":"high","file_id":null}]}]
+            """#)
+        #expect(decoded == [Turn(role: .user, parts: [
+            .text("Compare"),
+            .image(ImagePart(.base64(mediaType: "image/jpeg", data: ImageFixtures.jpeg), at: "input[0].content[1]")),
+            .image(ImagePart(.url("https://example.com/b.png"), at: "input[0].content[2]")),
+        ])])
+    }
+
+    @Test func anEasyMessageAndAFunctionsOutputMayHoldImages() throws {
+        let decoded = try turns(#"""
+            [{"role":"user","content":[{"type":"input_image","image_url":"https://x/a.png"}]},
+             {"type":"function_call","call_id":"c1","name":"shot","arguments":"{}"},
+             {"type":"function_call_output","call_id":"c1","output":[{"type":"input_text","text":"here"},{"type":"input_image","image_url":"https://x/s.png"}]}]
+            """#)
+        #expect(decoded[0] == Turn(role: .user, parts: [.image(ImagePart(.url("https://x/a.png"), at: "input[0].content[0]"))]))
+        #expect(decoded.last == Turn(role: .tool, parts: [.text("here"), .image(ImagePart(.url("https://x/s.png"), at: "input[2].output[1]"))],
+                                     toolCallID: "c1"))
+    }
+
+    @Test(arguments: [
+        (#"[{"role":"user","content":[{"type":"input_image","file_id":"file_1"}]}]"#, "input[0].content[0].file_id",
+         "input[0].content[0].file_id is not supported (there are no uploaded files here); send the image as image_url"),
+        (#"[{"role":"user","content":[{"type":"input_image","image_url":"https://x/a.png","file_id":"file_1"}]}]"#, "input[0].content[0].file_id",
+         "input[0].content[0].file_id is not supported (there are no uploaded files here); send the image as image_url"),
+        (#"[{"role":"user","content":[{"type":"input_image"}]}]"#, "input[0].content[0].image_url", "input[0].content[0].image_url must be a string"),
+        (#"[{"role":"user","content":[{"type":"input_image","image_url":{"url":"https://x/a.png"}}]}]"#, "input[0].content[0].image_url",
+         "input[0].content[0].image_url must be a string"),
+        (#"[{"role":"user","content":[{"type":"input_image","image_url":"https://x/a.png","detail":1}]}]"#, "input[0].content[0].detail",
+         "input[0].content[0].detail must be a string, not number"),
+        (#"[{"role":"user","content":[{"type":"input_image","image_url":"data:image/png,abc"}]}]"#, "input[0].content[0]",
+         "input[0].content[0] must be a base64 data URL (data:image/png;base64,…) or an https URL"),
+        (#"[{"role":"system","content":[{"type":"input_image","image_url":"https://x/a.png"}]}]"#, "input[0].content[0]",
+         "input[0].content[0] is an image; only a user's message or a function's result may hold images"),
+        (#"[{"role":"developer","content":[{"type":"input_image","image_url":"https://x/a.png"}]}]"#, "input[0].content[0]",
+         "input[0].content[0] is an image; only a user's message or a function's result may hold images"),
+        (#"[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"a"},{"type":"input_image","image_url":"https://x/a.png"}]}]"#,
+         "input[0].content[1]", "input[0].content[1] is an image; only a user's message or a function's result may hold images"),
+    ] as [(String, String, String)])
+    func badImagePartsAreRefusedNamingThePart(input: String, param: String, message: String) throws {
+        let refused = try #require(refusal(input), "accepted: \(input)")
+        #expect(refused.message == message)
+        #expect(refused.param == param)
+    }
+}
