@@ -20,7 +20,8 @@ public struct BearerAuth: Sendable {
     }
 
     /// Throws ``APIError/unauthorized`` unless an `x-api-key` header (Anthropic's clients' way) is exactly
-    /// the configured token, blanks around it aside; compared in constant time.
+    /// the configured token, blanks around it aside; compared in constant time. (An empty one is no
+    /// key: ``Service`` then reads `Authorization`.)
     public func check(apiKey header: String) throws(APIError) {
         let key = header.trimmingWhitespace()
         guard !key.isEmpty, BearerAuth.constantTimeEqual(Array(key.utf8), token) else { throw .unauthorized }

@@ -94,6 +94,7 @@ public struct HTTPResponse: Sendable, Equatable {
         case 429: "Too Many Requests"
         case 500: "Internal Server Error"
         case 503: "Service Unavailable"
+        case 529: "Overloaded"
         default: "Status"
         }
     }

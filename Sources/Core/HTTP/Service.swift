@@ -108,7 +108,7 @@ public struct Service: Sendable {
         guard let route else { throw .notFound(path: String(request.path.prefix(200))) }
         guard route.methods.contains(request.method) else { throw .methodNotAllowed(allowed: route.methods) }
         if route.needsToken {
-            if route.acceptsAPIKey, let key = request.header("x-api-key") {
+            if route.acceptsAPIKey, let key = request.header("x-api-key"), !key.trimmingWhitespace().isEmpty {
                 try auth.check(apiKey: key)
             } else {
                 try auth.check(authorizationHeader: request.header("authorization"))

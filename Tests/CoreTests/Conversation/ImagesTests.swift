@@ -179,8 +179,8 @@ enum ImageFixtures {
         #expect(refusal(.url(url)) == .invalidRequest("messages[0].content[1] must be an https URL or base64 image data; other URLs are not accepted"))
     }
 
-    @Test(.disabled("bug: ImageRules takes 'https' + U+001A for 'https:' and U+000F for '/' (its | 0x20 case fold also folds control characters onto ':' and '/')"),
-          arguments: ["https\u{1A}//example.com/a.png", "https:\u{0F}\u{0F}example.com/a.png", "https\u{1A}\u{0F}\u{0F}example.com/a.png"])
+    @Test(arguments: ["https\u{1A}//example.com/a.png", "https:\u{0F}\u{0F}example.com/a.png", "https\u{1A}\u{0F}\u{0F}example.com/a.png",
+                      "https://example.com/a\u{7F}.png", "https://example.com/\u{85}a.png"])
     func aSchemeWithControlCharactersIsNoHTTPS(url: String) {
         #expect(refusal(.url(url)) == .invalidRequest("messages[0].content[1] must be an https URL or base64 image data; other URLs are not accepted"))
     }

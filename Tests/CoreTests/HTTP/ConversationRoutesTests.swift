@@ -55,6 +55,13 @@ import Testing
         #expect(runner.plans.count == 3)
     }
 
+    @Test func anXAPIKeyDecidesWhenGivenAndAnEmptyOneIsNone() {
+        #expect(send("POST", "/v1/messages", Self.messages, headers: ["x-api-key": " ", "Authorization": "Bearer tok"]).status == 200)
+        #expect(send("POST", "/v1/messages", Self.messages, headers: ["x-api-key": "wrong", "Authorization": "Bearer tok"]).status == 401)
+        #expect(send("POST", "/v1/messages", Self.messages, headers: ["x-api-key": "", "Authorization": "Bearer wrong"]).status == 401)
+        #expect(runner.plans.count == 1)
+    }
+
     @Test(arguments: [("/v1/chat/completions", chat), ("/v1/responses", responses), ("/v1/messages", messages)])
     func aConversationRouteTakesTheLargerLimit(path: String, body: String) {
         let headers = ["Authorization": "Bearer tok"]

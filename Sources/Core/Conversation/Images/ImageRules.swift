@@ -31,8 +31,9 @@ public struct ImageRules: Sendable, Equatable {
         let place = image.place
         switch image.source {
         case .url(let url):
-            guard url.utf8.count > 8, url.utf8.prefix(8).map({ $0 | 0x20 }) == Array("https://".utf8),
-                  !url.contains(where: { $0.isWhitespace })
+            // No whitespace or control character anywhere, the scheme's letters in any case.
+            guard url.utf8.count > 8, url.prefix(8).lowercased() == "https://",
+                  !url.unicodeScalars.contains(where: { $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) || $0.properties.isWhitespace })
             else { throw .invalidRequest("\(place) must be an https URL or base64 image data; other URLs are not accepted") }
             return .url(url)
         case .base64(let declared, let data):
