@@ -1,6 +1,7 @@
 """bench/run's driver: starts nginx once in front of three backends (ours, the C floor, the FastAPI
 reconstruction), measures each the same way in the same run, and prints one markdown table."""
 import argparse
+import base64
 import datetime
 import fcntl
 import os
@@ -16,6 +17,7 @@ import sys
 import tempfile
 import time
 import http.client
+import json
 
 TOKEN = "bench-token-" + os.urandom(6).hex()
 CHAT_BODY = '{"model":"recruiter-triage","messages":[{"role":"user","content":"%s"}]}'
@@ -23,13 +25,37 @@ CHAT_PATH = "/v1/chat/completions"
 RESPONSES_PATH = "/v1/responses"
 RESPONSES_BODY = '{"model":"recruiter-triage","input":"%s"}'
 RESPONSES_UNSTORED_BODY = '{"model":"recruiter-triage","store":false,"input":"%s"}'
+MESSAGES_PATH = "/v1/messages"
+MESSAGES_BODY = '{"model":"recruiter-triage","max_tokens":1024,"messages":[{"role":"user","content":"%s"}]}'
 # The two dialects streamed: the request body, what marks the first content line and the end.
 STREAMS = {
     "chat": (CHAT_PATH, '{"model":"recruiter-triage","stream":true,"messages":[{"role":"user","content":"%s"}]}',
              b'"content":"tok', b"data: [DONE]"),
     "responses": (RESPONSES_PATH, '{"model":"recruiter-triage","stream":true,"input":"%s"}',
                   b'"type":"response.output_text.delta"', b"event: response.completed"),
+    "messages": (MESSAGES_PATH, '{"model":"recruiter-triage","max_tokens":1024,"stream":true,'
+                 '"messages":[{"role":"user","content":"%s"}]}', b'"text_delta"', b"event: message_stop"),
 }
+
+
+def png_base64(size):
+    """`size` bytes that start with the PNG signature (the worker checks the magic bytes, the base64
+    alphabet and the size, not the picture), base64-encoded."""
+    signature = b"\x89PNG\r\n\x1a\n"
+    return base64.b64encode(signature + bytes(i & 0xFF for i in range(size - len(signature)))).decode()
+
+
+def image_bodies(data):
+    """A chat and a Messages request with the text "hi" and one PNG image (`data`, base64; None: the
+    same request without the image): {dialect: (path, body)}."""
+    chat = [{"type": "text", "text": "hi"}]
+    messages = [{"type": "text", "text": "hi"}]
+    if data is not None:
+        chat.append({"type": "image_url", "image_url": {"url": "data:image/png;base64," + data}})
+        messages.append({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}})
+    return {"chat": (CHAT_PATH, json.dumps({"model": "recruiter-triage", "messages": [{"role": "user", "content": chat}]})),
+            "messages": (MESSAGES_PATH, json.dumps({"model": "recruiter-triage", "max_tokens": 1024,
+                                                    "messages": [{"role": "user", "content": messages}]}))}
 
 
 def free_port():
@@ -140,6 +166,8 @@ class Bench:
                 server = re.sub(r"include fastcgi_params;\s*fastcgi_pass [^;]+;",
                                 f"proxy_pass http://127.0.0.1:{self.uvicorn_port}; proxy_http_version 1.1; "
                                 f"proxy_set_header Connection \"\"; proxy_read_timeout 960s;", server)
+                # A nested location (chat's, with its larger body limit) names only the handler.
+                server = re.sub(r"fastcgi_pass [^;]+;", f"proxy_pass http://127.0.0.1:{self.uvicorn_port};", server)
                 server = re.sub(r"\n\s*fastcgi_[a-z_]+ [^;\n]+;", "", server)
             servers.append(server)
         with open(self.path("servers.conf"), "w") as f:
@@ -298,8 +326,8 @@ http {{
         return statistics.median(times)
 
     def streams_alternated(self, content, runs):
-        """`stream_timing` of ours for chat and for responses, one request of each in turn: medians per dialect."""
-        timings = {"chat": ([], []), "responses": ([], [])}
+        """`stream_timing` of ours for each dialect in STREAMS, one request of each in turn: medians per dialect."""
+        timings = {d: ([], []) for d in STREAMS}
         for _ in range(runs):
             for dialect, (firsts, wholes) in timings.items():
                 first, whole = self.stream_timing("ours", content, 1, dialect)
@@ -308,10 +336,10 @@ http {{
         return {d: (statistics.median(f), statistics.median(w)) for d, (f, w) in timings.items()}
 
     def dialects_alternated(self, rounds):
-        """Ours, one connection: chat, responses stored (the default) and responses with store: false, in
-        turn for `rounds` rounds; the median of each one's per-round p50 and p99."""
+        """Ours, one connection: chat, responses stored (the default), responses with store: false and
+        messages, in turn for `rounds` rounds; the median of each one's per-round p50 and p99."""
         bodies = {"chat": (CHAT_PATH, CHAT_BODY), "responses": (RESPONSES_PATH, RESPONSES_BODY),
-                  "responses-unstored": (RESPONSES_PATH, RESPONSES_UNSTORED_BODY)}
+                  "responses-unstored": (RESPONSES_PATH, RESPONSES_UNSTORED_BODY), "messages": (MESSAGES_PATH, MESSAGES_BODY)}
         results = {d: [] for d in bodies}
         for _ in range(rounds):
             for dialect, (path, body) in bodies.items():
@@ -327,9 +355,27 @@ http {{
         summary["stored_records"] = len(os.listdir(store)) if os.path.isdir(store) else 0
         return summary
 
+    def images_alternated(self, runs):
+        """Ours: chat and Messages requests without an image, with a 1 KiB and with a 1 MiB PNG image, one
+        of each in turn, `runs` times: {(dialect, image): median ms}. A run with an image goes to the CLI
+        as a stream-json line on stdin (the stand-in reads it to its end, as it reads a prompt)."""
+        variants = {"none": image_bodies(None), "1KiB": image_bodies(png_base64(1 << 10)),
+                    "1MiB": image_bodies(png_base64(1 << 20))}
+        times = {(d, v): [] for v in variants for d in ("chat", "messages")}
+        for _ in range(runs):
+            for (dialect, variant), samples in times.items():
+                path, body = variants[variant][dialect]
+                started = time.perf_counter()
+                status, data = self.request("ours", "POST", path, body)
+                samples.append((time.perf_counter() - started) * 1000)
+                if status != 200:
+                    raise RuntimeError(f"ours: {dialect} with image {variant} got {status}: {data[:200]!r}")
+        return {key: statistics.median(samples) for key, samples in times.items()}
+
     def stream_timing(self, name, content, runs, dialect="chat"):
         """A streamed answer (stream: true): milliseconds to the first content line (chat: the first chunk
-        with content; responses: the first `response.output_text.delta` event) and to the end, medians."""
+        with content; responses: the first `response.output_text.delta` event; messages: the first
+        `text_delta` event's data line) and to the end, medians."""
         firsts, wholes = [], []
         path, body, first_mark, done_mark = STREAMS[dialect]
         body = body % content
@@ -477,6 +523,8 @@ def main():
         # The Responses API against chat, ours alone: the same instant stand-in, in turn, one
         # connection; stored (the default: one record file written per response) and not.
         dialects = bench.dialects_alternated(rounds)
+        # What an image adds (ours alone: the floor and the original take no images).
+        images = bench.images_alternated(payload_runs)
     finally:
         bench.stop()
 
@@ -505,6 +553,11 @@ def main():
     def ours_row(label, value, fmt, lower_is_better):
         rows.append((label, fmt.format(value), "–", "–", "–", "–", "lower" if lower_is_better else "higher"))
 
+    for dialect in ("chat", "messages"):
+        for variant, label in (("1MiB", "1 MiB"), ("1KiB", "1 KiB")):
+            ours_row(f"{label} image adds, ms ({dialect}: one image part against none)",
+                     images[(dialect, variant)] - images[(dialect, "none")], "{:.2f}", True)
+
     ours_row("stream, 10 deltas 50 ms apart: first content byte, ms", paced["chat"][0], "{:.1f}", True)
     ours_row("stream, 10 deltas 50 ms apart: whole answer, ms", paced["chat"][1], "{:.1f}", True)
     ours_row("stream, cost per event (2001 deltas vs 1, no pause), µs", (many["chat"][1] - one["chat"][1]) * 1000 / 2000,
@@ -513,13 +566,16 @@ def main():
     # Responses beside chat (ours only: the floor and the original have no /v1/responses).
     chat = dialects["chat"]
     stored, unstored = dialects["responses"], dialects["responses-unstored"]
-    per_event = {d: (many[d][1] - one[d][1]) * 1000 / 2000 for d in ("chat", "responses")}
+    messages = dialects["messages"]
+    per_event = {d: (many[d][1] - one[d][1]) * 1000 / 2000 for d in STREAMS}
     dialect_rows = [
-        ("p50 ms, instant stand-in, 1 conn", chat["p50"], stored["p50"], unstored["p50"], "{:.2f}"),
-        ("p99 ms, instant stand-in, 1 conn", chat["p99"], stored["p99"], unstored["p99"], "{:.2f}"),
-        ("stream, first content byte, ms", paced["chat"][0], paced["responses"][0], None, "{:.2f}"),
-        ("stream, 10 deltas 50 ms apart: whole answer, ms", paced["chat"][1], paced["responses"][1], None, "{:.1f}"),
-        ("stream, cost per event (2001 deltas vs 1), µs", per_event["chat"], per_event["responses"], None, "{:.1f}"),
+        ("p50 ms, instant stand-in, 1 conn", chat["p50"], stored["p50"], unstored["p50"], messages["p50"], "{:.2f}"),
+        ("p99 ms, instant stand-in, 1 conn", chat["p99"], stored["p99"], unstored["p99"], messages["p99"], "{:.2f}"),
+        ("stream, first content byte, ms", paced["chat"][0], paced["responses"][0], None, paced["messages"][0], "{:.2f}"),
+        ("stream, 10 deltas 50 ms apart: whole answer, ms", paced["chat"][1], paced["responses"][1], None,
+         paced["messages"][1], "{:.1f}"),
+        ("stream, cost per event (2001 deltas vs 1), µs", per_event["chat"], per_event["responses"], None,
+         per_event["messages"], "{:.1f}"),
     ]
 
     cpu = "unknown"
@@ -538,17 +594,19 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
-    print(f"\nOurs, POST /v1/responses beside POST /v1/chat/completions, measured in turn ({rounds} round(s) of "
-          f"{bench.seconds} s each with wrk; streams: {stream_runs} requests each, alternated; medians). "
-          "Stream first content byte: chat's first chunk with content, the first response.output_text.delta event. "
-          f"Records stored by the end: {dialects['stored_records']}. Not 200 (requests): chat {chat['not_ok']} "
-          f"({chat['requests']}), responses {stored['not_ok']} ({stored['requests']}), store: false {unstored['not_ok']} "
-          f"({unstored['requests']}).\n")
-    print("| measure | chat | responses | responses/chat | responses, store: false | /chat |")
-    print("|---|---|---|---|---|---|")
-    for label, c, r, u, fmt in dialect_rows:
+    print(f"\nOurs, POST /v1/responses and POST /v1/messages beside POST /v1/chat/completions, measured in turn "
+          f"({rounds} round(s) of {bench.seconds} s each with wrk; streams: {stream_runs} requests each, alternated; "
+          "medians). Stream first content byte: chat's first chunk with content, the first response.output_text.delta "
+          f"event, the first text_delta event. Records stored by the end: {dialects['stored_records']}. "
+          f"Not 200 (requests): chat {chat['not_ok']} ({chat['requests']}), responses {stored['not_ok']} "
+          f"({stored['requests']}), store: false {unstored['not_ok']} ({unstored['requests']}), messages "
+          f"{messages['not_ok']} ({messages['requests']}).\n")
+    print("| measure | chat | responses | responses/chat | responses, store: false | /chat | messages | messages/chat |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, c, r, u, m, fmt in dialect_rows:
         print(f"| {label} | {fmt.format(c)} | {fmt.format(r)} | {ratio(r, c)} | "
-              f"{fmt.format(u) if u is not None else '–'} | {ratio(u, c) if u is not None else '–'} |")
+              f"{fmt.format(u) if u is not None else '–'} | {ratio(u, c) if u is not None else '–'} | "
+              f"{fmt.format(m)} | {ratio(m, c)} |")
 
 
 if __name__ == "__main__":
