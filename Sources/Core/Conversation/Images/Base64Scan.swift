@@ -16,32 +16,40 @@ struct Base64Scan: Equatable {
         guard !bytes.isEmpty, bytes.count % 4 == 0 else { return nil }
         var padding = 0
         if bytes[bytes.count - 1] == UInt8(ascii: "=") { padding = bytes[bytes.count - 2] == UInt8(ascii: "=") ? 2 : 1 }
+        let end = bytes.count - padding
+        // The head: the first bytes decoded, for the media type.
         var head: [UInt8] = []
         var bits: UInt32 = 0
         var bitCount = 0
-        for index in 0..<(bytes.count - padding) {
-            guard let value = sextet(bytes[index]) else { return nil }
-            if head.count < headBytes {
-                bits = bits << 6 | UInt32(value)
-                bitCount += 6
-                if bitCount >= 8 {
-                    bitCount -= 8
-                    head.append(UInt8(truncatingIfNeeded: bits >> UInt32(bitCount)))
-                    bits &= (1 << UInt32(bitCount)) - 1
-                }
+        var index = 0
+        while index < end, head.count < headBytes {
+            let value = sextets[Int(bytes[index])]
+            guard value < 64 else { return nil }
+            bits = bits << 6 | UInt32(value)
+            bitCount += 6
+            if bitCount >= 8 {
+                bitCount -= 8
+                head.append(UInt8(truncatingIfNeeded: bits >> UInt32(bitCount)))
+                bits &= (1 << UInt32(bitCount)) - 1
             }
+            index += 1
         }
+        // The rest is only checked (a table look-up per byte: megabytes of an image's text).
+        var invalid: UInt8 = 0
+        while index < end {
+            invalid |= sextets[Int(bytes[index])]
+            index += 1
+        }
+        guard invalid < 64 else { return nil }
         return (bytes.count / 4 * 3 - padding, head)
     }
 
-    private static func sextet(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "+"): 62
-        case UInt8(ascii: "/"): 63
-        default: nil
+    /// Each byte's value in the standard alphabet; 0xFF for a byte that is not in it.
+    private static let sextets: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, letter) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(letter)] = UInt8(value)
         }
-    }
+        return table
+    }()
 }
