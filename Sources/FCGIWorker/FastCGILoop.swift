@@ -8,7 +8,8 @@ import Logging
 /// It waits for a connection or a stop request, whichever comes first; a request in hand is always
 /// finished, and after a stop request nothing more is accepted.
 struct FastCGILoop {
-    let maxBodyBytes: Int
+    /// The most of a body read for a path (one byte more tells Core it is too large).
+    let bodyLimit: (_ path: String) -> Int
     let stop: StopRequest
     let logger: Logger
     /// Collects the children that have exited after each request (``JobReaper``).
@@ -65,7 +66,7 @@ struct FastCGILoop {
             let started = ContinuousClock.now
             let entries = Self.entries(request.envp)
             var httpRequest = HTTPRequest(cgiEntries: entries, body: [], connectionDescriptor: request.ipcFd)
-            httpRequest.body = Self.body(request.in, declaredLength: httpRequest.header("content-length").flatMap { Int($0) }, limit: maxBodyBytes)
+            httpRequest.body = Self.body(request.in, declaredLength: httpRequest.header("content-length").flatMap { Int($0) }, limit: bodyLimit(httpRequest.path))
             let live = FastCGIResponseStream(stream: request.out, connection: request.ipcFd)
             let handled = handle(httpRequest, live)
             if !handled.sent {

@@ -116,7 +116,7 @@ struct ClaudeFCGI: ParsableCommand {
             counters: counters)
         // Bodies and answers can be megabytes (a tenth of a 1 MiB answer's time was page faults).
         ProcessControl.keepFreedMemory()
-        let loop = FastCGILoop(maxBodyBytes: configuration.body.largestLimit, stop: stop, logger: logger, reapChildren: reaper.reap)
+        let loop = FastCGILoop(bodyLimit: service.bodyLimit(forPath:), stop: stop, logger: logger, reapChildren: reaper.reap)
         guard loop.isStartedByFastCGISpawner else {
             StandardError.writeLine("claude-fcgi: fd 0 is not a listening socket; start it with spawn-fcgi (see README)")
             throw ExitCode(2)

@@ -33,8 +33,12 @@ enum ContentList {
 
     /// Adds a part: a text after a text joins it, a line break apart.
     static func append(_ part: Turn.Part, to parts: inout [Turn.Part]) {
-        if case .text(let text) = part, case .text(let before)? = parts.last {
-            parts[parts.count - 1] = .text(before + "\n" + text)
+        if case .text(let text) = part, case .text(var joined)? = parts.last {
+            // Taken out first, so that it grows in place: a copy per part would make many parts quadratic.
+            parts.removeLast()
+            joined += "\n"
+            joined += text
+            parts.append(.text(joined))
         } else {
             parts.append(part)
         }

@@ -19,9 +19,15 @@ public struct BearerAuth: Sendable {
         guard accepted == true else { throw .unauthorized }
     }
 
+    /// Throws ``APIError/unauthorized`` unless either header carries the token: `x-api-key` (where a
+    /// route takes it) or `Authorization: Bearer` (a client may send an unrelated key beside its token).
+    public func check(authorizationHeader: String?, apiKey: String?) throws(APIError) {
+        if let apiKey, (try? check(apiKey: apiKey)) != nil { return }
+        try check(authorizationHeader: authorizationHeader)
+    }
+
     /// Throws ``APIError/unauthorized`` unless an `x-api-key` header (Anthropic's clients' way) is exactly
-    /// the configured token, blanks around it aside; compared in constant time. (An empty one is no
-    /// key: ``Service`` then reads `Authorization`.)
+    /// the configured token, blanks around it aside; compared in constant time.
     public func check(apiKey header: String) throws(APIError) {
         let key = header.trimmingWhitespace()
         guard !key.isEmpty, BearerAuth.constantTimeEqual(Array(key.utf8), token) else { throw .unauthorized }

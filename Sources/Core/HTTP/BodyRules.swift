@@ -15,12 +15,14 @@ public struct BodyRules: Sendable {
         self.maxConversationBodyBytes = maxConversationBodyBytes
     }
 
-    /// The most a worker reads of any body.
-    public var largestLimit: Int { max(maxBodyBytes, maxConversationBodyBytes) }
+    /// The limit of a route that takes images (``Route/carriesImages``) or not.
+    public func limit(carriesImages: Bool) -> Int {
+        carriesImages ? maxConversationBodyBytes : maxBodyBytes
+    }
 
     /// - Parameter carriesImages: the route takes images (``Route/carriesImages``).
     public func check(_ request: HTTPRequest, carriesImages: Bool = false) throws(APIError) {
-        let limit = carriesImages ? maxConversationBodyBytes : maxBodyBytes
+        let limit = limit(carriesImages: carriesImages)
         if request.body.count > limit {
             throw .bodyTooLarge(limit: limit)
         }

@@ -103,16 +103,18 @@ public struct Service: Sendable {
         return HandledRequest(response: response, run: note, sent: live?.hasBegun ?? false)
     }
 
+    /// The most of a body worth reading for a request to `path`: its route's limit (the larger one for the
+    /// routes that take images), so that no other route makes a worker hold the larger.
+    public func bodyLimit(forPath path: String) -> Int {
+        body.limit(carriesImages: routes.first { $0.match(path) != nil }?.carriesImages ?? false)
+    }
+
     /// The checks before a route's handler: the route, its method, the token, a POST's body.
     func admit(_ request: HTTPRequest, to route: Route?) throws(APIError) -> Route {
         guard let route else { throw .notFound(path: String(request.path.prefix(200))) }
         guard route.methods.contains(request.method) else { throw .methodNotAllowed(allowed: route.methods) }
         if route.needsToken {
-            if route.acceptsAPIKey, let key = request.header("x-api-key"), !key.trimmingWhitespace().isEmpty {
-                try auth.check(apiKey: key)
-            } else {
-                try auth.check(authorizationHeader: request.header("authorization"))
-            }
+            try auth.check(authorizationHeader: request.header("authorization"), apiKey: route.acceptsAPIKey ? request.header("x-api-key") : nil)
         }
         if request.method == "POST" { try body.check(request, carriesImages: route.carriesImages) }
         return route

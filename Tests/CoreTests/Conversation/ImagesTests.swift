@@ -260,3 +260,28 @@ enum ImageFixtures {
             == .invalidRequest("messages[0].content[2] is an image; only a user's message or a function's result may hold images"))
     }
 }
+
+@Suite struct ImageInputCostTests {
+    @Test func manyTextPartsJoinInOnePass() throws {
+        // 100,000 parts: a copy of the text so far per part would take minutes.
+        let parts = try ContentList.parts(.array(Array(repeating: .object(["type": .string("text"), "text": .string("x")]), count: 100_000)),
+                                          at: "content", otherwise: "") { _, fields, place throws(APIError) in
+            .text(try ContentList.string(fields, "text", at: place))
+        }
+        #expect(parts == [.text(Array(repeating: "x", count: 100_000).joined(separator: "\n"))])
+    }
+
+    @Test func anImageURLHasALengthLimit() {
+        let long = "https://example.com/" + String(repeating: "a", count: ImageRules.maxURLBytes)
+        #expect(throws: APIError.invalidRequest("p is a URL of \(long.utf8.count) bytes; the most an image URL may be is 8192 bytes")) {
+            try ImageRules().check(ImagePart(.url(long), at: "p"))
+        }
+    }
+
+    @Test func aDataURLsHeadIsShort() throws {
+        #expect(throws: APIError.invalidRequest("p must be a base64 data URL (data:image/png;base64,…) or an https URL")) {
+            try ImagePart.fromURL("data:" + String(repeating: "A", count: 1_000) + ";base64,AAAA", at: "p")
+        }
+        #expect(try ImagePart.fromURL("DATA:image/PNG;BASE64,iVBO", at: "p") == ImagePart(.base64(mediaType: "image/PNG", data: "iVBO"), at: "p"))
+    }
+}

@@ -10,15 +10,19 @@ public struct ImagePart: Equatable, Sendable {
         self.place = place
     }
 
+    /// The longest `data:…;base64` head of a data URL.
+    static let maxDataURLHeader = 256
+
     /// An image given as a URL: a `data:` URL's base64 bytes, or an https URL (any other is left for
     /// ``ImageRules`` to refuse). A `data:` URL that is not `data:TYPE;base64,DATA` is refused here.
     public static func fromURL(_ url: String, at place: String) throws(APIError) -> ImagePart {
-        guard url.prefix(5).lowercased() == "data:" else { return ImagePart(.url(url), at: place) }
-        let rest = url.dropFirst(5)
-        guard let comma = rest.firstIndex(of: ","), rest[..<comma].lowercased().hasSuffix(";base64") else {
-            throw .invalidRequest("\(place) must be a base64 data URL (data:image/png;base64,…) or an https URL")
-        }
-        let mediaType = String(rest[..<comma].dropLast(";base64".count))
-        return ImagePart(.base64(mediaType: mediaType, data: String(rest[rest.index(after: comma)...])), at: place)
+        let utf8 = url.utf8
+        guard utf8.count >= 5, utf8.prefix(5).map({ $0 | 0x20 }) == Array("data:".utf8) else { return ImagePart(.url(url), at: place) }
+        // The header (`data:image/png;base64`) is short: its comma is looked for in the first bytes only.
+        guard let comma = utf8.prefix(Self.maxDataURLHeader).firstIndex(of: UInt8(ascii: ",")),
+              let header = String(url.utf8[..<comma]), header.lowercased().hasSuffix(";base64")
+        else { throw .invalidRequest("\(place) must be a base64 data URL (data:image/png;base64,…) or an https URL") }
+        let mediaType = String(header.dropFirst(5).dropLast(";base64".count))
+        return ImagePart(.base64(mediaType: mediaType, data: String(url[url.utf8.index(after: comma)...])), at: place)
     }
 }

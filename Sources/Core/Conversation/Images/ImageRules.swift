@@ -7,6 +7,9 @@ public struct ImageRules: Sendable, Equatable {
     /// The most images one request may hold (`--max-images`).
     public var maxCount: Int
 
+    /// The longest image URL taken (an https URL is an address, not data).
+    static let maxURLBytes = 8192
+
     public static let defaultMaxBytes = 5 << 20
     public static let defaultMaxCount = 20
 
@@ -31,6 +34,9 @@ public struct ImageRules: Sendable, Equatable {
         let place = image.place
         switch image.source {
         case .url(let url):
+            guard url.utf8.count <= Self.maxURLBytes else {
+                throw .invalidRequest("\(place) is a URL of \(url.utf8.count) bytes; the most an image URL may be is \(Self.maxURLBytes) bytes")
+            }
             // No whitespace or control character anywhere, the scheme's letters in any case.
             guard url.utf8.count > 8, url.prefix(8).lowercased() == "https://",
                   !url.unicodeScalars.contains(where: { $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) || $0.properties.isWhitespace })
