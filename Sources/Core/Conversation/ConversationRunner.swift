@@ -29,7 +29,7 @@ public struct ConversationRunner: Sendable {
         /// Seconds since the epoch when it was prepared: the answer's `created`.
         let created: Int64
         /// What the ids of the answer's calls begin with.
-        var callIDPrefix = "call_"
+        let callIDPrefix: String
 
         var requestID: String { invocation.requestID }
     }

@@ -15,20 +15,21 @@ enum MessagesContentDecoder {
     static func system(_ value: JSONValue?) throws(APIError) -> [Turn] {
         switch value {
         case nil, .null?: return []
-        case .string(let text)?:
-            try checkNoNUL(text, at: "system")
-            return [Turn(role: .system, text: text)]
-        case .array?:
-            let parts = try ContentList.parts(value, at: "system", otherwise: "") { type, fields, place throws(APIError) in
-                guard type == "text" else { throw .invalidRequest("\(place).type '\(OneLine.clean(type, limit: 64))' is not supported; use text") }
-                return .text(try ContentList.string(fields, "text", at: place))
-            }
-            let turn = Turn(role: .system, parts: parts)
-            try checkNoNUL(turn.text, at: "system")
-            return [turn]
+        case .string?, .array?: return [try instructions(value, at: "system", otherwise: "")]
         case let other?:
             throw .invalidRequest("system must be a string or an array of text blocks, not \(other.typeName)")
         }
+    }
+
+    /// Instructions given as a string or `text` blocks (`system`, a `system`-role message).
+    static func instructions(_ value: JSONValue?, at place: String, otherwise: @autoclosure () -> String) throws(APIError) -> Turn {
+        let parts = try ContentList.parts(value, at: place, otherwise: otherwise()) { type, fields, blockPlace throws(APIError) in
+            guard type == "text" else { throw .invalidRequest("\(blockPlace).type '\(OneLine.clean(type, limit: 64))' is not supported; use text") }
+            return .text(try ContentList.string(fields, "text", at: blockPlace))
+        }
+        let turn = Turn(role: .system, parts: parts)
+        try checkNoNUL(turn.text, at: place)
+        return turn
     }
 
     static func turns(_ messages: [JSONValue]) throws(APIError) -> [Turn] {
@@ -48,14 +49,7 @@ enum MessagesContentDecoder {
                 calls.formUnion(turn.toolCalls.map(\.id))
                 turns.append(turn)
             case "system":
-                let parts = try ContentList.parts(fields["content"], at: content, otherwise: "\(content) must be a string or an array of text blocks") {
-                    type, fields, place throws(APIError) in
-                    guard type == "text" else { throw .invalidRequest("\(place).type '\(OneLine.clean(type, limit: 64))' is not supported; use text") }
-                    return .text(try ContentList.string(fields, "text", at: place))
-                }
-                let turn = Turn(role: .system, parts: parts)
-                try checkNoNUL(turn.text, at: content)
-                turns.append(turn)
+                turns.append(try instructions(fields["content"], at: content, otherwise: "\(content) must be a string or an array of text blocks"))
             default:
                 throw .invalidRequest("\(place).role '\(OneLine.clean(roleName, limit: 64))' is not supported; use user or assistant")
             }
