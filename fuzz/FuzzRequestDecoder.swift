@@ -98,6 +98,20 @@ func checkChat(_ body: [UInt8]) {
     }
 }
 
+/// The events of a stream whose every event has an `event:` line naming its data's `type` (keep-alive
+/// comments aside).
+func namedEvents(_ body: [UInt8]) -> [(type: String, data: JSONObject)] {
+    let events = String(decoding: body, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty && !$0.hasPrefix(":") }
+    return events.map { event in
+        let lines = event.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        precondition(lines.count == 2 && lines[0].hasPrefix("event: ") && lines[1].hasPrefix("data: "), "a malformed event")
+        let type = String(lines[0].dropFirst(7))
+        guard case .object(let data)? = JSONValue.parse(Array(lines[1].utf8.dropFirst(6))) else { preconditionFailure("an event that is not JSON") }
+        precondition(data["type"] == .string(type), "an event whose data names another type")
+        return (type, data)
+    }
+}
+
 /// `/v1/responses`: JSON, or events each naming its type with sequence numbers from 0, ending with
 /// `response.completed` or `response.failed`; an error in OpenAI's shape; a status we mean to give.
 func checkResponses(_ body: [UInt8]) {
@@ -107,17 +121,11 @@ func checkResponses(_ body: [UInt8]) {
     precondition([200, 400, 404, 413].contains(status), "unexpected responses status \(status)")
     if handled.response.header("Content-Type") == "text/event-stream" {
         precondition(status == 200, "a stream with status \(status)")
-        let events = String(decoding: handled.response.body, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty }
-        var types: [String] = []
+        let events = namedEvents(handled.response.body)
         for (index, event) in events.enumerated() {
-            let lines = event.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-            precondition(lines.count == 2 && lines[0].hasPrefix("event: ") && lines[1].hasPrefix("data: "), "a malformed event")
-            let type = String(lines[0].dropFirst(7))
-            guard case .object(let data)? = JSONValue.parse(Array(lines[1].utf8.dropFirst(6))) else { preconditionFailure("an event that is not JSON") }
-            precondition(data["type"] == .string(type), "an event whose data names another type")
-            precondition(data["sequence_number"] == .integer(Int64(index)), "a sequence number out of order")
-            types.append(type)
+            precondition(event.data["sequence_number"] == .integer(Int64(index)), "a sequence number out of order")
         }
+        let types = events.map(\.type)
         precondition(types.first == "response.created", "a stream that does not begin with response.created")
         precondition(types.last == "response.completed" || types.last == "response.failed", "a stream that does not end with its response")
         return
@@ -142,16 +150,7 @@ func checkMessages(_ body: [UInt8]) {
     precondition([200, 400, 413].contains(status), "unexpected messages status \(status)")
     if handled.response.header("Content-Type") == "text/event-stream" {
         precondition(status == 200, "a stream with status \(status)")
-        let events = String(decoding: handled.response.body, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty }
-        var types: [String] = []
-        for event in events {
-            let lines = event.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-            precondition(lines.count == 2 && lines[0].hasPrefix("event: ") && lines[1].hasPrefix("data: "), "a malformed event")
-            let type = String(lines[0].dropFirst(7))
-            guard case .object(let data)? = JSONValue.parse(Array(lines[1].utf8.dropFirst(6))) else { preconditionFailure("an event that is not JSON") }
-            precondition(data["type"] == .string(type), "an event whose data names another type")
-            types.append(type)
-        }
+        let types = namedEvents(handled.response.body).map(\.type)
         precondition(types.first == "message_start", "a stream that does not begin with message_start")
         precondition(types.last == "message_stop" || types.last == "error", "a stream that does not end with message_stop or error")
         return

@@ -51,12 +51,17 @@ def before(stack):
     return {"records": len(stack.records()), "audit": len(audit_lines(stack)), "workers": stack.worker_pids}
 
 
+def json_answer(stack, raw, expected=None):
+    """Sends a raw request: its status (a 4xx, or `expected`), its JSON body parsed, and the body's bytes."""
+    status, headers, body = send_raw(stack, raw)
+    assert (400 <= status < 500) if expected is None else status == expected, (status, body[:300])
+    assert headers.get("content-type") == "application/json", headers
+    return status, json.loads(body), body
+
+
 @pytest.mark.parametrize("name,raw", CORPUS, ids=[name for name, _ in CORPUS])
 def test_bad_request_gets_a_json_4xx(stack, before, name, raw):
-    status, headers, body = send_raw(stack, raw)
-    assert 400 <= status < 500, (status, body[:300])
-    assert headers.get("content-type") == "application/json", headers
-    document = json.loads(body)
+    status, document, body = json_answer(stack, raw)
     assert isinstance(document, dict) and isinstance(document.get("error"), str) and document["error"]
     assert stack.token.encode() not in body
     field = name.split()[0]
@@ -66,10 +71,7 @@ def test_bad_request_gets_a_json_4xx(stack, before, name, raw):
 
 @pytest.mark.parametrize("name,raw,status,param", RESPONSES_CORPUS, ids=[entry[0] for entry in RESPONSES_CORPUS])
 def test_bad_responses_request_gets_an_openai_error_naming_the_field(stack, before, name, raw, status, param):
-    got, headers, body = send_raw(stack, raw)
-    assert got == status, (got, body[:300])
-    assert headers.get("content-type") == "application/json", headers
-    document = json.loads(body)
+    _, document, body = json_answer(stack, raw, status)
     assert list(document) == ["error"] and isinstance(document["error"], dict), document
     error = document["error"]
     assert set(error) == {"message", "type", "param", "code"}, error
@@ -88,10 +90,7 @@ ANTHROPIC_TYPES = {400: "invalid_request_error", 401: "authentication_error", 40
 
 @pytest.mark.parametrize("name,raw,status,field", MESSAGES_CORPUS, ids=[entry[0] for entry in MESSAGES_CORPUS])
 def test_bad_messages_request_gets_an_anthropic_error_naming_the_field(stack, before, name, raw, status, field):
-    got, headers, body = send_raw(stack, raw)
-    assert got == status, (got, body[:300])
-    assert headers.get("content-type") == "application/json", headers
-    document = json.loads(body)
+    _, document, body = json_answer(stack, raw, status)
     assert list(document) == ["type", "error"] and document["type"] == "error", document
     error = document["error"]
     assert list(error) == ["type", "message"], error

@@ -211,3 +211,13 @@ final class MemoryResponseStore: ResponseStore, @unchecked Sendable {
         lostSessions.insert(session)
     }
 }
+
+/// The error `body` throws, or `nil` when it throws none (any error that is no ``APIError`` as an internal failure).
+func thrownError<T>(_ body: () throws -> T) -> APIError? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return error as? APIError ?? .internalFailure(detail: "not an APIError: \(error)")
+    }
+}

@@ -7,12 +7,7 @@ import Testing
     }
 
     func error(_ json: String) -> APIError? {
-        do {
-            _ = try decode(json)
-            return nil
-        } catch {
-            return error
-        }
+        thrownError { try decode(json) }
     }
 
     @Test func decodesAMinimalRequest() throws {
@@ -178,12 +173,7 @@ import Testing
     }
 
     func error(_ messages: String) -> APIError? {
-        do {
-            _ = try turns(messages)
-            return nil
-        } catch {
-            return error
-        }
+        thrownError { try turns(messages) }
     }
 
     @Test func imageURLPartsAreDataURLsHTTPSURLsOrBareStrings() throws {

@@ -14,12 +14,7 @@ import Testing
     }
 
     func error(_ json: String) -> APIError? {
-        do {
-            _ = try decode(json)
-            return nil
-        } catch {
-            return error
-        }
+        thrownError { try decode(json) }
     }
 
     func run(_ turns: [Turn], output: OutputContract = OutputContract(), stream: Bool = false, effort: Effort? = nil) -> RunRequest {

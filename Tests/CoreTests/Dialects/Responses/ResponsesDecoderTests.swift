@@ -13,10 +13,7 @@ import Testing
 
     /// The 400 a body gets: its message and the field its OpenAI body names.
     func refusal(_ fields: String) -> (message: String, param: String?)? {
-        do {
-            _ = try decode(fields)
-            return nil
-        } catch {
+        thrownError { try decode(fields) }.map { error in
             guard case .invalidRequest(let message) = error else { return ("not a 400: \(error)", nil) }
             return (message, OpenAIErrorBody.param(of: error))
         }
@@ -437,10 +434,7 @@ import Testing
     }
 
     func refusal(_ input: String) -> (message: String, param: String?)? {
-        do {
-            _ = try turns(input)
-            return nil
-        } catch {
+        thrownError { try turns(input) }.map { error in
             guard case .invalidRequest(let message) = error else { return ("not a 400: \(error)", nil) }
             return (message, OpenAIErrorBody.param(of: error))
         }
