@@ -39,9 +39,4 @@ public struct Turn: Equatable, Sendable {
     public var text: String {
         parts.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined(separator: "\n")
     }
-
-    /// The turn's images, in order.
-    public var images: [ImagePart] {
-        parts.compactMap { if case .image(let image) = $0 { image } else { nil } }
-    }
 }

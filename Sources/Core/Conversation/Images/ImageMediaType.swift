@@ -1,9 +1,6 @@
 /// The image types the Anthropic API reads, told by their first bytes: a declared type is only believed
 /// when the bytes agree.
 enum ImageMediaType {
-    /// The accepted types, in the words error messages use.
-    static let accepted = ["image/jpeg", "image/png", "image/gif", "image/webp"]
-
     /// How many leading bytes ``sniff(_:)`` needs.
     static let sniffedBytes = 12
 
