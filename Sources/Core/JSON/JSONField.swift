@@ -25,6 +25,21 @@ enum JSONField {
         }
     }
 
+    /// A probability (`top_p`; the Messages API's `temperature`): a number from 0 to 1.
+    static func probability(_ value: JSONValue?, name: String) throws(APIError) -> Double? {
+        switch value {
+        case nil, .null?: return nil
+        case .integer(let number) where (0...1).contains(number): return Double(number)
+        case .double(let number) where number >= 0 && number <= 1: return number
+        default: throw .invalidRequest("\(name) must be a number from 0 to 1")
+        }
+    }
+
+    /// Text that goes into the prompt must hold no NUL character (the CLI reads it as a C string).
+    static func checkNoNUL(_ text: String, at place: String) throws(APIError) {
+        if text.utf8.contains(0) { throw .invalidRequest("\(place) contains a NUL character") }
+    }
+
     /// A sampling temperature: a number from 0 to 2.
     static func temperature(_ value: JSONValue?) throws(APIError) -> Double? {
         switch value {

@@ -95,7 +95,6 @@ public enum ChatCompletionDecoder {
         if calls.isEmpty || (fields["content"] ?? .null) != .null {
             parts = try content(fields["content"], place: place, allowsImages: role == .user || role == .tool)
         }
-        let text = Turn(role: role, parts: parts).text
         var toolCallID: String?
         if role == .tool {
             guard case .string(let id)? = fields["tool_call_id"], !id.isEmpty else {
@@ -103,14 +102,13 @@ public enum ChatCompletionDecoder {
             }
             toolCallID = id
         }
-        if text.utf8.contains(0) {
-            throw .invalidRequest("\(place).content contains a NUL character")
-        }
+        let turn = Turn(role: role, parts: parts, toolCalls: calls, toolCallID: toolCallID)
+        try JSONField.checkNoNUL(turn.text, at: "\(place).content")
         // Calls and ids go into the prompt as well.
         if ([toolCallID ?? ""] + calls.flatMap { [$0.id, $0.name, $0.arguments] }).contains(where: { $0.utf8.contains(0) }) {
             throw .invalidRequest("\(place) has a NUL character in a tool call or its id")
         }
-        return Turn(role: role, parts: parts, toolCalls: calls, toolCallID: toolCallID)
+        return turn
     }
 
     /// An assistant message's `tool_calls`: `[{"id","type":"function","function":{"name","arguments"}}]`.

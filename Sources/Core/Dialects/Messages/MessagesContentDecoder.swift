@@ -28,7 +28,7 @@ enum MessagesContentDecoder {
             return .text(try ContentList.string(fields, "text", at: blockPlace))
         }
         let turn = Turn(role: .system, parts: parts)
-        try checkNoNUL(turn.text, at: place)
+        try JSONField.checkNoNUL(turn.text, at: place)
         return turn
     }
 
@@ -63,7 +63,7 @@ enum MessagesContentDecoder {
         guard case .array(let blocks)? = value else {
             let parts = try ContentList.parts(value, at: place, otherwise: "\(place) must be a string or an array of content blocks") { _, _, _ in nil }
             let turn = Turn(role: .user, parts: parts)
-            try checkNoNUL(turn.text, at: place)
+            try JSONField.checkNoNUL(turn.text, at: place)
             return turns.append(turn)
         }
         guard !blocks.isEmpty else { throw .invalidRequest("\(place) must not be empty") }
@@ -71,7 +71,7 @@ enum MessagesContentDecoder {
         func flush() throws(APIError) {
             guard !pending.isEmpty else { return }
             let turn = Turn(role: .user, parts: pending)
-            try checkNoNUL(turn.text, at: place)
+            try JSONField.checkNoNUL(turn.text, at: place)
             turns.append(turn)
             pending = []
         }
@@ -118,7 +118,7 @@ enum MessagesContentDecoder {
             }
         }
         let turn = Turn(role: .tool, parts: parts, toolCallID: id, isError: isError)
-        try checkNoNUL(id + turn.text, at: place)
+        try JSONField.checkNoNUL(id + turn.text, at: place)
         return turn
     }
 
@@ -144,7 +144,7 @@ enum MessagesContentDecoder {
             }
         }
         let turn = Turn(role: .assistant, parts: parts, toolCalls: calls)
-        try checkNoNUL(turn.text + calls.map { $0.id + $0.name + $0.arguments }.joined(), at: place)
+        try JSONField.checkNoNUL(turn.text + calls.map { $0.id + $0.name + $0.arguments }.joined(), at: place)
         return turn
     }
 
@@ -160,9 +160,5 @@ enum MessagesContentDecoder {
         default:
             throw .invalidRequest("\(place).source.type must be base64 or url (uploaded files are not supported)")
         }
-    }
-
-    static func checkNoNUL(_ text: String, at place: String) throws(APIError) {
-        if text.utf8.contains(0) { throw .invalidRequest("\(place) contains a NUL character") }
     }
 }

@@ -43,14 +43,7 @@ enum MessagesDecoder {
     /// `temperature` (0 to 1), `top_p` (0 to 1), `top_k`, `stop_sequences` and `metadata`: checked, as
     /// the API checks them, and not passed on (the CLI has no such settings).
     static func checkSampling(_ fields: JSONObject) throws(APIError) {
-        for name in ["temperature", "top_p"] {
-            switch fields[name] {
-            case nil, .null?: break
-            case .integer(let value)? where (0...1).contains(value): break
-            case .double(let value)? where value >= 0 && value <= 1: break
-            default: throw .invalidRequest("\(name) must be a number from 0 to 1")
-            }
-        }
+        for name in ["temperature", "top_p"] { _ = try JSONField.probability(fields[name], name: name) }
         switch fields["top_k"] {
         case nil, .null?: break
         case .integer(let value)? where value >= 0: break

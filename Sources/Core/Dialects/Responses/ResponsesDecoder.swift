@@ -39,7 +39,7 @@ public enum ResponsesDecoder {
         let parallel = try JSONField.optionalBoolean(fields["parallel_tool_calls"], name: "parallel_tool_calls") ?? true
         let maxOutputTokens = try JSONField.positiveInteger(fields["max_output_tokens"], name: "max_output_tokens")
         let temperature = try JSONField.temperature(fields["temperature"])
-        let topP = try probability(fields["top_p"], name: "top_p")
+        let topP = try JSONField.probability(fields["top_p"], name: "top_p")
         var effort: Effort?
         switch fields["reasoning"] {
         case nil, .null?: break
@@ -112,16 +112,6 @@ public enum ResponsesDecoder {
             }
             return .object(pairs)
         case let other?: throw .invalidRequest("metadata must be an object, not \(other.typeName)")
-        }
-    }
-
-    /// A number from 0 to 1 (`top_p`): accepted and echoed; the CLI has no such setting.
-    static func probability(_ value: JSONValue?, name: String) throws(APIError) -> Double? {
-        switch value {
-        case nil, .null?: return nil
-        case .integer(let number) where (0...1).contains(number): return Double(number)
-        case .double(let number) where number >= 0 && number <= 1: return number
-        default: throw .invalidRequest("\(name) must be a number from 0 to 1")
         }
     }
 }

@@ -16,12 +16,12 @@ enum ResponsesInputDecoder {
     static func turns(_ input: JSONValue?, instructions: String?) throws(APIError) -> [Turn] {
         var turns: [Turn] = []
         if let instructions {
-            try checkNoNUL(instructions, at: "instructions")
+            try JSONField.checkNoNUL(instructions, at: "instructions")
             turns.append(Turn(role: .system, text: instructions))
         }
         switch input {
         case .string(let text)?:
-            try checkNoNUL(text, at: "input")
+            try JSONField.checkNoNUL(text, at: "input")
             turns.append(Turn(role: .user, text: text))
         case .array(let items)? where !items.isEmpty:
             for (index, item) in items.enumerated() {
@@ -58,8 +58,9 @@ enum ResponsesInputDecoder {
                 throw .invalidRequest("\(place).call_id must be a non-empty string")
             }
             let output = try content(fields["output"], at: "\(place).output", textTypes: ["input_text", "output_text", "text"], allowsImages: true)
-            try checkNoNUL(id + Turn(role: .tool, parts: output).text, at: place)
-            turns.append(Turn(role: .tool, parts: output, toolCallID: id))
+            let result = Turn(role: .tool, parts: output, toolCallID: id)
+            try JSONField.checkNoNUL(id + result.text, at: place)
+            turns.append(result)
         case _ where skippedItemTypes.contains(type):
             break
         default:
@@ -79,7 +80,7 @@ enum ResponsesInputDecoder {
         let textTypes: Set<String> = role == .assistant ? ["output_text", "refusal", "text", "input_text"] : ["input_text", "text"]
         let parts = try content(fields["content"], at: "\(place).content", textTypes: textTypes, allowsImages: role == .user)
         let turn = Turn(role: role, parts: parts)
-        try checkNoNUL(turn.text, at: "\(place).content")
+        try JSONField.checkNoNUL(turn.text, at: "\(place).content")
         return turn
     }
 
@@ -95,7 +96,7 @@ enum ResponsesInputDecoder {
         }
         let namespace = try JSONField.optionalString(fields["namespace"], name: "\(place).namespace")
         let fullName = ResponsesToolsDecoder.qualifiedName(name, in: namespace)
-        try checkNoNUL(id + fullName + arguments, at: place)
+        try JSONField.checkNoNUL(id + fullName + arguments, at: place)
         return ToolCall(id: id, name: fullName, arguments: arguments)
     }
 
@@ -120,8 +121,4 @@ enum ResponsesInputDecoder {
 
     /// The Responses API's image part.
     static let inputImage = "input_image"
-
-    static func checkNoNUL(_ text: String, at place: String) throws(APIError) {
-        if text.utf8.contains(0) { throw .invalidRequest("\(place) contains a NUL character") }
-    }
 }
