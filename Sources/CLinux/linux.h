@@ -8,6 +8,7 @@
 // headers or declared here.
 #include <errno.h>
 #include <linux/sched.h>
+#include <openssl/evp.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
@@ -38,6 +39,13 @@ static inline int clinux_close_range(unsigned int lowest, unsigned int highest) 
 #else
     errno = ENOSYS;
     return -1;
+/// SHA-256 of `length` bytes into `digest` (32 bytes), by OpenSSL's libcrypto (Debian's libssl-dev).
+/// Returns 1 on success.
+static inline int clinux_sha256(const void *bytes, size_t length, unsigned char *digest) {
+    unsigned int size = 0;
+    return EVP_Digest(bytes, length, digest, &size, EVP_sha256(), NULL) == 1 && size == 32;
+}
+
 #endif
 }
 
@@ -48,6 +56,13 @@ static inline int clinux_pidfd_open(pid_t pid) {
 #else
     errno = ENOSYS;
     return -1;
+/// SHA-256 of `length` bytes into `digest` (32 bytes), by OpenSSL's libcrypto (Debian's libssl-dev).
+/// Returns 1 on success.
+static inline int clinux_sha256(const void *bytes, size_t length, unsigned char *digest) {
+    unsigned int size = 0;
+    return EVP_Digest(bytes, length, digest, &size, EVP_sha256(), NULL) == 1 && size == 32;
+}
+
 #endif
 }
 
@@ -91,6 +106,13 @@ static inline uint8_t clinux_atomic_load_acquire_u8(const uint8_t *byte) {
 /// Stores a byte after everything written before it (see clinux_atomic_load_acquire_u8).
 static inline void clinux_atomic_store_release_u8(uint8_t *byte, uint8_t value) {
     __atomic_store_n(byte, value, __ATOMIC_RELEASE);
+}
+
+/// SHA-256 of `length` bytes into `digest` (32 bytes), by OpenSSL's libcrypto (Debian's libssl-dev).
+/// Returns 1 on success.
+static inline int clinux_sha256(const void *bytes, size_t length, unsigned char *digest) {
+    unsigned int size = 0;
+    return EVP_Digest(bytes, length, digest, &size, EVP_sha256(), NULL) == 1 && size == 32;
 }
 
 #endif

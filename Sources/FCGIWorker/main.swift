@@ -41,6 +41,16 @@ struct ClaudeFCGI: ParsableCommand {
     @Option(name: .customLong(WorkerOption.responseMaxAgeDays.name), help: ArgumentHelp(WorkerOption.responseMaxAgeDays.help)) var responseMaxAgeDays: String?
     @Option(name: .customLong(WorkerOption.responseStoreMaxMB.name), help: ArgumentHelp(WorkerOption.responseStoreMaxMB.help)) var responseStoreMaxMB: String?
     @Option(name: .customLong(WorkerOption.chatErrors.name), help: ArgumentHelp(WorkerOption.chatErrors.help)) var chatErrors: String?
+    @Option(name: .customLong(WorkerOption.keysFile.name), help: ArgumentHelp(WorkerOption.keysFile.help)) var keysFile: String?
+    @Option(name: .customLong(WorkerOption.budgetTimeZone.name), help: ArgumentHelp(WorkerOption.budgetTimeZone.help)) var budgetTimeZone: String?
+    @Option(name: .customLong(WorkerOption.spendDir.name), help: ArgumentHelp(WorkerOption.spendDir.help)) var spendDir: String?
+    @Option(name: .customLong(WorkerOption.queueWait.name), help: ArgumentHelp(WorkerOption.queueWait.help)) var queueWait: String?
+    @Option(name: .customLong(WorkerOption.queueLength.name), help: ArgumentHelp(WorkerOption.queueLength.help)) var queueLength: String?
+    @Option(name: .customLong(WorkerOption.queuePerCaller.name), help: ArgumentHelp(WorkerOption.queuePerCaller.help)) var queuePerCaller: String?
+    @Option(name: .customLong(WorkerOption.resendWindow.name), help: ArgumentHelp(WorkerOption.resendWindow.help)) var resendWindow: String?
+    @Option(name: .customLong(WorkerOption.resendGrace.name), help: ArgumentHelp(WorkerOption.resendGrace.help)) var resendGrace: String?
+    @Option(name: .customLong(WorkerOption.resendMaxAnswers.name), help: ArgumentHelp(WorkerOption.resendMaxAnswers.help)) var resendMaxAnswers: String?
+    @Option(name: .customLong(WorkerOption.resendStoreMaxMB.name), help: ArgumentHelp(WorkerOption.resendStoreMaxMB.help)) var resendStoreMaxMB: String?
     @Option(name: .customLong(WorkerOption.logLevel.name), help: ArgumentHelp(WorkerOption.logLevel.help)) var logLevel: String?
     @Option(name: .customLong(WorkerOption.logFile.name), help: ArgumentHelp(WorkerOption.logFile.help)) var logFile: String?
 
@@ -56,6 +66,9 @@ struct ClaudeFCGI: ParsableCommand {
             (.maxImages, maxImages), (.streaming, streaming), (.streamKeepAlive, streamKeepAlive), (.gitSync, gitSync), (.gitTimeout, gitTimeout), (.defaultAgent, defaultAgent),
             (.jobMaxAgeDays, jobMaxAgeDays), (.jobMaxCount, jobMaxCount), (.responseMaxAgeDays, responseMaxAgeDays),
             (.responseStoreMaxMB, responseStoreMaxMB), (.chatErrors, chatErrors), (.logLevel, logLevel), (.logFile, logFile),
+            (.keysFile, keysFile), (.budgetTimeZone, budgetTimeZone), (.spendDir, spendDir), (.queueWait, queueWait), (.queueLength, queueLength),
+            (.queuePerCaller, queuePerCaller), (.resendWindow, resendWindow), (.resendGrace, resendGrace),
+            (.resendMaxAnswers, resendMaxAnswers), (.resendStoreMaxMB, resendStoreMaxMB),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { option, value in value.map { (option, $0) } })
     }

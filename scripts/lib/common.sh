@@ -9,6 +9,7 @@ ensure_system_packages() {
     command -v spawn-fcgi >/dev/null 2>&1 || missing+=(spawn-fcgi)
     command -v multiwatch >/dev/null 2>&1 || missing+=(multiwatch)
     [ -f /usr/include/fcgiapp.h ] || missing+=(libfcgi-dev)
+    [ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev)
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     command -v curl >/dev/null 2>&1 || missing+=(curl)
     local extra

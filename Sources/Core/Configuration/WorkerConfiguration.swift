@@ -20,6 +20,12 @@ public struct WorkerConfiguration: Sendable {
     public var responses: ResponseStoreSettings
     /// The shape of chat completions' error bodies (`--chat-errors`).
     public var chatErrors: ErrorShape
+    /// The callers' keys file and spend windows.
+    public var callers: CallerSettings
+    /// The waiting line for the runner.
+    public var queue: QueueSettings
+    /// How re-sent requests are answered.
+    public var resend: ResendSettings
 
     /// Resolves and checks the configuration. Fails closed: no token, an unreadable or world-readable
     /// token file, or a value out of range is a ``ConfigurationError`` naming it.
@@ -38,6 +44,7 @@ public struct WorkerConfiguration: Sendable {
         guard FileBytes.isDirectory(workdir) else { throw ConfigurationError("workdir \(workdir) is not a directory") }
         var claude = try values.text(.claude) ?? "claude"
         if claude.contains("/") { claude = absolute(claude) }
+        let stateDirectory = absolute(try values.text(.stateDir) ?? "/var/lib/claude-fcgi")
         let gitSyncMode = GitSyncMode(rawValue: try values.text(.gitSync) ?? "") ?? .bestEffort
 
         let settings = ClaudeSettings(
@@ -58,7 +65,7 @@ public struct WorkerConfiguration: Sendable {
             run: RunSettings(
                 claude: settings,
                 gitSync: GitSyncSettings(mode: gitSyncMode, timeoutSeconds: try values.number(.gitTimeout)),
-                stateDirectory: absolute(try values.text(.stateDir) ?? "/var/lib/claude-fcgi")),
+                stateDirectory: stateDirectory),
             jobs: JobSettings(
                 caps: JobCaps(maxBudgetUSD: budget, timeoutSeconds: timeout),
                 defaultAgent: try values.text(.defaultAgent) ?? agentMap.fallback,
@@ -70,7 +77,14 @@ public struct WorkerConfiguration: Sendable {
             responses: ResponseStoreSettings(
                 maxAgeSeconds: seconds(days: try values.number(.responseMaxAgeDays)),
                 maxBytes: Int64(try values.wholeNumber(.responseStoreMaxMB)) << 20),
-            chatErrors: ErrorShape(rawValue: try values.text(.chatErrors) ?? "") ?? .service
+            chatErrors: ErrorShape(rawValue: try values.text(.chatErrors) ?? "") ?? .service,
+            callers: CallerSettings(keysFile: try values.text(.keysFile).map(absolute), timeZone: try values.text(.budgetTimeZone) ?? "UTC",
+                                   spendDirectory: try values.text(.spendDir).map(absolute) ?? stateDirectory + "/spend"),
+            queue: QueueSettings(waitSeconds: Double(try values.wholeNumber(.queueWait)), length: try values.wholeNumber(.queueLength),
+                                 perCaller: try values.wholeNumber(.queuePerCaller)),
+            resend: ResendSettings(windowSeconds: try values.wholeNumber(.resendWindow), graceSeconds: Double(try values.wholeNumber(.resendGrace)),
+                                   maxAnswers: try values.wholeNumber(.resendMaxAnswers),
+                                   maxBytes: Int64(try values.wholeNumber(.resendStoreMaxMB)) << 20)
         )
     }
 

@@ -26,6 +26,16 @@ public enum WorkerOption: String, CaseIterable, Sendable {
     case responseMaxAgeDays = "response-max-age-days"
     case responseStoreMaxMB = "response-store-max-mb"
     case chatErrors = "chat-errors"
+    case keysFile = "keys-file"
+    case budgetTimeZone = "budget-time-zone"
+    case spendDir = "spend-dir"
+    case queueWait = "queue-wait"
+    case queueLength = "queue-length"
+    case queuePerCaller = "queue-per-caller"
+    case resendWindow = "resend-window"
+    case resendGrace = "resend-grace"
+    case resendMaxAnswers = "resend-max-answers"
+    case resendStoreMaxMB = "resend-store-max-mb"
     case logLevel = "log-level"
     case logFile = "log-file"
 
@@ -41,7 +51,7 @@ public enum WorkerOption: String, CaseIterable, Sendable {
     /// (``defaultText`` says what happens then).
     public var defaultValue: String? {
         switch self {
-        case .tokenFile, .claude, .workdir, .defaultAgent, .logFile: nil
+        case .tokenFile, .claude, .workdir, .defaultAgent, .logFile, .keysFile, .spendDir: nil
         case .stateDir: "/var/lib/claude-fcgi"
         case .agentMap: AgentMap.defaultSpec
         case .maxBudgetUSD: "2.00"
@@ -62,6 +72,14 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .responseMaxAgeDays: "7"
         case .responseStoreMaxMB: "1024"
         case .chatErrors: ErrorShape.service.rawValue
+        case .budgetTimeZone: "UTC"
+        case .queueWait: "0"
+        case .queueLength: "16"
+        case .queuePerCaller: "4"
+        case .resendWindow: "600"
+        case .resendGrace: "20"
+        case .resendMaxAnswers: "1000"
+        case .resendStoreMaxMB: "256"
         case .logLevel: "info"
         }
     }
@@ -74,6 +92,8 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .workdir: "the current directory"
         case .defaultAgent: "the agent map's * entry"
         case .logFile: "stderr"
+        case .keysFile: "none: the token alone, as the caller default"
+        case .spendDir: "<state-dir>/spend"
         default: defaultValue ?? ""
         }
     }
@@ -105,6 +125,16 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .responseMaxAgeDays: "Days a stored /v1/responses response and its claude session are kept (previous_response_id can name it for as long)."
         case .responseStoreMaxMB: "Most megabytes the stored responses and their claude sessions may take together; the oldest are pruned first."
         case .chatErrors: "Shape of chat completions' error bodies: service ({\"error\": \"...\", \"detail\": \"...\"}, the original service's) or openai ({\"error\": {\"message\", \"type\", \"param\", \"code\"}})."
+        case .keysFile: "Keys file: one key (its SHA-256, never the key) per caller, with its spend caps and limits; managed with `claude-fcgi keys`. The token stays valid beside it as the caller default. Re-read on change, without a restart."
+        case .spendDir: "Where the callers' spend is counted; hosts of a fleet that share one directory (with working flock) share their callers' caps."
+        case .budgetTimeZone: "Time zone of the callers' daily and monthly spend windows (an IANA name such as Europe/Berlin)."
+        case .queueWait: "Seconds a request that finds the runner busy waits its turn, first come first served across all workers, before the busy answer; 0 answers busy at once. A waiting request holds a worker."
+        case .queueLength: "Most requests waiting for the runner; beyond it, busy at once."
+        case .queuePerCaller: "Most places in the waiting line one caller may hold."
+        case .resendWindow: "Seconds a re-sendable request's answer (Idempotency-Key, or the openai SDK's retry) is kept for its re-send; 0 keeps none after the run."
+        case .resendGrace: "Seconds a re-sendable run goes on after its client hung up, for the re-send to attach; then it is cancelled."
+        case .resendMaxAnswers: "Most answers kept for re-sends; the oldest go first."
+        case .resendStoreMaxMB: "Most megabytes the answers kept for re-sends take together; the oldest go first."
         case .logLevel: "Log level: trace, debug, info, notice, warning, error or critical."
         case .logFile: "Append the log to this file instead of stderr (which the systemd unit sends to the journal)."
         }
@@ -116,7 +146,13 @@ public enum WorkerOption: String, CaseIterable, Sendable {
     /// What a value must be.
     public var check: OptionCheck {
         switch self {
-        case .tokenFile, .claude, .workdir, .stateDir, .logFile, .agentMap: .anyText
+        case .tokenFile, .claude, .workdir, .stateDir, .logFile, .agentMap, .keysFile, .budgetTimeZone, .spendDir: .anyText
+        case .queueWait: .wholeNumber(0...3600)
+        case .queueLength, .queuePerCaller: .wholeNumber(1...10_000)
+        case .resendWindow: .wholeNumber(0...86_400)
+        case .resendGrace: .wholeNumber(0...600)
+        case .resendMaxAnswers: .wholeNumber(1...1_000_000)
+        case .resendStoreMaxMB: .wholeNumber(1...(1 << 20))
         case .maxBudgetUSD: .positiveNumber
         case .timeout, .killGrace, .stopTimeout, .gitTimeout, .jobMaxAgeDays, .responseMaxAgeDays: .positiveNumber
         case .retryAfter: .wholeNumber(1...120)

@@ -36,6 +36,18 @@ public enum APIError: Error, Equatable, Sendable {
     case executionFailed(detail: String)
     /// Something on our side failed (e.g. the lock file cannot be opened).
     case internalFailure(detail: String)
+    /// The caller's key does not allow this (a model it may not use, `/execute` without leave).
+    case forbidden(String)
+    /// The caller has spent its cap; the detail says which cap, what was spent, the limit and when it
+    /// resets. Nothing ran.
+    case overQuota(detail: String)
+    /// The caller started its most runs of a minute; nothing ran.
+    case rateLimited(retryAfterSeconds: Int, detail: String)
+    /// An `Idempotency-Key` sent again with another body.
+    case resendConflict(key: String)
+    /// A file of the state directory cannot be written (full disk, read-only); the detail names the
+    /// file and the error. Nothing ran.
+    case stateUnwritable(detail: String)
 
     /// A busy answer: the run lock was held, nothing ran. A fleet's nginx asks for another status for
     /// these (``HTTPRequest/busyStatus``).
@@ -55,8 +67,10 @@ public enum APIError: Error, Equatable, Sendable {
         case .unsupportedMediaType: 415
         case .notFound, .modelNotFound, .responseNotFound, .unavailable: 404
         case .methodNotAllowed: 405
-        case .jobBusy, .jobFinished: 409
-        case .busy, .executionFailed: 503
+        case .forbidden: 403
+        case .jobBusy, .jobFinished, .resendConflict: 409
+        case .overQuota, .rateLimited: 429
+        case .busy, .executionFailed, .stateUnwritable: 503
         case .internalFailure: 500
         }
     }
@@ -79,6 +93,11 @@ public enum APIError: Error, Equatable, Sendable {
         case .jobFinished(let status): ("job already finished", "status: \(status)")
         case .executionFailed(let detail): ("execution failed", detail)
         case .internalFailure(let detail): ("internal error", detail)
+        case .forbidden(let detail): ("forbidden", detail)
+        case .overQuota(let detail): ("spend cap reached", detail)
+        case .rateLimited(_, let detail): ("rate limit reached", detail)
+        case .resendConflict(let key): ("idempotency key reused", "Idempotency-Key '\(key)' was sent before with another body")
+        case .stateUnwritable(let detail): ("state not writable", detail)
         }
     }
 
@@ -89,9 +108,14 @@ public enum APIError: Error, Equatable, Sendable {
         return detail.map { "\(error): \($0)" } ?? error
     }
 
-    /// OpenAI's error `type`: `server_error` for ours and for busy, `invalid_request_error` for the rest.
+    /// OpenAI's error `type`: `server_error` for ours and for busy, OpenAI's own for a cap or a rate,
+    /// `invalid_request_error` for the rest.
     public var openAIType: String {
-        status >= 500 || isBusy ? "server_error" : "invalid_request_error"
+        switch self {
+        case .overQuota: "insufficient_quota"
+        case .rateLimited: "requests"
+        default: status >= 500 || isBusy ? "server_error" : "invalid_request_error"
+        }
     }
 
     /// The `message` and `type` of the error event that ends a stream this error broke off, in the
@@ -110,10 +134,11 @@ public enum APIError: Error, Equatable, Sendable {
             headers += [("WWW-Authenticate", "Bearer"), ("x-should-retry", "false")]
         case .methodNotAllowed(let allowed):
             headers.append(("Allow", allowed.joined(separator: ", ")))
-        case .busy(let seconds), .jobBusy(let seconds):
+        case .busy(let seconds), .jobBusy(let seconds), .rateLimited(let seconds, _):
             headers.append(("Retry-After", String(seconds)))
-        case .executionFailed, .internalFailure:
-            // The official clients retry 5xx POSTs twice; a failed paid run must not start again.
+        case .executionFailed, .internalFailure, .overQuota:
+            // The official clients retry 5xx POSTs twice (and 429s): a failed paid run must not start
+            // again, and a spent cap is not over in seconds.
             headers.append(("x-should-retry", "false"))
         default:
             break

@@ -16,6 +16,8 @@ public struct HTTPRequest: Sendable {
     /// (`deploy/nginx.fleet.conf`), so that nginx passes busy, and only busy, to the next host; `nil`
     /// keeps the API's own (503 for chat, 409 for jobs).
     public var busyStatus: Int?
+    /// Who sent it, once its key was checked (``Service`` sets it); the token holder until then.
+    public var caller: Caller = .tokenHolder
 
     /// A request with header fields given by name, in any case (tests, the fuzzer).
     public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = [],

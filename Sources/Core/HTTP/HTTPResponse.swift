@@ -85,6 +85,7 @@ public struct HTTPResponse: Sendable, Equatable {
         case 202: "Accepted"
         case 400: "Bad Request"
         case 401: "Unauthorized"
+        case 403: "Forbidden"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
         case 409: "Conflict"

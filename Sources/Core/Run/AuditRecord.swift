@@ -5,6 +5,8 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
     /// RFC 3339 UTC time the run started.
     public var time: String
     public var request_id: String
+    /// The caller the run was for (``Caller/name``).
+    public var caller: String
     /// The requested model (chat runs; jobs have none).
     public var model: String?
     public var agent: String?
@@ -27,9 +29,10 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
     /// What the git sync before the run did: `off`, `skipped`, `ok` or `failed`.
     public var git_sync: String?
 
-    public init(started: Date, durationSeconds: Double, invocation: ClaudeInvocation, outcome: ClaudeOutcome) {
+    public init(started: Date, durationSeconds: Double, invocation: ClaudeInvocation, outcome: ClaudeOutcome, caller: String = Caller.defaultName) {
         time = RFC3339.format(started)
         request_id = invocation.requestID
+        self.caller = caller
         model = invocation.model.isEmpty ? nil : invocation.model
         agent = invocation.agent
         images = invocation.images.isEmpty ? nil : invocation.images.count

@@ -16,8 +16,12 @@ public struct RunPlan: Sendable, Equatable {
     /// Where the audit log and job records live.
     public var stateDirectory: String
     public var kind: Kind
+    /// The name of the caller the run is for (the audit line's `caller`, its spend's account).
+    public var caller: String
 
-    public init(invocation: ClaudeInvocation, claude: ClaudeSettings, gitSync: GitSyncSettings, stateDirectory: String, kind: Kind) {
+    public init(invocation: ClaudeInvocation, claude: ClaudeSettings, gitSync: GitSyncSettings, stateDirectory: String, kind: Kind,
+                caller: String = Caller.defaultName) {
+        self.caller = caller
         self.invocation = invocation
         self.claude = claude
         self.gitSync = gitSync

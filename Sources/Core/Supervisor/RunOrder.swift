@@ -62,6 +62,7 @@ public struct RunOrder: Sendable, Equatable {
         Frames.appendField(Array(plan.gitSync.mode.rawValue.utf8), to: &payload)
         Frames.appendInteger(plan.gitSync.timeoutSeconds.bitPattern, to: &payload)
         Frames.appendField(Array(plan.stateDirectory.utf8), to: &payload)
+        Frames.appendField(Array(plan.caller.utf8), to: &payload)
         guard payload.count <= Frames.maxPayload else { throw Frames.FrameTooLong(length: payload.count, limit: Frames.maxPayload) }
         return Frames.encode(kind: Self.kind, payload: payload)
     }
@@ -78,7 +79,7 @@ public struct RunOrder: Sendable, Equatable {
               let timeoutSeconds = fields.double(), let killGraceSeconds = fields.double(),
               let environment = environment(&fields),
               let modeName = fields.text(), let mode = GitSyncMode(rawValue: modeName), let gitTimeoutSeconds = fields.double(),
-              let stateDirectory = fields.text(), fields.isAtEnd
+              let stateDirectory = fields.text(), let caller = fields.text(), fields.isAtEnd
         else { return nil }
         let invocation = ClaudeInvocation(
             requestID: requestID, model: model, prompt: prompt, images: images, agent: hasAgent ? agent : nil, jsonSchema: hasSchema ? schema : nil,
@@ -89,7 +90,7 @@ public struct RunOrder: Sendable, Equatable {
             killGraceSeconds: killGraceSeconds, environment: environment)
         return RunOrder(plan: RunPlan(
             invocation: invocation, claude: claude, gitSync: GitSyncSettings(mode: mode, timeoutSeconds: gitTimeoutSeconds),
-            stateDirectory: stateDirectory, kind: .chat))
+            stateDirectory: stateDirectory, kind: .chat, caller: caller))
     }
 
     /// The images: a count, then each one's media type (empty for a URL) and its data or URL.

@@ -93,7 +93,7 @@ public struct RunSupervisor {
             SessionFiles(environment: plan.claude.environment)?.delete(session)
         }
 
-        var audit = AuditRecord(started: started, durationSeconds: Monotonic.now() - startedMonotonic, invocation: invocation, outcome: outcome)
+        var audit = AuditRecord(started: started, durationSeconds: Monotonic.now() - startedMonotonic, invocation: invocation, outcome: outcome, caller: plan.caller)
         audit.git_sync = gitSync.name
         do {
             try AuditLog(stateDirectory: plan.stateDirectory).append(audit)

@@ -20,8 +20,10 @@ struct AnthropicErrorBody: Equatable {
         case .bodyTooLarge: "request_too_large"
         case .notFound, .modelNotFound, .responseNotFound, .unavailable: "not_found_error"
         case .busy, .jobBusy: "overloaded_error"
-        case .executionFailed, .internalFailure: "api_error"
-        case .invalidRequest, .streamingNotSupported, .unsupportedMediaType, .methodNotAllowed, .jobFinished: "invalid_request_error"
+        case .executionFailed, .internalFailure, .stateUnwritable: "api_error"
+        case .forbidden: "permission_error"
+        case .overQuota, .rateLimited: "rate_limit_error"
+        case .invalidRequest, .streamingNotSupported, .unsupportedMediaType, .methodNotAllowed, .jobFinished, .resendConflict: "invalid_request_error"
         }
     }
 

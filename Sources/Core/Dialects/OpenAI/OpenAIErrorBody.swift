@@ -39,6 +39,11 @@ struct OpenAIErrorBody: Equatable {
         case .busy, .jobBusy: "busy"
         case .executionFailed: "execution_failed"
         case .internalFailure: "internal_error"
+        case .forbidden: "permission_denied"
+        case .overQuota: "insufficient_quota"
+        case .rateLimited: "rate_limit_exceeded"
+        case .resendConflict: "idempotency_key_reused"
+        case .stateUnwritable: "state_unwritable"
         case .invalidRequest, .streamingNotSupported, .unsupportedMediaType, .jobFinished: nil
         }
     }

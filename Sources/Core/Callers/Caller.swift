@@ -1,0 +1,25 @@
+/// Who sent a request: the name its key has in the keys file (``defaultName`` for the single token)
+/// and what that caller may do. Every run, job and stored response is on a caller's name.
+public struct Caller: Sendable, Equatable {
+    /// The caller's name: letters, digits, `.`, `_` and `-`, at most 64 of them.
+    public var name: String
+    public var limits: CallerLimits
+
+    public init(name: String, limits: CallerLimits = CallerLimits()) {
+        self.name = name
+        self.limits = limits
+    }
+
+    /// The name of the holder of the single token (`--token-file`, `CLAUDE_FCGI_TOKEN`).
+    public static let defaultName = "default"
+
+    /// The holder of the single token: the operator's own, as before there were keys: no cap, no
+    /// limit, and sees every caller's jobs and responses.
+    public static let tokenHolder = Caller(name: defaultName, limits: CallerLimits(isAdmin: true))
+
+    /// Whether this caller may see and cancel what `owner` started (its own, or anything for an admin).
+    /// Records written before there were callers have no owner: the token holder's.
+    public func mayAccess(ownedBy owner: String?) -> Bool {
+        limits.isAdmin || (owner ?? Self.defaultName) == name
+    }
+}
