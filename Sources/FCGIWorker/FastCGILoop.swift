@@ -86,6 +86,7 @@ struct FastCGILoop {
                 "duration_ms": .string(String(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)),
                 "run": .string(handled.run.outcome?.word ?? "-"),
                 "request_id": .string(handled.run.requestID ?? "-"),
+                "caller": .string(handled.run.caller ?? "-"),
             ])
         }
     }

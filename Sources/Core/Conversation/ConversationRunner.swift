@@ -30,28 +30,35 @@ public struct ConversationRunner: Sendable {
         let created: Int64
         /// What the ids of the answer's calls begin with.
         let callIDPrefix: String
+        /// Who the run is for.
+        let caller: Caller
 
         var requestID: String { invocation.requestID }
     }
 
     /// The prompt, its images, the output schema and the invocation of a request; a bad request throws
-    /// its 400.
+    /// its 400, a model the caller's key does not allow its 403.
     /// - Parameter requestID: the run's id (a job's id for a job); a fresh one when `nil`.
-    func prepare(_ request: RunRequest, requestID: String? = nil) throws(APIError) -> Prepared {
+    func prepare(_ request: RunRequest, for caller: Caller = .tokenHolder, requestID: String? = nil) throws(APIError) -> Prepared {
+        let agent = agentMap.agent(forModel: request.model)
+        guard caller.limits.allows(model: request.model, agent: agent) else {
+            throw .forbidden("the key of caller '\(caller.name)' may not use model '\(OneLine.clean(request.model, limit: 100))'")
+        }
         let prompt = try request.prompt()
         let images = try self.images.check(prompt.images, field: request.fieldNames.turns)
         let output = try request.output.plan()
         // A structured answer streams only once the CLI has checked it: its run is the same as without stream.
         let invocation = ClaudeInvocation(
-            requestID: requestID ?? gate.ids.next(), model: request.model, prompt: prompt.text, images: images, agent: agentMap.agent(forModel: request.model),
+            requestID: requestID ?? gate.ids.next(), model: request.model, prompt: prompt.text, images: images, agent: agent,
             jsonSchema: output?.schemaText, streamsText: request.stream && output == nil, effort: request.effort,
             resumesSession: request.resumesSession, keptSession: request.keepsSession ? SessionID.make() : nil)
-        return Prepared(invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch(), callIDPrefix: request.callIDPrefix)
+        return Prepared(invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch(), callIDPrefix: request.callIDPrefix,
+                        caller: caller)
     }
 
     /// The plan a prepared request runs by, in the worker's supervisor or as a job.
     func plan(_ prepared: Prepared, kind: RunPlan.Kind) -> RunPlan {
-        run.plan(prepared.invocation, kind: kind)
+        run.plan(prepared.invocation, kind: kind, caller: prepared.caller.name)
     }
 
     /// Runs a prepared request to its answer under the held lock; a run that fails throws its failure.

@@ -43,11 +43,11 @@ public struct Service: Sendable {
                 try responses.create(request, note: &note, live: live)
             })
             // Before the one-response route, whose {id} would take "ID/cancel" as its id.
-            routes.append(Route(ResponsesEndpoint.cancelPattern, methods: ["POST"], errorShape: .openAI) { _, id, _, _ in
-                try responses.cancel(id)
+            routes.append(Route(ResponsesEndpoint.cancelPattern, methods: ["POST"], errorShape: .openAI) { request, id, _, _ in
+                try responses.cancel(id, for: request.caller)
             })
             routes.append(Route(ResponsesEndpoint.responsePattern, methods: ["GET", "DELETE"], errorShape: .openAI) { request, id, _, _ in
-                request.method == "GET" ? try responses.retrieve(id) : try responses.delete(id)
+                request.method == "GET" ? try responses.retrieve(id, for: request.caller) : try responses.delete(id, for: request.caller)
             })
         }
         if let messages {
@@ -69,7 +69,7 @@ public struct Service: Sendable {
             })
             routes.append(Route(ExecuteEndpoint.jobPattern, methods: ["GET", "DELETE"]) { request, id, _, _ in
                 guard JobID.isValid(id) else { throw APIError.notFound(path: String(request.path.prefix(200))) }
-                return request.method == "GET" ? try execute.show(id) : try execute.cancel(id)
+                return request.method == "GET" ? try execute.show(id, for: request.caller) : try execute.cancel(id, for: request.caller)
             })
         }
         return routes
@@ -85,11 +85,13 @@ public struct Service: Sendable {
         for candidate in routes {
             if let match = candidate.match(request.path) { (route, id) = (candidate, match); break }
         }
+        var request = request
         // The checks throw the API's own errors, typed: the answer most requests get (401) needs no box or cast.
-        switch Result(catching: { () throws(APIError) -> Route in try admit(request, to: route) }) {
+        switch Result(catching: { () throws(APIError) -> Route in try admit(&request, to: route) }) {
         case .failure(let refusal):
             response = answer(refusal, to: request, in: route?.errorShape ?? .service, note: &note)
         case .success(let admitted):
+            note.caller = admitted.needsToken ? request.caller.name : nil
             do {
                 response = try admitted.handler(request, id, &note, live)
             } catch {
@@ -109,12 +111,14 @@ public struct Service: Sendable {
         body.limit(carriesImages: routes.first { $0.match(path) != nil }?.carriesImages ?? false)
     }
 
-    /// The checks before a route's handler: the route, its method, the token, a POST's body.
-    func admit(_ request: HTTPRequest, to route: Route?) throws(APIError) -> Route {
+    /// The checks before a route's handler: the route, its method, the token (which names the caller),
+    /// a POST's body.
+    func admit(_ request: inout HTTPRequest, to route: Route?) throws(APIError) -> Route {
         guard let route else { throw .notFound(path: String(request.path.prefix(200))) }
         guard route.methods.contains(request.method) else { throw .methodNotAllowed(allowed: route.methods) }
         if route.needsToken {
             try auth.check(authorizationHeader: request.header("authorization"), apiKey: route.acceptsAPIKey ? request.header("x-api-key") : nil)
+            request.caller = .tokenHolder
         }
         if request.method == "POST" { try body.check(request, carriesImages: route.carriesImages) }
         return route

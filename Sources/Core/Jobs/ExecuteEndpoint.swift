@@ -25,13 +25,17 @@ public struct ExecuteEndpoint: Sendable {
 
     /// Submits a job: 202 once the lock is held for it and its record is written; 409 when busy.
     func submit(_ request: HTTPRequest, note: inout RunNote) throws -> HTTPResponse {
+        let caller = try Self.permitted(request.caller)
         let execute = try ExecuteRequestDecoder.decode(request.body, caps: settings.caps)
         let id = JobID.make(milliseconds: gate.clock.millisecondsSinceEpoch(), random: String(gate.ids.next().prefix(8)))
         let agent = execute.agent ?? settings.defaultAgent
+        guard caller.limits.allows(model: agent ?? "", agent: agent) else {
+            throw APIError.forbidden("the key of caller '\(caller.name)' may not use agent '\(agent ?? "")'")
+        }
         let plan = run.plan(
             ClaudeInvocation(requestID: id, prompt: execute.prompt, agent: agent),
-            kind: .job(JobRecord(id: id, agent: agent, created: gate.clock.rfc3339())),
-            timeoutSeconds: execute.timeoutSeconds, maxBudgetUSD: execute.maxBudgetUSD)
+            kind: .job(JobRecord(id: id, agent: agent, created: gate.clock.rfc3339(), caller: caller.name)),
+            timeoutSeconds: execute.timeoutSeconds, maxBudgetUSD: execute.maxBudgetUSD, caller: caller.name)
         guard let held = try gate.tryAcquire() else { throw APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) }
         defer { held.release() }
         let record = try runner.start(plan, lock: held)
@@ -42,10 +46,16 @@ public struct ExecuteEndpoint: Sendable {
         return .json(status: 202, body: JSONBody.encode(record.publicView()), extraHeaders: [("Location", Self.path(of: record.job_id))])
     }
 
-    /// The job as it stands (a lost runner reads as such); 404 when there is none, 500 naming it when
-    /// its record cannot be read.
-    func job(_ id: String) throws -> JobRecord {
-        guard let record = try store.read(id) else { throw APIError.notFound(path: Self.path(of: id)) }
+    /// The caller, when its key lets it use `/execute`; 403 otherwise.
+    static func permitted(_ caller: Caller) throws(APIError) -> Caller {
+        guard caller.limits.mayExecute else { throw .forbidden("the key of caller '\(caller.name)' may not use /execute") }
+        return caller
+    }
+
+    /// The job as it stands (a lost runner reads as such); 404 when there is none or it is another
+    /// caller's (an admin sees every one), 500 naming it when its record cannot be read.
+    func job(_ id: String, for caller: Caller) throws -> JobRecord {
+        guard let record = try store.read(id), caller.mayAccess(ownedBy: record.caller) else { throw APIError.notFound(path: Self.path(of: id)) }
         return seen(record)
     }
 
@@ -64,13 +74,14 @@ public struct ExecuteEndpoint: Sendable {
         return counts
     }
 
-    func show(_ id: String) throws -> HTTPResponse {
-        .json(status: 200, body: JSONBody.encode(try job(id).publicView()))
+    func show(_ id: String, for caller: Caller) throws -> HTTPResponse {
+        .json(status: 200, body: JSONBody.encode(try job(id, for: try Self.permitted(caller)).publicView()))
     }
 
-    /// The newest jobs first, without results: `?limit=N` (default 20, at most 100) and
-    /// `?before=<job id>` for the next page.
+    /// The caller's newest jobs first (every caller's for an admin), without results: `?limit=N`
+    /// (default 20, at most 100) and `?before=<job id>` for the next page.
     func list(_ request: HTTPRequest) throws -> HTTPResponse {
+        let caller = try Self.permitted(request.caller)
         var limit = 20
         var before: String?
         for pair in request.query.split(separator: "&") {
@@ -89,15 +100,15 @@ public struct ExecuteEndpoint: Sendable {
                 throw APIError.invalidRequest("unknown query parameter '\(OneLine.clean(String(parts[0]), limit: 64))'")
             }
         }
-        let page = store.list(limit: limit + 1, before: before)
+        let page = store.list(limit: limit + 1, before: before) { caller.mayAccess(ownedBy: $0.caller) }
         let jobs = page.prefix(limit).map { seen($0).publicView(includingResult: false) }
         let listing = JobListing(jobs: jobs, next_before: page.count > limit ? jobs.last?.job_id : nil)
         return .json(status: 200, body: JSONBody.encode(listing))
     }
 
     /// Cancels a running job: its supervisor stops the run (TERM, grace, KILL) and records `cancelled`.
-    func cancel(_ id: String) throws -> HTTPResponse {
-        let record = try job(id)
+    func cancel(_ id: String, for caller: Caller) throws -> HTTPResponse {
+        let record = try job(id, for: try Self.permitted(caller))
         guard record.status == .running, let runnerProcess = record.runner else {
             throw APIError.jobFinished(status: record.status.word)
         }
@@ -105,7 +116,7 @@ public struct ExecuteEndpoint: Sendable {
         let deadline = Monotonic.now() + settings.cancelWaitSeconds
         var current = record
         while Monotonic.now() < deadline {
-            current = try job(id)
+            current = try job(id, for: caller)
             if current.status.isFinished { break }
             Monotonic.sleep(0.05)
         }

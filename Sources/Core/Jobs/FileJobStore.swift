@@ -38,8 +38,8 @@ public struct FileJobStore: JobStore {
             .sorted(by: >)
     }
 
-    public func list(limit: Int, before: String?) -> [JobRecord] {
-        ids().lazy.filter { id in before.map { id < $0 } ?? true }.prefix(limit).compactMap { try? read($0) }
+    public func list(limit: Int, before: String?, matching: (JobRecord) -> Bool) -> [JobRecord] {
+        Array(ids().lazy.filter { id in before.map { id < $0 } ?? true }.compactMap { try? read($0) }.filter(matching).prefix(limit))
     }
 
     public func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int, isRunning: (JobRecord) -> Bool) {

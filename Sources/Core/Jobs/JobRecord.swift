@@ -45,6 +45,9 @@ public struct JobRecord: Codable, Equatable, Sendable {
     }
 
     public var job_id: String
+    /// The caller the job is for (``Caller/name``); `nil` in records from before there were callers
+    /// (the token holder's).
+    public var caller: String?
     public var status: Status
     public var agent: String?
     public var created: String
@@ -58,8 +61,9 @@ public struct JobRecord: Codable, Equatable, Sendable {
     /// Input tokens read from the prompt cache (a background response reports them); not shown.
     public var cached_tokens: Int?
 
-    public init(id: String, agent: String?, created: String) {
+    public init(id: String, agent: String?, created: String, caller: String? = nil) {
         job_id = id
+        self.caller = caller
         status = .running
         self.agent = agent
         self.created = created

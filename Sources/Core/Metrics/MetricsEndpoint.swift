@@ -38,6 +38,12 @@ public struct MetricsEndpoint: Sendable {
         text.family(RunMetrics.tokens, type: "counter", help: "Tokens of claude runs by kind (the CLI's four counts).",
                     samples: Self.family(RunMetrics.tokens, in: stored,
                                          zeros: RunMetrics.tokenKinds.map { PrometheusText.series(RunMetrics.tokens, ["kind": $0]) }))
+        text.family(RunMetrics.callerRuns, type: "counter", help: "Claude runs by caller (the keys file's names; default: the token).",
+                    samples: Self.family(RunMetrics.callerRuns, in: stored))
+        text.family(RunMetrics.callerCost, type: "counter", help: "Total cost of claude runs in USD by caller.",
+                    samples: Self.family(RunMetrics.callerCost, in: stored))
+        text.family(RunMetrics.callerTokens, type: "counter", help: "Tokens of claude runs by caller and kind.",
+                    samples: Self.family(RunMetrics.callerTokens, in: stored))
         text.family("claude_fcgi_run_lock_held", type: "gauge", help: "1 while a run holds the run lock.",
                     samples: [("claude_fcgi_run_lock_held", lock.isHeld() ? 1 : 0)])
         if let jobs {

@@ -5,6 +5,10 @@ public enum RunMetrics {
     static let duration = "claude_fcgi_run_duration_seconds"
     static let cost = "claude_fcgi_cost_usd_total"
     static let tokens = "claude_fcgi_tokens_total"
+    /// The same by caller: the label's values are the keys file's names and `default`, a bounded set.
+    static let callerRuns = "claude_fcgi_caller_runs_total"
+    static let callerCost = "claude_fcgi_caller_cost_usd_total"
+    static let callerTokens = "claude_fcgi_caller_tokens_total"
 
     /// The audit log's outcomes, each shown (at 0) before its first run.
     static let outcomes = RunOutcome.allCases.map(\.word)
@@ -28,10 +32,16 @@ public enum RunMetrics {
             bucket(nil): 1,
         ]
         for bound in bucketBounds where seconds <= bound { deltas[bucket(bound)] = 1 }
-        if let usd = record.total_cost_usd, usd > 0 { deltas[cost] = usd }
+        deltas[PrometheusText.series(callerRuns, ["caller": record.caller])] = 1
+        if let usd = record.total_cost_usd, usd > 0 {
+            deltas[cost] = usd
+            deltas[PrometheusText.series(callerCost, ["caller": record.caller])] = usd
+        }
         let counts = [record.input_tokens, record.cache_creation_input_tokens, record.cache_read_input_tokens, record.output_tokens]
         for (kind, count) in zip(tokenKinds, counts) {
-            if let count, count > 0 { deltas[PrometheusText.series(tokens, ["kind": kind])] = Double(count) }
+            guard let count, count > 0 else { continue }
+            deltas[PrometheusText.series(tokens, ["kind": kind])] = Double(count)
+            deltas[PrometheusText.series(callerTokens, ["caller": record.caller, "kind": kind])] = Double(count)
         }
         return deltas
     }

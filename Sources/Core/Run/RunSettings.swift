@@ -12,11 +12,11 @@ public struct RunSettings: Sendable, Equatable {
 
     /// The plan of one run; a job may ask for a shorter timeout or a smaller budget than configured.
     public func plan(_ invocation: ClaudeInvocation, kind: RunPlan.Kind, timeoutSeconds: Double? = nil,
-                     maxBudgetUSD: Double? = nil) -> RunPlan {
+                     maxBudgetUSD: Double? = nil, caller: String = Caller.defaultName) -> RunPlan {
         var claude = claude
         if let timeoutSeconds { claude.timeoutSeconds = timeoutSeconds }
         if let maxBudgetUSD { claude.maxBudgetUSD = NumberText.short(maxBudgetUSD) }
-        return RunPlan(invocation: invocation, claude: claude, gitSync: gitSync, stateDirectory: stateDirectory, kind: kind)
+        return RunPlan(invocation: invocation, claude: claude, gitSync: gitSync, stateDirectory: stateDirectory, kind: kind, caller: caller)
     }
 
     /// `<state-dir>/run.lock`.

@@ -32,13 +32,14 @@ import Testing
         let handled = send("POST", "/execute", body: #"{"prompt":"Triage","max_budget_usd":1.5,"timeout_s":60}"#)
         #expect(handled.response.status == 202)
         #expect(handled.response.header("Location") == "/execute/\(id)")
-        #expect(handled.run == RunNote(outcome: .jobStarted, requestID: id))
+        #expect(handled.run == RunNote(outcome: .jobStarted, requestID: id, caller: "default"))
         let plan = try #require(runner.plans.first)
         #expect(plan.invocation == ClaudeInvocation(requestID: id, model: "", prompt: "Triage", agent: "recruiter-triage"))
         #expect(plan.claude.maxBudgetUSD == "1.5")
         #expect(plan.claude.timeoutSeconds == 60)
         #expect(plan.claude.executable == testRunSettings.claude.executable)
-        #expect(plan.kind == .job(JobRecord(id: id, agent: "recruiter-triage", created: "2023-11-14T22:13:20Z")))
+        #expect(plan.kind == .job(JobRecord(id: id, agent: "recruiter-triage", created: "2023-11-14T22:13:20Z", caller: "default")))
+        #expect(plan.caller == "default")
         let body = jsonObject(handled.response.body)
         #expect(body["job_id"] == .string(id))
         #expect(body["status"] == .string("running"))
@@ -74,7 +75,7 @@ import Testing
         let listed = jsonObject(send("GET", "/execute").response.body)["jobs"]
         #expect(listed == .array([.object(["job_id": .string(id), "status": .string("failed"), "agent": .string("recruiter-triage"),
                                            "created": .string("2023-11-14T22:13:20Z"), "started": .string("2023-11-14T22:13:20Z"),
-                                           "detail": .string("runner lost")])]))
+                                           "detail": .string("runner lost"), "caller": .string("default")])]))
         #expect(store.writes.count == writes && store.records[id]?.status == .running)
         #expect(send("GET", "/execute/job_1700000000001_unknown0").response.status == 404)
     }

@@ -120,8 +120,8 @@ final class MemoryJobStore: JobStore, @unchecked Sendable {
         writes.append(record)
     }
 
-    func list(limit: Int, before: String?) -> [JobRecord] {
-        Array(records.keys.sorted(by: >).filter { id in before.map { id < $0 } ?? true }.prefix(limit).compactMap { records[$0] })
+    func list(limit: Int, before: String?, matching: (JobRecord) -> Bool) -> [JobRecord] {
+        Array(records.keys.sorted(by: >).filter { id in before.map { id < $0 } ?? true }.compactMap { records[$0] }.filter(matching).prefix(limit))
     }
 
     func prune(nowMilliseconds: Int64, maxAgeSeconds: Int64, maxCount: Int, isRunning: (JobRecord) -> Bool) { prunes += 1 }

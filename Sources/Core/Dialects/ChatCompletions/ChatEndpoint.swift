@@ -31,7 +31,7 @@ public struct ChatEndpoint: Sendable {
         guard let held = try gate.tryAcquire() else { throw APIError.busy(retryAfterSeconds: gate.retryAfterSeconds) }
         defer { held.release() }
         let chat = try ChatCompletionDecoder.decode(request.body, allowsStreaming: streaming.enabled)
-        let prepared = try conversation.prepare(chat.runRequest)
+        let prepared = try conversation.prepare(chat.runRequest, for: request.caller)
         note.requestID = prepared.requestID
 
         guard chat.stream else {

@@ -18,7 +18,7 @@ public struct MessagesEndpoint: Sendable {
         guard let held = try gate.tryAcquire() else { throw APIError.busy(retryAfterSeconds: gate.retryAfterSeconds) }
         defer { held.release() }
         let decoded = try MessagesDecoder.decode(request.body)
-        let prepared = try conversation.prepare(decoded.run)
+        let prepared = try conversation.prepare(decoded.run, for: request.caller)
         note.requestID = prepared.requestID
         let message = MessageObject(requestID: prepared.requestID, model: decoded.model)
         guard decoded.run.stream else {

@@ -19,17 +19,19 @@ public struct BackgroundResponses: Sendable {
     var gate: RunGate { conversation.gate }
 
     /// Stores the response `in_progress`, then starts its job with the held lock.
-    func start(_ run: RunRequest, echo: ResponseEcho, lock: any HeldRunLock, note: inout RunNote) throws -> HTTPResponse {
+    func start(_ run: RunRequest, echo: ResponseEcho, caller: Caller, lock: any HeldRunLock, note: inout RunNote) throws -> HTTPResponse {
         let jobID = JobID.make(milliseconds: gate.clock.millisecondsSinceEpoch(), random: String(gate.ids.next().prefix(8)))
-        let prepared = try conversation.prepare(run, requestID: jobID)
+        let prepared = try conversation.prepare(run, for: caller, requestID: jobID)
         guard let session = prepared.invocation.keptSession else {
             throw APIError.internalFailure(detail: "a background response must keep its session")
         }
         let response = ResponseObject(id: ResponseID.make(requestID: jobID), createdAt: prepared.created, echo: echo)
         let body = response.json(status: .inProgress).compactText
         try store.write(StoredResponse(id: response.id, created_at: response.createdAt, session_id: session, calls: [], response: body,
-                                       job_id: jobID, reading: prepared.output.map { $0.reading.word } ?? nil, in_progress: true))
-        let plan = conversation.plan(prepared, kind: .job(JobRecord(id: jobID, agent: prepared.invocation.agent, created: gate.clock.rfc3339())))
+                                       job_id: jobID, reading: prepared.output.map { $0.reading.word } ?? nil, in_progress: true,
+                                       caller: caller.name))
+        let plan = conversation.plan(prepared, kind: .job(JobRecord(id: jobID, agent: prepared.invocation.agent, created: gate.clock.rfc3339(),
+                                                                    caller: caller.name)))
         do {
             _ = try runner.start(plan, lock: lock)
         } catch {

@@ -33,7 +33,7 @@ public struct ResponsesEndpoint: Sendable {
         // before the client has it (so that it can name it at once).
         if let answered {
             let session = answered.prepared.invocation.keptSession
-            if let session, let problem = keep(answered.object, answer: answered.answer, body: answered.body, session: session) {
+            if let session, let problem = keep(answered.object, answer: answered.answer, body: answered.body, session: session, caller: request.caller) {
                 note.problem = problem
                 store.deleteSession(session)
             }
@@ -59,15 +59,15 @@ public struct ResponsesEndpoint: Sendable {
         defer { held.release() }
         var run = decoded.run
         if let previous = decoded.previousResponseID {
-            let (session, calls) = try continuation(of: previous)
+            let (session, calls) = try continuation(of: previous, for: request.caller)
             run.resumesSession = session
             run.resumedCalls = calls
         }
         if decoded.background {
             guard let background else { throw APIError.invalidRequest("background is not supported by this service") }
-            return (try background.start(run, echo: decoded.echo, lock: held, note: &note), nil)
+            return (try background.start(run, echo: decoded.echo, caller: request.caller, lock: held, note: &note), nil)
         }
-        let prepared = try conversation.prepare(run)
+        let prepared = try conversation.prepare(run, for: request.caller)
         note.requestID = prepared.requestID
         let object = ResponseObject(id: ResponseID.make(requestID: prepared.requestID), createdAt: prepared.created, echo: decoded.echo)
         let kept = prepared.invocation.keptSession
@@ -92,7 +92,7 @@ public struct ResponsesEndpoint: Sendable {
                                                encoder: ResponseEvents(response: object), live: live) { answer in
             guard let kept else { return }
             let body = object.json(status: .completed, output: object.items(of: answer), usage: answer.usage).compactText
-            problem = keep(object, answer: answer, body: body, session: kept)
+            problem = keep(object, answer: answer, body: body, session: kept, caller: request.caller)
             stored = problem == nil
         }
         note.problem = problem ?? note.problem
@@ -101,8 +101,10 @@ public struct ResponsesEndpoint: Sendable {
 
     /// The session a `previous_response_id` continues and the calls its answer made; 404 naming it when
     /// there is none to continue (never stored, deleted, expired, its session gone), 400 while it runs.
-    private func continuation(of previous: String) throws -> (session: String, calls: [ToolCall]) {
-        guard var stored = try store.read(previous) else { throw APIError.responseNotFound(id: previous, param: "previous_response_id") }
+    private func continuation(of previous: String, for caller: Caller) throws -> (session: String, calls: [ToolCall]) {
+        guard var stored = try store.read(previous), caller.mayAccess(ownedBy: stored.caller) else {
+            throw APIError.responseNotFound(id: previous, param: "previous_response_id")
+        }
         if let background, stored.in_progress { stored = try background.current(stored) }
         guard !stored.in_progress else {
             throw APIError.invalidRequest("previous_response_id names response '\(previous)', which is still in progress")
@@ -113,8 +115,9 @@ public struct ResponsesEndpoint: Sendable {
 
     /// Stores an answered response; what went wrong, if it could not be (the client has its answer: a
     /// store that fails is noted for the log, and the response just cannot be continued or fetched).
-    private func keep(_ response: ResponseObject, answer: RunAnswer, body: String, session: String) -> String? {
-        let record = StoredResponse(id: response.id, created_at: response.createdAt, session_id: session, calls: answer.toolCalls, response: body)
+    private func keep(_ response: ResponseObject, answer: RunAnswer, body: String, session: String, caller: Caller) -> String? {
+        let record = StoredResponse(id: response.id, created_at: response.createdAt, session_id: session, calls: answer.toolCalls, response: body,
+                                    caller: caller.name)
         do {
             try store.write(record)
             return nil
@@ -123,31 +126,35 @@ public struct ResponsesEndpoint: Sendable {
         }
     }
 
-    /// The stored response; 404 naming it when there is none.
-    func stored(_ id: String) throws -> StoredResponse {
-        guard let record = try store.read(id) else { throw APIError.responseNotFound(id: String(id.prefix(100)), param: nil) }
+    /// The stored response; 404 naming it when there is none or it is another caller's (an admin sees
+    /// every one).
+    func stored(_ id: String, for caller: Caller) throws -> StoredResponse {
+        guard let record = try store.read(id), caller.mayAccess(ownedBy: record.caller) else {
+            throw APIError.responseNotFound(id: String(id.prefix(100)), param: nil)
+        }
         return record
     }
 
     /// `GET /v1/responses/{id}`: the response as stored; a background one as its job stands.
-    func retrieve(_ id: String) throws -> HTTPResponse {
-        var record = try stored(id)
+    func retrieve(_ id: String, for caller: Caller) throws -> HTTPResponse {
+        var record = try stored(id, for: caller)
         if let background, record.in_progress { record = try background.current(record) }
         return .json(status: 200, body: Array(record.response.utf8))
     }
 
     /// `DELETE /v1/responses/{id}`: the response and its CLI session are deleted; a background response
     /// still running is cancelled first.
-    func delete(_ id: String) throws -> HTTPResponse {
-        if let background, let record = try store.read(id), record.in_progress { _ = try background.cancel(record) }
+    func delete(_ id: String, for caller: Caller) throws -> HTTPResponse {
+        let record = try stored(id, for: caller)
+        if let background, record.in_progress { _ = try background.cancel(record) }
         guard store.delete(id) else { throw APIError.responseNotFound(id: String(id.prefix(100)), param: nil) }
         let body = JSONValue.object(["id": .string(id), "object": .string("response.deleted"), "deleted": .bool(true)])
         return .json(status: 200, body: Array(body.compactText.utf8))
     }
 
     /// `POST /v1/responses/{id}/cancel`: stops a background response's run; the response as it then stands.
-    func cancel(_ id: String) throws -> HTTPResponse {
-        let record = try stored(id)
+    func cancel(_ id: String, for caller: Caller) throws -> HTTPResponse {
+        let record = try stored(id, for: caller)
         guard let background, record.job_id != nil else {
             throw APIError.invalidRequest("only background responses can be cancelled; response '\(id)' was answered in its request")
         }

@@ -17,9 +17,13 @@ public struct StoredResponse: Equatable, Sendable {
     public var reading: String?
     /// A background response whose end has not been read from its job yet.
     public var in_progress: Bool
+    /// The caller it was answered for (``Caller/name``); `nil` in records from before there were
+    /// callers (the token holder's).
+    public var caller: String?
 
     public init(id: String, created_at: Int64, session_id: String, calls: [ToolCall], response: String, job_id: String? = nil,
-                reading: String? = nil, in_progress: Bool = false) {
+                reading: String? = nil, in_progress: Bool = false, caller: String? = nil) {
+        self.caller = caller
         self.id = id
         self.created_at = created_at
         self.session_id = session_id
@@ -37,7 +41,7 @@ public struct StoredResponse: Equatable, Sendable {
         let head = JSONValue.object([
             "id": .string(id), "created_at": .integer(created_at), "session_id": .string(session_id),
             "calls": .array(calls.map { .object(["id": .string($0.id), "name": .string($0.name), "arguments": .string($0.arguments)]) }),
-            "job_id": optional(job_id), "reading": optional(reading), "in_progress": .bool(in_progress),
+            "job_id": optional(job_id), "reading": optional(reading), "in_progress": .bool(in_progress), "caller": optional(caller),
         ])
         var bytes: [UInt8] = []
         bytes.reserveCapacity(response.utf8.count + 256)
@@ -63,6 +67,6 @@ public struct StoredResponse: Equatable, Sendable {
         }
         self.init(id: id, created_at: created, session_id: session, calls: toolCalls,
                   response: String(decoding: bytes[(newline + 1)...], as: UTF8.self), job_id: optional("job_id"), reading: optional("reading"),
-                  in_progress: inProgress)
+                  in_progress: inProgress, caller: optional("caller"))
     }
 }

@@ -34,7 +34,7 @@ import Testing
         let handled = chat(good)
         #expect(handled.response.status == 200)
         #expect(handled.response.header("Content-Type") == "application/json")
-        #expect(handled.run == RunNote(outcome: .ran(.succeeded), requestID: "fixedid"))
+        #expect(handled.run == RunNote(outcome: .ran(.succeeded), requestID: "fixedid", caller: "default"))
         #expect(String(decoding: handled.response.body, as: UTF8.self) == #"{"choices":[{"finish_reason":"stop","index":0,"message":{"content":"Paris.","role":"assistant"}}],"created":1700000000,"id":"chatcmpl-fixedid","model":"claude-haiku-4-5","object":"chat.completion","usage":{"completion_tokens":2,"prompt_tokens":10,"prompt_tokens_details":{"cached_tokens":5},"total_tokens":12}}"#)
         #expect(runner.invocations == [ClaudeInvocation(
             requestID: "fixedid", model: "claude-haiku-4-5",

@@ -31,7 +31,7 @@ import Testing
         #expect(handled.response.header("Content-Type") == "text/event-stream")
         #expect(handled.response.header("Cache-Control") == "no-cache")
         #expect(handled.response.header("X-Accel-Buffering") == "no")
-        #expect(handled.run == RunNote(outcome: .ran(.succeeded), requestID: "fixedid"))
+        #expect(handled.run == RunNote(outcome: .ran(.succeeded), requestID: "fixedid", caller: "default"))
         #expect(!handled.sent)
         let head = #"data: {"id":"chatcmpl-fixedid","object":"chat.completion.chunk","created":1700000000,"model":"m","choices":"#
         #expect(events(handled.response.body) == [

@@ -45,7 +45,7 @@ import Testing
         #expect(handled.response.header("Content-Type") == "application/json")
         #expect(text(handled.response)
             == #"{"id":"msg_abcdefgh12","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"Paris."}],"stop_reason":"end_turn","stop_sequence":null,"usage":\#(Self.usage)}"#)
-        #expect(handled.run == RunNote(outcome: .ran(.succeeded), requestID: "abcdefgh12"))
+        #expect(handled.run == RunNote(outcome: .ran(.succeeded), requestID: "abcdefgh12", caller: "default"))
         #expect(runner.invocations == [ClaudeInvocation(requestID: "abcdefgh12", model: "claude-x",
                                                         prompt: "System instructions:\nBe concise.\n\n---\n\nRequest:\nCapital of France?", agent: "triage")])
         #expect(lock.acquisitions == 1 && lock.releases == 1)

@@ -46,7 +46,7 @@ final class StoreWatchingJobRunner: JobRunning, @unchecked Sendable {
         var note = RunNote()
         let held = try #require(try lock.tryAcquire())
         let response = try background.start(RunRequest(model: "m", turns: [Turn(role: .user, text: "hi")], output: output, keepsSession: true),
-                                            echo: ResponseEcho(model: "m"), lock: held, note: &note)
+                                            echo: ResponseEcho(model: "m"), caller: .tokenHolder, lock: held, note: &note)
         return (response, note)
     }
 

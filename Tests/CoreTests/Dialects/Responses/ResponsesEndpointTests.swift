@@ -48,7 +48,7 @@ import Testing
         let handled = create(good)
         #expect(handled.response.status == 200)
         #expect(handled.response.header("Content-Type") == "application/json")
-        #expect(handled.run == RunNote(outcome: .ran(.succeeded), requestID: "abcdefgh12"))
+        #expect(handled.run == RunNote(outcome: .ran(.succeeded), requestID: "abcdefgh12", caller: "default"))
         let body = jsonObject(handled.response.body)
         #expect(body["id"] == .string("resp_abcdefgh12"))
         #expect(body["status"] == .string("completed"))
@@ -64,7 +64,7 @@ import Testing
             requestID: "abcdefgh12", model: "claude-haiku-4-5",
             prompt: "System instructions:\nBe concise.\n\n---\n\nRequest:\nCapital of France?", agent: "triage", keptSession: kept)])
         #expect(store.records["resp_abcdefgh12"] == StoredResponse(id: "resp_abcdefgh12", created_at: 1_700_000_000, session_id: kept,
-                                                                     calls: [], response: text(handled.response)))
+                                                                     calls: [], response: text(handled.response), caller: "default"))
         #expect(lock.releases == lock.acquisitions)
     }
 
