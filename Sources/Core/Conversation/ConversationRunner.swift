@@ -56,6 +56,21 @@ public struct ConversationRunner: Sendable {
                         caller: caller)
     }
 
+    /// The run lock for a request that found it held, with the line for the runner on
+    /// (``RunGate/acquire(caller:connection:onWait:)``): its turn, or `busy` thrown when the wait ran out,
+    /// the line was full or the client left. A streamed request's answer begins while it waits (comments);
+    /// then busy is its stream's failure event, written here.
+    func wait(for request: HTTPRequest, busy: APIError, live: ResponseStream?, encoder: (any AnswerEventEncoder)?) throws -> any HeldRunLock {
+        let onWait = live.map { AnswerStream.waiting(on: $0) } ?? { true }
+        switch try gate.acquire(caller: request.caller.name, connection: request.connectionDescriptor, onWait: onWait) {
+        case .acquired(let held):
+            return held
+        case .busy, .hungUp:
+            if let live, live.hasBegun, let encoder { _ = live.send(encoder.failure(busy)) }
+            throw busy
+        }
+    }
+
     /// The plan a prepared request runs by, in the worker's supervisor or as a job.
     func plan(_ prepared: Prepared, kind: RunPlan.Kind) -> RunPlan {
         run.plan(prepared.invocation, kind: kind, caller: prepared.caller.name)

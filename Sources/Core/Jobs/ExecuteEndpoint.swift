@@ -36,7 +36,10 @@ public struct ExecuteEndpoint: Sendable {
             ClaudeInvocation(requestID: id, prompt: execute.prompt, agent: agent),
             kind: .job(JobRecord(id: id, agent: agent, created: gate.clock.rfc3339(), caller: caller.name)),
             timeoutSeconds: execute.timeoutSeconds, maxBudgetUSD: execute.maxBudgetUSD, caller: caller.name)
-        guard let held = try gate.tryAcquire() else { throw APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) }
+        let busy = APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds)
+        guard case .acquired(let held) = try gate.acquire(caller: caller.name, connection: request.connectionDescriptor, onWait: { true }) else {
+            throw busy
+        }
         defer { held.release() }
         let record = try runner.start(plan, lock: held)
         note.outcome = .jobStarted

@@ -11,6 +11,8 @@ final class AnswerStream {
     private(set) var sentContent = false
     /// The client cannot be written to any more.
     private(set) var broken = false
+    /// The dialect's opening events went out.
+    private var opened = false
 
     /// A comment line, the same in every dialect: keeps proxies and clients from timing out a quiet stream.
     static let keepAlive = Array(": keep-alive\n\n".utf8)
@@ -46,13 +48,31 @@ final class AnswerStream {
             })
     }
 
-    /// Sends the head and the dialect's opening events, once; false when the client cannot be written to.
+    /// Sends the head (unless a wait for the runner sent it: ``waiting(on:)``) and the dialect's opening
+    /// events, once; false when the client cannot be written to.
     @discardableResult
     func begin() -> Bool {
-        guard !output.hasBegun else { return !broken }
-        if !output.begin(Self.head) { broken = true }
+        guard !opened else { return !broken }
+        opened = true
+        if !output.hasBegun, !output.begin(Self.head) { broken = true }
         send(encoder.opening())
         return !broken
+    }
+
+    /// A comment while a streamed request waits its turn for the runner.
+    static let waitingComment = Array(": waiting for the runner\n\n".utf8)
+
+    /// What a streamed request does while it waits for the runner: the head at once, then a comment each
+    /// time (about once a second), so that the client sees the answer begin and no proxy times it out.
+    /// False once the client cannot be written to.
+    static func waiting(on output: ResponseStream) -> () -> Bool {
+        var last = -Double.infinity
+        return {
+            if !output.hasBegun { guard output.begin(head) else { return false } }
+            guard Monotonic.now() - last >= 1 else { return true }
+            last = Monotonic.now()
+            return output.send(waitingComment)
+        }
     }
 
     /// Ends a run that succeeded: whatever of the answer did not stream (all of a structured answer),

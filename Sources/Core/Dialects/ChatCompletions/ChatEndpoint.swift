@@ -26,20 +26,26 @@ public struct ChatEndpoint: Sendable {
     /// - Parameter live: where a streamed answer goes as it is produced; without one it is collected
     ///   and answered whole.
     func complete(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream? = nil) throws -> HTTPResponse {
-        // Busy is answered before the body is decoded: that answer is the one every request gets while a
-        // run goes on, so it is kept cheap; a bad body still gets its 400 once the run is over.
-        guard let held = try gate.tryAcquire() else { throw APIError.busy(retryAfterSeconds: gate.retryAfterSeconds) }
-        defer { held.release() }
+        // Without a line for the runner, busy is answered before the body is decoded: that answer is the one
+        // every request gets while a run goes on, so it is kept cheap; a bad body still gets its 400 once the
+        // run is over. With one, the body is read first (a bad one is not kept waiting).
+        let busy = APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
+        var held = try gate.tryAcquire()
+        defer { held?.release() }
+        guard held != nil || gate.queueIsOnStub else { throw busy }
         let chat = try ChatCompletionDecoder.decode(request.body, allowsStreaming: streaming.enabled)
         let prepared = try conversation.prepare(chat.runRequest, for: request.caller)
         note.requestID = prepared.requestID
+        let chunks = chat.stream
+            ? ChatCompletionChunks(id: prepared.requestID, created: prepared.created, model: chat.model, includeUsage: chat.includeUsage) : nil
+        if held == nil { held = try conversation.wait(for: request, busy: busy, live: chunks == nil ? nil : live, encoder: chunks) }
+        guard let held else { throw busy }
 
-        guard chat.stream else {
+        guard let chunks else {
             let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note)
             let envelope = ChatCompletionResponse(id: prepared.requestID, created: prepared.created, model: chat.model, answer: answer)
             return .json(status: 200, body: envelope.body)
         }
-        let chunks = ChatCompletionChunks(id: prepared.requestID, created: prepared.created, model: chat.model, includeUsage: chat.includeUsage)
         return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note, encoder: chunks, live: live)
     }
 }

@@ -12,21 +12,26 @@ public struct MessagesEndpoint: Sendable {
 
     var gate: RunGate { conversation.gate }
 
-    /// `POST /v1/messages`: the lock (busy answered at once, before the body is read, as chat does),
-    /// the request, the run, the message — or its events.
+    /// `POST /v1/messages`: the lock (busy answered at once, before the body is read, as chat does; or
+    /// a place in the line for the runner once the body is read), the request, the run, the message — or
+    /// its events.
     func create(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream?) throws -> HTTPResponse {
-        guard let held = try gate.tryAcquire() else { throw APIError.busy(retryAfterSeconds: gate.retryAfterSeconds) }
-        defer { held.release() }
+        let busy = APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
+        var held = try gate.tryAcquire()
+        defer { held?.release() }
+        guard held != nil || gate.queueIsOnStub else { throw busy }
         let decoded = try MessagesDecoder.decode(request.body)
         let prepared = try conversation.prepare(decoded.run, for: request.caller)
         note.requestID = prepared.requestID
         let message = MessageObject(requestID: prepared.requestID, model: decoded.model)
-        guard decoded.run.stream else {
+        let events = decoded.run.stream ? MessageEvents(message: message) : nil
+        if held == nil { held = try conversation.wait(for: request, busy: busy, live: events == nil ? nil : live, encoder: events) }
+        guard let held else { throw busy }
+        guard let events else {
             let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note)
             return .json(status: 200, body: message.json(answer))
         }
-        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note,
-                                       encoder: MessageEvents(message: message), live: live)
+        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note, encoder: events, live: live)
     }
 
     /// `POST /v1/messages/count_tokens`: a count made here could not be the run's (the CLI adds its own

@@ -53,10 +53,10 @@ public struct ResponsesEndpoint: Sendable {
     /// stored after the lock is let go.
     private func run(_ decoded: ResponsesRequest, request: HTTPRequest, note: inout RunNote,
                      live: ResponseStream?) throws -> (HTTPResponse, Answered?) {
-        guard let held = try gate.tryAcquire() else {
-            throw decoded.background ? APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) : APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
-        }
-        defer { held.release() }
+        let busy = decoded.background ? APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) : APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
+        var held = try gate.tryAcquire()
+        defer { held?.release() }
+        guard held != nil || gate.queueIsOnStub else { throw busy }
         var run = decoded.run
         if let previous = decoded.previousResponseID {
             let (session, calls) = try continuation(of: previous, for: request.caller)
@@ -65,14 +65,19 @@ public struct ResponsesEndpoint: Sendable {
         }
         if decoded.background {
             guard let background else { throw APIError.invalidRequest("background is not supported by this service") }
+            if held == nil { held = try conversation.wait(for: request, busy: busy, live: nil, encoder: nil) }
+            guard let held else { throw busy }
             return (try background.start(run, echo: decoded.echo, caller: request.caller, lock: held, note: &note), nil)
         }
         let prepared = try conversation.prepare(run, for: request.caller)
         note.requestID = prepared.requestID
         let object = ResponseObject(id: ResponseID.make(requestID: prepared.requestID), createdAt: prepared.created, echo: decoded.echo)
         let kept = prepared.invocation.keptSession
+        let events = run.stream ? ResponseEvents(response: object) : nil
+        if held == nil { held = try conversation.wait(for: request, busy: busy, live: events == nil ? nil : live, encoder: events) }
+        guard let held else { throw busy }
 
-        guard run.stream else {
+        guard let events else {
             let answer: RunAnswer
             do {
                 answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note)
@@ -89,7 +94,7 @@ public struct ResponsesEndpoint: Sendable {
         var problem: String?
         defer { if let kept, !stored { store.deleteSession(kept) } }
         let streamed = try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note,
-                                               encoder: ResponseEvents(response: object), live: live) { answer in
+                                               encoder: events, live: live) { answer in
             guard let kept else { return }
             let body = object.json(status: .completed, output: object.items(of: answer), usage: answer.usage).compactText
             problem = keep(object, answer: answer, body: body, session: kept, caller: request.caller)
