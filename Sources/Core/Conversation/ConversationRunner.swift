@@ -35,7 +35,7 @@ public struct ConversationRunner: Sendable {
     }
 
     /// The prompt, its images, the output schema and the invocation of a request; a bad request throws
-    /// its 400.
+    /// its 400, a state directory that cannot take the run's files its 503.
     /// - Parameter requestID: the run's id (a job's id for a job); a fresh one when `nil`.
     func prepare(_ request: RunRequest, requestID: String? = nil) throws(APIError) -> Prepared {
         let prompt = try request.prompt()
@@ -46,6 +46,7 @@ public struct ConversationRunner: Sendable {
             requestID: requestID ?? gate.ids.next(), model: request.model, prompt: prompt.text, images: images, agent: agentMap.agent(forModel: request.model),
             jsonSchema: output?.schemaText, streamsText: request.stream && output == nil, effort: request.effort,
             resumesSession: request.resumesSession, keptSession: request.keepsSession ? SessionID.make() : nil)
+        try StateDirectory.checkWritable(run.stateDirectory)  // no run without room for its record and audit line
         return Prepared(invocation: invocation, output: output, created: gate.clock.secondsSinceEpoch(), callIDPrefix: request.callIDPrefix)
     }
 
