@@ -7,6 +7,7 @@
 // cannot import both modules into one file. The GNU declarations needed are taken from kernel
 // headers or declared here.
 #include <errno.h>
+#include <linux/falloc.h>
 #include <linux/sched.h>
 #include <openssl/evp.h>
 #include <malloc.h>
@@ -113,6 +114,11 @@ static inline void clinux_atomic_store_release_u8(uint8_t *byte, uint8_t value) 
 static inline int clinux_sha256(const void *bytes, size_t length, unsigned char *digest) {
     unsigned int size = 0;
     return EVP_Digest(bytes, length, digest, &size, EVP_sha256(), NULL) == 1 && size == 32;
+}
+
+/// fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length): the blocks are allocated, the size is not changed.
+static inline int clinux_reserve(int fd, int64_t offset, int64_t length) {
+    return (int)syscall(SYS_fallocate, fd, FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length);
 }
 
 #endif

@@ -71,14 +71,16 @@ public struct ConversationRunner: Sendable {
         }
     }
 
-    /// The plan a prepared request runs by, in the worker's supervisor or as a job.
-    func plan(_ prepared: Prepared, kind: RunPlan.Kind) -> RunPlan {
-        run.plan(prepared.invocation, kind: kind, caller: prepared.caller.name)
+    /// The plan a prepared request runs by, in the worker's supervisor or as a job, once it may start
+    /// (under the lock, just before it does): a state directory that cannot take its files is a 503.
+    func plan(_ prepared: Prepared, kind: RunPlan.Kind) throws(APIError) -> RunPlan {
+        try StateDirectory.checkWritable(run.stateDirectory)  // no run without room for its record and audit line
+        return run.plan(prepared.invocation, kind: kind, caller: prepared.caller.name)
     }
 
     /// Runs a prepared request to its answer under the held lock; a run that fails throws its failure.
     func answer(_ prepared: Prepared, lock: any HeldRunLock, cancelOn: Int32?, note: inout RunNote) throws -> RunAnswer {
-        let outcome = runner.run(plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn)
+        let outcome = runner.run(try plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn)
         note.outcome = .ran(outcome.kind)
         return try answer(outcome, prepared)
     }
@@ -94,7 +96,7 @@ public struct ConversationRunner: Sendable {
         let collected = BufferedResponseStream()
         let target = live ?? collected
         let stream = AnswerStream(encoder: encoder, output: target, keepAliveSeconds: keepAliveSeconds)
-        let outcome = runner.run(plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn, watcher: stream.watcher)
+        let outcome = runner.run(try plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn, watcher: stream.watcher)
         note.outcome = .ran(outcome.kind)
         do {
             let answer = try self.answer(outcome, prepared)

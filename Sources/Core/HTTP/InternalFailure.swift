@@ -1,4 +1,4 @@
-/// A failure of ours, not the client's (a system call, the lock, the job store): answered as a 500
+/// A failure of ours, not the client's (a system call; the state files: ``StateFileFailure``): answered as a 500
 /// naming what failed.
 public protocol InternalFailure: HTTPResponseError, CustomStringConvertible {}
 
@@ -7,6 +7,3 @@ extension InternalFailure {
 }
 
 extension SystemCallError: InternalFailure {}
-extension RunLockError: InternalFailure {}
-extension JobStoreError: InternalFailure {}
-extension JobStartError: InternalFailure {}

@@ -27,8 +27,11 @@ public struct DetachedJobRunner: JobRunning {
             let count = Descriptor.read(started.events, into: &chunk)
             guard count > 0 else { break }
             chunk.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
-            if case .started? = try? decoder.next() {
-                return (try? store.read(submitted.job_id)) ?? submitted
+            switch try? decoder.next() {
+            case .started?: return (try? store.read(submitted.job_id)) ?? submitted
+            // The one failure before `started`: the record could not be written, and nothing ran.
+            case .failure(_, let detail, _)?: throw JobStartError(detail, isUnwritable: true)
+            default: continue
             }
         }
         throw JobStartError("the job's supervisor ended before the job was recorded")

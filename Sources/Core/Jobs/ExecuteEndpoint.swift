@@ -23,7 +23,8 @@ public struct ExecuteEndpoint: Sendable {
         self.runner = runner
     }
 
-    /// Submits a job: 202 once the lock is held for it and its record is written; 409 when busy.
+    /// Submits a job: 202 once the lock is held for it and its record is written; 409 when busy; 503
+    /// when the state directory cannot take the record.
     func submit(_ request: HTTPRequest, note: inout RunNote) throws -> HTTPResponse {
         let caller = try Self.permitted(request.caller)
         let execute = try ExecuteRequestDecoder.decode(request.body, caps: settings.caps)
@@ -41,6 +42,7 @@ public struct ExecuteEndpoint: Sendable {
             throw busy
         }
         defer { held.release() }
+        try StateDirectory.checkWritable(run.stateDirectory)
         let record = try runner.start(plan, lock: held)
         note.outcome = .jobStarted
         note.requestID = record.job_id

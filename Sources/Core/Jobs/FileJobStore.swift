@@ -25,7 +25,7 @@ public struct FileJobStore: JobStore {
         do throws(SystemCallError) {
             try AtomicFile.write(JSONBody.encode(record), to: path(record.job_id), what: "job record")
         } catch {
-            throw JobStoreError(error.description)
+            throw JobStoreError(error.description, isUnwritable: true)
         }
     }
 

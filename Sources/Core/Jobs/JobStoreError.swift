@@ -1,6 +1,10 @@
-/// A job record could not be written (not the client's fault).
-public struct JobStoreError: Error, Equatable, Sendable, CustomStringConvertible {
+/// A job record could not be written, or read (not the client's fault).
+public struct JobStoreError: StateFileFailure, Equatable, Sendable {
     public var description: String
+    public var isUnwritable: Bool
 
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String, isUnwritable: Bool = false) {
+        self.description = description
+        self.isUnwritable = isUnwritable
+    }
 }

@@ -59,18 +59,22 @@ public final class CounterFile: CounterStore, @unchecked Sendable {
         return counters
     }
 
-    /// The mapping, made at first use: the file is created (and sized, under the lock) when missing.
+    /// The mapping, made at first use: the file is created when missing, and its every block allocated.
+    ///
+    /// Allocated, not only sized: a store to a mapped page the file system has no block for is a
+    /// SIGBUS once the disk is full (a tmpfs state directory filled up killed the worker at its next
+    /// new series). `posix_fallocate` allocates the holes, keeps what is written and is a no-op on a
+    /// file allocated already; on a full disk it fails, and the counters are off (`add` says false)
+    /// until a later request finds room.
     private func mapped() -> UnsafeMutableRawPointer? {
         if let table { return table }
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return nil }
-        var info = stat()
-        if fstat(descriptor, &info) != 0 || Int(info.st_size) < Self.fileSize {
-            guard Self.lock(descriptor, LOCK_EX), ftruncate(descriptor, off_t(Self.fileSize)) == 0 else {
-                close(descriptor)
-                return nil
-            }
-            flock(descriptor, LOCK_UN)
+        var code: Int32
+        repeat { code = posix_fallocate(descriptor, 0, off_t(Self.fileSize)) } while code == EINTR
+        guard code == 0 else {
+            close(descriptor)
+            return nil
         }
         guard let map = mmap(nil, Self.fileSize, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0), map != MAP_FAILED else {
             close(descriptor)

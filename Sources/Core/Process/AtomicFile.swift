@@ -4,7 +4,8 @@ import Glibc
 /// the target, which is renamed into place; synced (`fsync` of the file and the directory), a crash
 /// does not see it half done either.
 enum AtomicFile {
-    /// Replaces `path` with `bytes` (mode 0600). `what` names the file in the error.
+    /// Replaces `path` with `bytes` (mode 0600); a failure leaves the old file whole. The error names
+    /// `what` and `path` (`cannot write job record /x/jobs/y.json: No space left on device`).
     /// - Parameter synced: on the disk once this returns (the file, then the rename); without it the
     ///   bytes may be lost, or the file left empty, by a crash of the machine soon after.
     static func write(_ bytes: [UInt8], to path: String, what: String, synced: Bool = true) throws(SystemCallError) {
@@ -12,6 +13,7 @@ enum AtomicFile {
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let temporary = "\(directory)/.\(name).\(getpid()).tmp"
+        let what = "\(what) \(path)"  // every error names the file it was to replace
         do throws(SystemCallError) {
             try writeAll(bytes, to: temporary, what: what, synced: synced)
             try SystemCall.retrying("cannot write \(what)") { rename(temporary, path) }

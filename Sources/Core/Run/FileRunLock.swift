@@ -17,18 +17,19 @@ public struct FileRunLock: RunLock {
     }
 
     public func tryAcquire() throws(RunLockError) -> (any HeldRunLock)? {
-        do throws(SystemCallError) {
-            let fd = try SystemCall.retrying("cannot open lock file \(path)") { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
-            switch SystemCall.result({ flock(fd, LOCK_EX | LOCK_NB) }) {
-            case .success:
-                return Held(fd: fd)
-            case .failure(let code):
-                close(fd)  // never locked: nothing to lose
-                if code.value == EWOULDBLOCK { return nil }
-                throw SystemCallError("cannot lock \(path)", code: code.value)
-            }
-        } catch {
-            throw RunLockError(error.description)
+        let fd: Int32
+        switch SystemCall.result({ open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }) {
+        case .success(let opened): fd = opened
+        // The state directory is read-only or full (or not ours): a 503, as any state file that cannot be written.
+        case .failure(let code): throw RunLockError(SystemCallError("cannot open lock file \(path)", code: code.value).description, isUnwritable: true)
+        }
+        switch SystemCall.result({ flock(fd, LOCK_EX | LOCK_NB) }) {
+        case .success:
+            return Held(fd: fd)
+        case .failure(let code):
+            close(fd)  // never locked: nothing to lose
+            if code.value == EWOULDBLOCK { return nil }
+            throw RunLockError(SystemCallError("cannot lock \(path)", code: code.value).description)
         }
     }
 

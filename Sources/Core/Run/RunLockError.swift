@@ -1,6 +1,10 @@
 /// The lock could not be tried at all (not: it is held), e.g. its file cannot be opened.
-public struct RunLockError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct RunLockError: StateFileFailure, Equatable, Sendable {
     public var description: String
+    public var isUnwritable: Bool
 
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String, isUnwritable: Bool = false) {
+        self.description = description
+        self.isUnwritable = isUnwritable
+    }
 }

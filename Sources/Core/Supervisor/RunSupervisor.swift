@@ -67,6 +67,7 @@ public struct RunSupervisor {
                 try store.write(record)
             } catch {
                 log("supervisor: job \(record.job_id): \(error)")
+                send(.failure(.failed, detail: error.description, report: nil))  // nothing ran: the worker answers 503
                 return 1
             }
         }

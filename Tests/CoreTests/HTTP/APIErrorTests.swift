@@ -10,6 +10,19 @@ import Testing
         #expect(APIError.internalFailure(detail: "x").status == 500)
     }
 
+    @Test func stateFilesThatCannotBeWrittenAre503sNamingTheFile() {
+        let detail = "cannot write job record /s/jobs/j.json: No space left on device"
+        let errors: [any Error] = [
+            RunLockError(detail, isUnwritable: true), JobStoreError(detail, isUnwritable: true),
+            JobStartError(detail, isUnwritable: true), ResponseStoreError(detail, isUnwritable: true),
+        ]
+        for error in errors {
+            #expect(APIError(answering: error) == .stateUnwritable(detail: detail))
+            #expect(APIError(answering: error).response.status == 503)
+        }
+        #expect(APIError(answering: ResponseStoreError("response r: its record cannot be read")).status == 500, "a read is not a write")
+    }
+
     @Test func busyAnswersSayWhenToComeBack() {
         #expect(APIError.busy(retryAfterSeconds: 4).response.header("Retry-After") == "4")
         #expect(APIError.jobBusy(retryAfterSeconds: 4).response.status == 409)

@@ -86,8 +86,10 @@ import Testing
         chat.kind = .chat
         #expect(throws: JobStartError("not a job")) { try DetachedJobRunner(store: store).start(chat, lock: held) }
         let nowhere = FileJobStore(directory: scratch.path + "/missing")
-        #expect(throws: JobStartError("the job's supervisor ended before the job was recorded")) {
-            try DetachedJobRunner(store: nowhere, log: { _ in }).start(jobPlan("exit 0"), lock: held)
-        }
+        let plan = jobPlan("exit 0")
+        let error = #expect(throws: JobStartError.self) { try DetachedJobRunner(store: nowhere, log: { _ in }).start(plan, lock: held) }
+        #expect(error?.apiError == .stateUnwritable(
+            detail: "cannot write job record \(scratch.path)/missing/\(plan.invocation.requestID).json: No such file or directory"),
+            "the supervisor says why it could not record the job")
     }
 }

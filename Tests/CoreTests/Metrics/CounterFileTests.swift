@@ -14,6 +14,16 @@ import Testing
         rmdir(directory)
     }
 
+    @Test func everyBlockOfTheFileIsAllocatedBeforeItIsMapped() throws {
+        defer { cleanUp() }
+        // A store to a mapped page the file system has no block for is a SIGBUS on a full disk.
+        #expect(CounterFile(stateDirectory: directory).add("a_total", by: 1))
+        var info = stat()
+        #expect(stat(directory + "/metrics.counters", &info) == 0)
+        #expect(Int(info.st_size) == CounterFile.fileSize)
+        #expect(Int(info.st_blocks) * 512 >= CounterFile.fileSize, "no holes: \(info.st_blocks) blocks")
+    }
+
     @Test func addsUpAcrossInstancesAndReadsBack() {
         defer { cleanUp() }
         #expect(CounterFile(stateDirectory: directory).read().isEmpty)

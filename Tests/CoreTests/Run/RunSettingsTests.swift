@@ -11,6 +11,6 @@ import Testing
         #expect(job.claude.timeoutSeconds == 60)
         #expect(job.claude.maxBudgetUSD == "0.5")
         #expect(job.claude.environment == testRunSettings.claude.environment)
-        #expect(testRunSettings.lockPath == "/nonexistent-state/run.lock")
+        #expect(testRunSettings.lockPath == "/tmp/run.lock")
     }
 }

@@ -103,7 +103,8 @@ import Testing
         store.failWrites = true
         let run = supervise(plan(.job(job)))
         #expect(run.code == 1)
-        #expect(run.events.isEmpty)
+        #expect(run.events == [.failure(.failed, detail: "cannot write job record: No space left on device", report: nil)],
+                "the worker is told why, not only that the supervisor ended")
         #expect(launcher.started.isEmpty)
         #expect(run.audit.isEmpty)
     }

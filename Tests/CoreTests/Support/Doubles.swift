@@ -174,7 +174,7 @@ struct FixedIDs: IDGenerator {
 let testRunSettings = RunSettings(
     claude: ClaudeSettings(executable: "/usr/bin/claude", workingDirectory: "/srv/work", maxBudgetUSD: "2.00",
                            timeoutSeconds: 900, killGraceSeconds: 5, environment: ["PATH": "/bin"]),
-    gitSync: GitSyncSettings(mode: .off), stateDirectory: "/nonexistent-state")
+    gitSync: GitSyncSettings(mode: .off), stateDirectory: "/tmp")  // a writable one: a run checks it
 
 /// The bytes of a JSON body as an object, or empty.
 func jsonObject(_ body: [UInt8]) -> JSONObject {

@@ -37,7 +37,7 @@ public struct FileResponseStore: ResponseStore {
             // crash loses the continuation whatever we do; a record a crash left empty reads as none.
             try AtomicFile.write(response.fileBytes, to: path(response.id), what: "stored response", synced: false)
         } catch {
-            throw ResponseStoreError(error.description)
+            throw ResponseStoreError(error.description, isUnwritable: true)
         }
         if pruneIsDue() { prune(keeping: response.id) }
     }

@@ -14,12 +14,14 @@ public protocol ResponseStore: Sendable {
 }
 
 /// A stored response could not be read or written (not the client's fault).
-public struct ResponseStoreError: Error, Equatable, Sendable, CustomStringConvertible, HTTPResponseError {
+public struct ResponseStoreError: StateFileFailure, Equatable, Sendable {
     public var description: String
+    public var isUnwritable: Bool
 
-    public init(_ description: String) { self.description = description }
-
-    public var apiError: APIError { .internalFailure(detail: description) }
+    public init(_ description: String, isUnwritable: Bool = false) {
+        self.description = description
+        self.isUnwritable = isUnwritable
+    }
 }
 
 /// How long responses and their sessions are kept, and how much disk they may take.
