@@ -33,5 +33,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        // bench/run's "queue hand-over" rows: the waiting line measured by itself.
+        .executableTarget(name: "queue-bench", dependencies: ["Core"], path: "bench/queue"),
     ]
 )

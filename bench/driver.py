@@ -527,6 +527,12 @@ def main():
         images = bench.images_alternated(payload_runs)
     finally:
         bench.stop()
+    # The waiting line by itself (bench/queue, no stack): ~200 hand-overs among 4 waiters, each holding
+    # the lock 5 ms; then 8 waiting while the lock is held.
+    queue = json.loads(subprocess.run([os.path.join(options.repo, ".build/release/queue-bench"), "200",
+                                       "1" if bench.quick else "3"], check=True, capture_output=True, text=True).stdout)
+    if queue["tickets_left"]:
+        raise RuntimeError(f"queue: {queue['tickets_left']} ticket(s) left in the line")
 
     def row(label, values, fmt, lower_is_better):
         o, f, p = (values[n] for n in names)
@@ -562,6 +568,11 @@ def main():
     ours_row("stream, 10 deltas 50 ms apart: whole answer, ms", paced["chat"][1], "{:.1f}", True)
     ours_row("stream, cost per event (2001 deltas vs 1, no pause), µs", (many["chat"][1] - one["chat"][1]) * 1000 / 2000,
              "{:.1f}", True)
+
+    ours_row(f"queue hand-over (lock released → next in line holds it), p50 ms, {queue['handovers']} hand-overs",
+             queue["p50_ms"], "{:.2f}", True)
+    ours_row("queue hand-over, p99 ms", queue["p99_ms"], "{:.2f}", True)
+    ours_row("queue, 8 waiting while the lock is held: CPU, % of one core", queue["cpu_percent_8_waiting"], "{:.1f}", True)
 
     # Responses beside chat (ours only: the floor and the original have no /v1/responses).
     chat = dialects["chat"]
