@@ -82,6 +82,7 @@ struct ClaudeFCGI: ParsableCommand {
             configuration = try WorkerConfiguration.resolve(values, currentDirectory: ProcessEnvironment.currentDirectory())
             try ProcessEnvironment.makeDirectory(configuration.run.jobsDirectory)
             try ProcessEnvironment.makeDirectory(configuration.run.responsesDirectory)
+            try ProcessEnvironment.makeDirectory(configuration.run.queueDirectory)
         } catch {
             StandardError.writeLine("claude-fcgi: \(error)")
             throw ExitCode(2)
@@ -101,7 +102,8 @@ struct ClaudeFCGI: ParsableCommand {
         let reaper = JobReaper(store: store, maxCount: configuration.jobs.maxCount)
         let supervisor = SupervisorLink(stop: stop, stopTimeoutSeconds: configuration.stopTimeoutSeconds, log: log,
                                         collected: reaper.collected)
-        let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds)
+        let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds,
+                           queue: configuration.queue, line: FileRunQueue(directory: configuration.run.queueDirectory))
         let execute = ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,
                                       runner: DetachedJobRunner(store: store, log: log))
         let conversation = ConversationRunner(gate: gate, run: configuration.run, agentMap: configuration.agentMap,

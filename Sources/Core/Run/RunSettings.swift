@@ -24,6 +24,9 @@ public struct RunSettings: Sendable, Equatable {
     /// `<state-dir>/jobs`.
     public var jobsDirectory: String { Self.jobsDirectory(in: stateDirectory) }
 
+    /// `<state-dir>/queue`: the line for the runner.
+    public var queueDirectory: String { stateDirectory + "/queue" }
+
     /// `<state-dir>/responses`.
     public var responsesDirectory: String { stateDirectory + "/responses" }
 

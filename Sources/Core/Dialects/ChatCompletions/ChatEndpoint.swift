@@ -32,7 +32,7 @@ public struct ChatEndpoint: Sendable {
         let busy = APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
         var held = try gate.tryAcquire()
         defer { held?.release() }
-        guard held != nil || gate.queueIsOnStub else { throw busy }
+        guard held != nil || gate.queue.isOn else { throw busy }
         let chat = try ChatCompletionDecoder.decode(request.body, allowsStreaming: streaming.enabled)
         let prepared = try conversation.prepare(chat.runRequest, for: request.caller)
         note.requestID = prepared.requestID

@@ -19,7 +19,7 @@ public struct MessagesEndpoint: Sendable {
         let busy = APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
         var held = try gate.tryAcquire()
         defer { held?.release() }
-        guard held != nil || gate.queueIsOnStub else { throw busy }
+        guard held != nil || gate.queue.isOn else { throw busy }
         let decoded = try MessagesDecoder.decode(request.body)
         let prepared = try conversation.prepare(decoded.run, for: request.caller)
         note.requestID = prepared.requestID

@@ -56,7 +56,7 @@ public struct ResponsesEndpoint: Sendable {
         let busy = decoded.background ? APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) : APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
         var held = try gate.tryAcquire()
         defer { held?.release() }
-        guard held != nil || gate.queueIsOnStub else { throw busy }
+        guard held != nil || gate.queue.isOn else { throw busy }
         var run = decoded.run
         if let previous = decoded.previousResponseID {
             let (session, calls) = try continuation(of: previous, for: request.caller)
