@@ -40,13 +40,6 @@ static inline int clinux_close_range(unsigned int lowest, unsigned int highest) 
 #else
     errno = ENOSYS;
     return -1;
-/// SHA-256 of `length` bytes into `digest` (32 bytes), by OpenSSL's libcrypto (Debian's libssl-dev).
-/// Returns 1 on success.
-static inline int clinux_sha256(const void *bytes, size_t length, unsigned char *digest) {
-    unsigned int size = 0;
-    return EVP_Digest(bytes, length, digest, &size, EVP_sha256(), NULL) == 1 && size == 32;
-}
-
 #endif
 }
 
@@ -57,13 +50,6 @@ static inline int clinux_pidfd_open(pid_t pid) {
 #else
     errno = ENOSYS;
     return -1;
-/// SHA-256 of `length` bytes into `digest` (32 bytes), by OpenSSL's libcrypto (Debian's libssl-dev).
-/// Returns 1 on success.
-static inline int clinux_sha256(const void *bytes, size_t length, unsigned char *digest) {
-    unsigned int size = 0;
-    return EVP_Digest(bytes, length, digest, &size, EVP_sha256(), NULL) == 1 && size == 32;
-}
-
 #endif
 }
 
