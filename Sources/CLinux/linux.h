@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -94,6 +95,9 @@ static inline uint8_t clinux_atomic_load_acquire_u8(const uint8_t *byte) {
 static inline void clinux_atomic_store_release_u8(uint8_t *byte, uint8_t value) {
     __atomic_store_n(byte, value, __ATOMIC_RELEASE);
 }
+
+/// getrandom(2) from the kernel's pool (blocks only until the pool is first seeded): up to `length` bytes.
+static inline long clinux_getrandom(void *buffer, size_t length) { return (long)getrandom(buffer, length, 0); }
 
 /// SHA-256 of `length` bytes into `digest` (32 bytes), by OpenSSL's libcrypto (Debian's libssl-dev).
 /// Returns 1 on success.

@@ -14,7 +14,8 @@ struct ClaudeFCGI: ParsableCommand {
         Every option falls back to the environment variable named in its help, then to its default. \
         The token is read from CLAUDE_FCGI_TOKEN or from --token-file (never from the command line, \
         which ps shows); without a token the worker refuses to start.
-        """
+        """,
+        subcommands: [KeysCommand.self]
     )
 
     @Option(name: .customLong(WorkerOption.tokenFile.name), help: ArgumentHelp(WorkerOption.tokenFile.help)) var tokenFile: String?
@@ -41,7 +42,7 @@ struct ClaudeFCGI: ParsableCommand {
     @Option(name: .customLong(WorkerOption.responseMaxAgeDays.name), help: ArgumentHelp(WorkerOption.responseMaxAgeDays.help)) var responseMaxAgeDays: String?
     @Option(name: .customLong(WorkerOption.responseStoreMaxMB.name), help: ArgumentHelp(WorkerOption.responseStoreMaxMB.help)) var responseStoreMaxMB: String?
     @Option(name: .customLong(WorkerOption.chatErrors.name), help: ArgumentHelp(WorkerOption.chatErrors.help)) var chatErrors: String?
-    @Option(name: .customLong(WorkerOption.keysFile.name), help: ArgumentHelp(WorkerOption.keysFile.help)) var keysFile: String?
+    @OptionGroup var keysLocation: KeysCommand.Location
     @Option(name: .customLong(WorkerOption.budgetTimeZone.name), help: ArgumentHelp(WorkerOption.budgetTimeZone.help)) var budgetTimeZone: String?
     @Option(name: .customLong(WorkerOption.spendDir.name), help: ArgumentHelp(WorkerOption.spendDir.help)) var spendDir: String?
     @Option(name: .customLong(WorkerOption.queueWait.name), help: ArgumentHelp(WorkerOption.queueWait.help)) var queueWait: String?
@@ -66,7 +67,7 @@ struct ClaudeFCGI: ParsableCommand {
             (.maxImages, maxImages), (.streaming, streaming), (.streamKeepAlive, streamKeepAlive), (.gitSync, gitSync), (.gitTimeout, gitTimeout), (.defaultAgent, defaultAgent),
             (.jobMaxAgeDays, jobMaxAgeDays), (.jobMaxCount, jobMaxCount), (.responseMaxAgeDays, responseMaxAgeDays),
             (.responseStoreMaxMB, responseStoreMaxMB), (.chatErrors, chatErrors), (.logLevel, logLevel), (.logFile, logFile),
-            (.keysFile, keysFile), (.budgetTimeZone, budgetTimeZone), (.spendDir, spendDir), (.queueWait, queueWait), (.queueLength, queueLength),
+            (.keysFile, keysLocation.keysFile), (.budgetTimeZone, budgetTimeZone), (.spendDir, spendDir), (.queueWait, queueWait), (.queueLength, queueLength),
             (.queuePerCaller, queuePerCaller), (.resendWindow, resendWindow), (.resendGrace, resendGrace),
             (.resendMaxAnswers, resendMaxAnswers), (.resendStoreMaxMB, resendStoreMaxMB),
         ]
@@ -91,6 +92,14 @@ struct ClaudeFCGI: ParsableCommand {
             logger.warning("agent '\(agent)' not found in \(configuration.run.claude.workingDirectory)/.claude/agents or the claude config dir; runs with it will fail")
         }
         if checkConfig {
+            if let keysFile = configuration.callers.keysFile {
+                do throws(ConfigurationError) {
+                    if try KeyRing.check(path: keysFile) == nil { logger.warning("keys file \(keysFile) does not exist: no keys (only the token is accepted)") }
+                } catch {
+                    StandardError.writeLine("claude-fcgi: \(error)")
+                    throw ExitCode(2)
+                }
+            }
             print("ok")
             return
         }

@@ -1,0 +1,127 @@
+import Glibc
+
+/// The callers' keys as a worker knows them: the keys file, re-read when it changed (one `stat(2)` per
+/// keyed request), so that an added or removed key counts from the next request on, without a restart.
+///
+/// A file that turns malformed or unreadable leaves the keys read last in force, and says so in the log
+/// once per change of the file; a file that is gone means no keys. One per worker; not for use from
+/// several threads at once (the worker is single-threaded).
+public final class KeyRing: @unchecked Sendable {
+    /// What identifies one version of the file: a rename (a new inode), a write, a `touch`.
+    struct Signature: Equatable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modified: timespec
+        var changed: timespec
+
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            modified = info.st_mtim
+            changed = info.st_ctim
+        }
+
+        static func == (lhs: Signature, rhs: Signature) -> Bool {
+            lhs.device == rhs.device && lhs.inode == rhs.inode && lhs.size == rhs.size
+                && lhs.modified.tv_sec == rhs.modified.tv_sec && lhs.modified.tv_nsec == rhs.modified.tv_nsec
+                && lhs.changed.tv_sec == rhs.changed.tv_sec && lhs.changed.tv_nsec == rhs.changed.tv_nsec
+        }
+    }
+
+    /// What the last look at the file found.
+    enum Seen: Equatable {
+        case never
+        case absent
+        case unstattable(Int32)
+        case version(Signature)
+    }
+
+    private let path: String?
+    private let log: @Sendable (String) -> Void
+    private var seen = Seen.never
+    /// Each key's `SHA256.hex` as bytes, beside its caller.
+    private var entries: [(hash: [UInt8], caller: Caller)] = []
+    /// When ``entries`` were read (RFC 3339), for the log line of a bad file.
+    private var readAt: String?
+
+    /// - Parameters:
+    ///   - path: the keys file (`--keys-file`); `nil`: no keys, and no `stat` either.
+    ///   - log: where a bad or vanished file is reported (the worker's warning log).
+    public init(path: String?, log: @escaping @Sendable (String) -> Void) {
+        self.path = path
+        self.log = log
+    }
+
+    /// The caller whose key this is, or `nil` (no such key, revoked, or no keys file).
+    /// The key's SHA-256 is compared with every entry's, each in constant time, without an early exit.
+    public func caller(presenting key: some Collection<UInt8>) -> Caller? {
+        refresh()
+        guard !entries.isEmpty else { return nil }
+        let presented = Array(SHA256.hex(key).utf8)
+        var found: Caller?
+        for entry in entries {
+            let equal = BearerAuth.constantTimeEqual(presented, entry.hash)
+            if equal { found = entry.caller }
+        }
+        return found
+    }
+
+    /// How many keys are in force.
+    public var count: Int {
+        refresh()
+        return entries.count
+    }
+
+    /// Re-reads the file when `stat` says it is another version than the one last looked at.
+    func refresh() {
+        guard let path else { return }
+        var info = stat()
+        let now: Seen
+        if stat(path, &info) == 0 {
+            now = .version(Signature(info))
+        } else {
+            let code = errno
+            now = code == ENOENT ? .absent : .unstattable(code)
+        }
+        guard now != seen else { return }
+        let first = seen == .never
+        seen = now
+        switch now {
+        case .never:
+            return
+        case .absent:
+            entries = []
+            readAt = nil
+            log("keys file \(path) does not exist: no keys (only the token is accepted)")
+        case .unstattable(let code):
+            keepLast(problem: "keys file \(path) is unreadable (\(Errno.describe(code)))")
+        case .version:
+            do throws(KeysFileError) {
+                let file = try KeysFileStore.read(path) ?? KeysFile()
+                entries = file.callers.map { (Array($0.keySHA256.utf8), $0.caller) }
+                readAt = RFC3339.format(secondsSinceEpoch: time(nil))
+                if !first { log("keys file \(path) read: \(entries.count) keys") }
+            } catch {
+                keepLast(problem: error.description)
+            }
+        }
+    }
+
+    private func keepLast(problem: String) {
+        let kept = readAt.map { "still using the \(entries.count) keys read at \($0)" } ?? "no keys read before it: only the token is accepted"
+        log("\(problem); \(kept)")
+    }
+
+    /// For `--check-config`: the number of keys in the file, or `nil` when there is no file yet.
+    /// - Throws: ``ConfigurationError`` when the file is unreadable or malformed, naming it and the entry.
+    @discardableResult
+    public static func check(path: String) throws(ConfigurationError) -> Int? {
+        do throws(KeysFileError) {
+            return try KeysFileStore.read(path)?.callers.count
+        } catch {
+            throw ConfigurationError(error.description)
+        }
+    }
+}
