@@ -12,6 +12,7 @@ import openai
 import pytest
 
 from conftest import Stack
+from test_fleet import fleet  # noqa: F401 (a fixture)
 from test_messages_nginx import exchange
 
 ALLOWED = "https://app.test"
@@ -224,3 +225,29 @@ def test_without_a_credential_the_address_is_counted(cstack):
     assert statuses[-1] == 429 and set(statuses[:-1]) <= {401, 429}, statuses
     # A caller with a credential from the same address is not held back by them.
     assert cstack.get("/v1/models").status_code == 200
+
+
+def test_a_fleet_limits_each_credential_with_429_not_busy(fleet):  # noqa: F811 (fleet is a fixture)
+    """deploy/nginx.fleet.conf as shipped (10 a second, a burst of 40): a 429 of the rate limit is not taken
+    for a busy host's (which the fleet's pages answer as busy), and a fleet allows no origin by default."""
+    a, b, client = fleet
+    token = fresh_token()
+    statuses = []
+    while 429 not in statuses and len(statuses) < 200:
+        statuses.append(client.get("/v1/models", headers={"Authorization": f"Bearer {token}"}).status_code)
+    assert statuses[-1] == 429 and set(statuses[:-1]) == {401} and len(statuses) > 40, statuses
+    detail = "too many requests with this credential, try again in a second"
+    expected = {
+        "/v1/chat/completions": {"error": "rate limit reached", "detail": detail},
+        "/execute": {"error": "rate limit reached", "detail": detail},
+        "/v1/responses": {"error": {"message": f"rate limit reached: {detail}", "type": "requests", "param": None,
+                                    "code": "rate_limit_exceeded"}},
+        "/v1/messages": {"type": "error", "error": {"type": "rate_limit_error", "message": f"rate limit reached: {detail}"}},
+    }
+    for path, body in expected.items():
+        r = client.post(path, json={}, headers={"Authorization": f"Bearer {token}", "Origin": ALLOWED})
+        assert (r.status_code, r.json(), r.headers["retry-after"]) == (429, body, "1"), path
+        assert cors_of(r) == {}
+    assert client.get("/v1/models", headers={"Authorization": f"Bearer {a.token}"}).status_code == 200
+    r = client.options("/v1/chat/completions", headers={"Origin": ALLOWED, "Access-Control-Request-Method": "POST"})
+    assert r.status_code == 204 and cors_of(r) == {}
