@@ -156,7 +156,11 @@ class Bench:
         # proxy_pass for the FastAPI reconstruction.
         with open(os.path.join(self.repo, "deploy", "nginx.conf")) as f:
             deployed = f.read()
-        servers = []
+        # The http-level part (maps, the rate limit's zone) once; the rate limit per credential out of
+        # the way of a benchmark's single token.
+        http_level, server_start, deployed = deployed.partition("\nserver {")
+        deployed = server_start + deployed
+        servers = [http_level.replace("rate=10r/s;", "rate=100000r/s;")]
         for name in ("ours", "floor", "fastapi"):
             server = (deployed.replace("listen 443 ssl;", f"listen 127.0.0.1:{self.ports[name]} ssl;")
                       .replace("/etc/claude-fcgi/tls/cert.pem", self.ca)
@@ -169,7 +173,7 @@ class Bench:
                 # A nested location (chat's, with its larger body limit) names only the handler.
                 server = re.sub(r"fastcgi_pass [^;]+;", f"proxy_pass http://127.0.0.1:{self.uvicorn_port};", server)
                 server = re.sub(r"\n\s*fastcgi_[a-z_]+ [^;\n]+;", "", server)
-            servers.append(server)
+            servers.append(server.replace("burst=40 nodelay;", "burst=100000 nodelay;"))
         with open(self.path("servers.conf"), "w") as f:
             f.write("\n".join(servers))
         shutil.copy("/etc/nginx/fastcgi_params", self.path("fastcgi_params"))

@@ -57,6 +57,10 @@ class Stack:
             "CLAUDE_FCGI_CLAUDE": claude,
             # A stopping stack cancels a run in hand after this (tests that stop mid-run raise it).
             "CLAUDE_FCGI_STOP_TIMEOUT": "5",
+            # The suite sends one token hundreds of times a second (the soak, the bad-input corpus): nginx's
+            # limit per credential raised out of its way. test_cors_and_rate sets its own.
+            "CLAUDE_FCGI_NGINX_RATE": "10000r/s",
+            "CLAUDE_FCGI_NGINX_BURST": "10000",
             # The stand-in's python3 is the test virtualenv's (it imports jsonschema).
             "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
         })
