@@ -76,7 +76,7 @@ public struct SpendAccount: Codable, Equatable, Sendable {
         }
         if let rate = limits.runsPerMinute, runStarts.count >= rate {
             let wait = retryAfter(rate: rate, now: now)
-            throw .rateLimited(retryAfterSeconds: wait, detail: "\(rate) runs started in the last minute, the most this key may; the next may start in \(wait) s")
+            throw .rateLimited(retryAfterSeconds: wait, detail: "limit of \(rate) runs per minute reached; the next may start in \(wait) s")
         }
         let seconds = now.timeIntervalSince1970
         holds.append(Hold(id: id, usd: budget, expires: seconds + holdSeconds))
