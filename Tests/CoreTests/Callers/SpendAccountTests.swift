@@ -3,9 +3,13 @@ import Testing
 @testable import Core
 
 @Suite struct SpendAccountTests {
-    let utc = try! SpendWindow(timeZone: "UTC")
+    let utc: SpendWindow
     /// 2026-12-05T00:00:00Z.
     let start = Date(timeIntervalSince1970: 1_796_428_800)
+
+    init() throws {
+        utc = try SpendWindow(timeZone: "UTC")
+    }
 
     func at(_ seconds: Double) -> Date { start.addingTimeInterval(seconds) }
 
