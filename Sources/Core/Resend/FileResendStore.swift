@@ -39,7 +39,7 @@ public struct FileResendStore: ResendStore {
         return isLocked(path(key.id)) ? .running : .absent
     }
 
-    public func claim(_ key: ResendKey) throws(ResendStoreError) -> (any ResendClaim)? {
+    public func claim(_ key: ResendKey, replacingAnswer: Bool = false) throws(ResendStoreError) -> (any ResendClaim)? {
         let target = path(key.id)
         let running = ResendEntry(bodyHash: key.bodyHash).encode()
         // A few tries: between two of them another worker removed or replaced the entry.
@@ -55,7 +55,7 @@ public struct FileResendStore: ResendStore {
                 close(fd)
                 throw ResendStoreError("cannot claim re-send entry \(target): \(Errno.describe(code))")
             }
-            switch takeOver(target, with: temporary) {
+            switch takeOver(target, with: temporary, replacingAnswer: replacingAnswer) {
             case .taken:
                 unlink(markPath(key.id))  // an earlier run's waiters are not this run's
                 return FileClaim(key: key, descriptor: fd)
@@ -187,14 +187,14 @@ public struct FileResendStore: ResendStore {
     private enum TakeOver { case taken, inUse, gone }
 
     /// Replaces the entry at `target` with the locked file `temporary` when no run holds it and it is
-    /// no live answer.
-    private func takeOver(_ target: String, with temporary: String) -> TakeOver {
+    /// no live answer (or any answer, when `replacingAnswer`).
+    private func takeOver(_ target: String, with temporary: String, replacingAnswer: Bool) -> TakeOver {
         let old = open(target, O_RDONLY | O_CLOEXEC)
         guard old >= 0 else { return .gone }
         defer { close(old) }  // after the rename: no one takes the old file over meanwhile
         guard flock(old, LOCK_EX | LOCK_NB) == 0 else { return .inUse }
         guard Self.names(old, target) else { return .gone }
-        if let bytes = FileBytes.read(target, limit: readLimit), let entry = ResendEntry.decode(bytes), entry.isDone, !isExpired(entry) {
+        if !replacingAnswer, let bytes = FileBytes.read(target, limit: readLimit), let entry = ResendEntry.decode(bytes), entry.isDone, !isExpired(entry) {
             return .inUse
         }
         return rename(temporary, target) == 0 ? .taken : .gone

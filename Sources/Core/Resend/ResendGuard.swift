@@ -2,7 +2,8 @@
 /// `/execute`), it looks its ``ResendKey`` up in the ``ResendStore``:
 /// - no key (neither `Idempotency-Key` nor the openai SDK's retry headers): the request proceeds, as always;
 /// - a stored answer within the window: that answer, byte for byte (a streamed one as one response:
-///   its head and its whole event stream), and no run;
+///   its head and its whole event stream), and no run; the SDK's first attempt (count 0) is a new
+///   question and runs, its answer replacing the stored one;
 /// - the same `Idempotency-Key` with another body: 409 (``APIError/resendConflict(key:)``);
 /// - a run in progress under the key (another worker's): a re-send waits for its answer (polling the
 ///   store, and leaving at its client's hang-up; a run whose worker died is taken over), a first
@@ -39,31 +40,39 @@ public struct ResendGuard: Sendable {
         defer { if waiting.marked { store.unmarkAttached(key) } }
         while true {
             switch store.lookup(key) {
-            case .done(let entry):
+            case .done(let entry) where key.isResend:
                 guard let response = entry.response else { continue }
                 return HandledRequest(response: response, run: RunNote(requestID: entry.requestID), sent: false)
+            case .done:
+                if let handled = claimAndRun(request, key: key, replacingAnswer: true, live: live, proceed: proceed) { return handled }
             case .conflict:
                 throw .resendConflict(key: key.idempotencyKey ?? "")
             case .running:
                 // A first attempt is a question of its own: it runs (and finds the run lock as any request does).
-                guard key.mayAttach else { return proceed(request, live) }
+                guard key.isResend else { return proceed(request, live) }
                 if waiting.marksDue() { store.markAttached(key) }
             case .absent:
-                let claim: (any ResendClaim)?
-                do {
-                    claim = try store.claim(key)
-                } catch {
-                    var handled = proceed(request, live)
-                    handled.run.problem = handled.run.problem ?? "the answer cannot be kept for a re-send: \(error)"
-                    return handled
-                }
-                if let claim { return run(request, key: key, claim: claim, live: live, proceed: proceed) }
-                // Another request claimed it or answered it just now: look again.
+                if let handled = claimAndRun(request, key: key, replacingAnswer: false, live: live, proceed: proceed) { return handled }
             }
             if waiting.clientLeft(within: pollSeconds) {
                 throw .executionFailed(detail: "the client hung up while waiting for the answer of its earlier request")
             }
         }
+    }
+
+    /// Claims the key and runs the request; `nil` when another request claimed it or answered it just
+    /// now (look again). A store that cannot be written to costs the re-sends their answer, not the request.
+    private func claimAndRun(_ request: HTTPRequest, key: ResendKey, replacingAnswer: Bool, live: ResponseStream?,
+                             proceed: (HTTPRequest, ResponseStream?) -> HandledRequest) -> HandledRequest? {
+        let claim: (any ResendClaim)?
+        do {
+            claim = try store.claim(key, replacingAnswer: replacingAnswer)
+        } catch {
+            var handled = proceed(request, live)
+            handled.run.problem = handled.run.problem ?? "the answer cannot be kept for a re-send: \(error)"
+            return handled
+        }
+        return claim.map { run(request, key: key, claim: $0, live: live, proceed: proceed) }
     }
 
     /// Runs the claimed request and keeps its answer, or gives the claim up.

@@ -18,10 +18,11 @@ public struct ResendKey: Sendable, Equatable {
     public let bodyHash: String
     public let source: Source
 
-    /// Whether the request may wait for a run in progress under this key and take its answer. An
-    /// `Idempotency-Key` says so; of the SDK's attempts only a re-send (count ≥ 1) does: two requests
-    /// sent at once with the same body and count 0 are two questions, and get two runs.
-    public var mayAttach: Bool {
+    /// Whether the request is the same as an earlier one with this key: it may wait for that one's run
+    /// and take its answer. An `Idempotency-Key` says so; of the SDK's attempts only a re-send (count
+    /// ≥ 1) does: two requests with the same body and count 0 are two questions, and get two runs (the
+    /// later one's answer replaces the earlier one's, for its own re-sends).
+    public var isResend: Bool {
         switch source {
         case .idempotencyKey: true
         case .sdkRetry(let count): (count ?? 0) >= 1

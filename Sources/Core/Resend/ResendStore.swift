@@ -5,8 +5,9 @@ public protocol ResendStore: Sendable {
     /// What is kept under `key` now.
     func lookup(_ key: ResendKey) -> ResendLookup
     /// Claims `key` for a run of this worker, taking over an entry whose worker died or whose answer
-    /// expired; `nil` when another worker's run has it or an answer is there (look again).
-    func claim(_ key: ResendKey) throws(ResendStoreError) -> (any ResendClaim)?
+    /// expired (or any answer, when `replacingAnswer`: a new question with the key of an old one);
+    /// `nil` when another worker's run has it or an answer is there (look again).
+    func claim(_ key: ResendKey, replacingAnswer: Bool) throws(ResendStoreError) -> (any ResendClaim)?
     /// Stores the answer of the claimed run (as it was sent: a streamed one with its head and whole
     /// event stream), ends the claim, and prunes the store (expired answers, then the oldest beyond its
     /// count and bytes). An answer larger than the store's bytes is not kept. On an error nothing is kept.

@@ -18,6 +18,10 @@ import Testing
         #expect(entry.response?.body == awkwardAnswer.body)
         #expect(entry.requestID == "req1")
         #expect(try store.claim(key) == nil, "an answer is there")
+        let replacing = try #require(try store.claim(key, replacingAnswer: true), "a new question with the same key")
+        #expect(store.lookup(key) == .running)
+        store.abandon(replacing)
+        #expect(store.lookup(key) == .absent)
     }
 
     @Test func theSameIdempotencyKeyWithAnotherBodyIsAConflictWhileRunningAndOnceDone() throws {

@@ -70,6 +70,22 @@ import Testing
         #expect(!replay.sent)
     }
 
+    @Test func anSDKsFirstAttemptLikeAnEarlierOneRunsAndItsResendGetsItsOwnAnswer() throws {
+        let scratch = ScratchResendStore()
+        defer { scratch.scratch.remove() }
+        var runs = 0
+        func send(_ count: String) throws -> HandledRequest {
+            try resendGuard(scratch).handle(resendRequest(["x-stainless-retry-count": count]), live: nil) { _, _ in
+                runs += 1
+                return HandledRequest(response: HTTPResponse(status: 200, body: Array("answer \(runs)".utf8)), run: RunNote(outcome: .ran(.succeeded)))
+            }
+        }
+        #expect(try send("0").response.body == Array("answer 1".utf8))
+        #expect(try send("0").response.body == Array("answer 2".utf8), "the same question again: a run of its own")
+        #expect(try send("1").response.body == Array("answer 2".utf8), "the re-send of the latest")
+        #expect(runs == 2)
+    }
+
     @Test(arguments: [(503, RequestOutcome.busy), (409, .busy), (503, .ran(.failed)), (200, .ran(.failed)), (200, .ran(.cancelled)),
                       (200, .ran(.timedOut)), (429, nil), (408, nil), (500, nil)] as [(Int, RequestOutcome?)])
     func anAnswerNotWorthKeepingLetsTheResendRun(status: Int, outcome: RequestOutcome?) throws {

@@ -23,7 +23,7 @@ import Testing
         #expect(first == again)
         #expect(otherBody.id == first.id)
         #expect(otherBody.bodyHash != first.bodyHash)
-        #expect(first.mayAttach)
+        #expect(first.isResend)
         #expect(first.idempotencyKey == "order-17")
         #expect(first.id.utf8.count == 64)
         #expect(first.id == SHA256.hex(Array("idem\0alice\0POST /v1/chat/completions\0order-17".utf8)))
@@ -41,10 +41,10 @@ import Testing
         let other = try #require(try key(request(["x-stainless-retry-count": "1"], body: "{}")))
         #expect(first.id == resend.id, "a re-send finds its first attempt")
         #expect(other.id != resend.id)
-        #expect(!first.mayAttach)
-        #expect(resend.mayAttach)
-        #expect(try key(request(["x-stainless-retry-count": "2"]))?.mayAttach == true)
-        #expect(try key(request(["x-stainless-retry-count": "x"]))?.mayAttach == false)
+        #expect(!first.isResend)
+        #expect(resend.isResend)
+        #expect(try key(request(["x-stainless-retry-count": "2"]))?.isResend == true)
+        #expect(try key(request(["x-stainless-retry-count": "x"]))?.isResend == false)
         #expect(resend.idempotencyKey == nil)
         #expect(try key(request(["x-stainless-retry-count": "1"]), Caller(name: "bob"))?.id != resend.id)
     }
@@ -52,7 +52,7 @@ import Testing
     @Test func anIdempotencyKeyComesBeforeTheSDKs() throws {
         let both = try #require(try key(request(["Idempotency-Key": "k", "x-stainless-retry-count": "0"])))
         #expect(both.source == .idempotencyKey("k"))
-        #expect(both.mayAttach)
+        #expect(both.isResend)
     }
 
     @Test(arguments: ["", String(repeating: "k", count: 256), "clé", "a\tb", "a\u{7f}"])
