@@ -12,6 +12,11 @@
 ///   (``RecordingResponseStream``) and a hang-up grace on the request (``HTTPRequest/hangUpGrace``); its
 ///   answer is stored when it is one to keep (``keeps(status:outcome:)``), else the claim is given up and
 ///   a re-send runs again.
+///
+/// Wiring: ``Service`` calls ``handle(_:live:proceed:)`` for an admitted POST to a route that runs, once
+/// `request.caller` is set, with a `proceed` that calls the route's handler and turns a thrown error into
+/// its response (the error edge); what ``handle(_:live:proceed:)`` throws goes to the same edge. The
+/// endpoints pass `grace: request.hangUpGrace` to ``ConversationRunner``'s `answer` and `stream`.
 public struct ResendGuard: Sendable {
     let store: any ResendStore
     let settings: ResendSettings
