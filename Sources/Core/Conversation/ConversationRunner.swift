@@ -79,8 +79,9 @@ public struct ConversationRunner: Sendable {
     }
 
     /// Runs a prepared request to its answer under the held lock; a run that fails throws its failure.
-    func answer(_ prepared: Prepared, lock: any HeldRunLock, cancelOn: Int32?, note: inout RunNote) throws -> RunAnswer {
-        let outcome = runner.run(try plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn)
+    /// - Parameter grace: a re-sendable request's hang-up grace (``HTTPRequest/hangUpGrace``).
+    func answer(_ prepared: Prepared, lock: any HeldRunLock, cancelOn: Int32?, grace: HangUpGrace? = nil, note: inout RunNote) throws -> RunAnswer {
+        let outcome = runner.run(try plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn, watcher: RunWatcher(hangUpGrace: grace))
         note.outcome = .ran(outcome.kind)
         return try answer(outcome, prepared)
     }
@@ -91,12 +92,15 @@ public struct ConversationRunner: Sendable {
     /// - Parameter live: where the events go as they are produced; without one they are collected.
     /// - Parameter beforeClosing: called with the answer before the stream's closing events go out (a
     ///   client that has them may at once ask for what it needs to be on record).
-    func stream(_ prepared: Prepared, lock: any HeldRunLock, cancelOn: Int32?, note: inout RunNote,
+    /// - Parameter grace: a re-sendable request's hang-up grace (``HTTPRequest/hangUpGrace``).
+    func stream(_ prepared: Prepared, lock: any HeldRunLock, cancelOn: Int32?, grace: HangUpGrace? = nil, note: inout RunNote,
                 encoder: any AnswerEventEncoder, live: ResponseStream?, beforeClosing: (RunAnswer) -> Void = { _ in }) throws -> HTTPResponse {
         let collected = BufferedResponseStream()
         let target = live ?? collected
         let stream = AnswerStream(encoder: encoder, output: target, keepAliveSeconds: keepAliveSeconds)
-        let outcome = runner.run(try plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn, watcher: stream.watcher)
+        var watcher = stream.watcher
+        watcher.hangUpGrace = grace
+        let outcome = runner.run(try plan(prepared, kind: .chat), lock: lock, cancelOn: cancelOn, watcher: watcher)
         note.outcome = .ran(outcome.kind)
         do {
             let answer = try self.answer(outcome, prepared)

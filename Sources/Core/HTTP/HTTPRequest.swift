@@ -18,6 +18,9 @@ public struct HTTPRequest: Sendable {
     public var busyStatus: Int?
     /// Who sent it, once its key was checked (``Service`` sets it); the token holder until then.
     public var caller: Caller = .tokenHolder
+    /// A re-sendable request's hang-up grace, set by ``ResendGuard`` on the request it lets run; the
+    /// endpoints hand it to the run (``ConversationRunner``). `nil`: a hang-up stops the run at once.
+    public var hangUpGrace: HangUpGrace?
 
     /// A request with header fields given by name, in any case (tests, the fuzzer).
     public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = [],

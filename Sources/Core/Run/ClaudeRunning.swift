@@ -14,10 +14,14 @@ public protocol ClaudeRunning: Sendable {
 public struct RunWatcher {
     public var onEvent: (RunEvent) -> Bool
     public var onIdle: () -> Bool
+    /// A re-sendable run's grace: its client's hang-up (or a `false` here) starts the grace instead of
+    /// stopping the run; `nil` (every other run) stops it at once.
+    public var hangUpGrace: HangUpGrace?
 
-    public init(onEvent: @escaping (RunEvent) -> Bool = { _ in true }, onIdle: @escaping () -> Bool = { true }) {
+    public init(onEvent: @escaping (RunEvent) -> Bool = { _ in true }, onIdle: @escaping () -> Bool = { true }, hangUpGrace: HangUpGrace? = nil) {
         self.onEvent = onEvent
         self.onIdle = onIdle
+        self.hangUpGrace = hangUpGrace
     }
 
     /// Watches nothing: the outcome alone matters.

@@ -1,5 +1,6 @@
 /// What the worker decides while it waits for its supervisor's run, without doing any of it: when to
-/// hang up (the client hung up, the watcher declined, or a stop request's time ran out), when the
+/// hang up (the client hung up, the watcher declined, or a stop request's time ran out; with a
+/// hang-up grace, the client's hang-up first starts the grace: see ``HangUpGrace``), when the
 /// supervisor counts as hung, and what a run that ended or broke off comes to. ``SupervisorLink``
 /// watches the descriptors, feeds what it saw in here, and carries out the actions.
 struct RunWait {
@@ -39,12 +40,20 @@ struct RunWait {
     /// Whether the hang-up was the stop request's, whose client is told so.
     private(set) var stoppedByStop = false
     private var stopDeadline: Double?
+    /// How long a re-sendable run goes on after its client hung up; `nil`: it is hung up on at once.
+    let graceSeconds: Double?
+    /// When the grace that the client's hang-up started ends.
+    private(set) var graceDeadline: Double?
+    /// A re-send attached in the grace: the run goes on to its end whatever its first client does.
+    private(set) var runsToEnd = false
 
     /// - Parameters:
     ///   - now: the monotonic time the run was handed over.
     ///   - stopTimeoutSeconds: how long a run may go on once the worker was asked to stop.
-    init(plan: RunPlan, now: Double, stopTimeoutSeconds: Double, watchesConnection: Bool, watchesStop: Bool) {
+    ///   - graceSeconds: the run's hang-up grace (``HangUpGrace/seconds``); `nil` for none.
+    init(plan: RunPlan, now: Double, stopTimeoutSeconds: Double, watchesConnection: Bool, watchesStop: Bool, graceSeconds: Double? = nil) {
         self.stopTimeoutSeconds = stopTimeoutSeconds
+        self.graceSeconds = graceSeconds
         hangDeadline = now + Self.hangAllowance(plan)
         self.watchesConnection = watchesConnection
         self.watchesStop = watchesStop
@@ -60,7 +69,7 @@ struct RunWait {
     /// How long the next wait may last: to the next deadline, and at most a second, so that the
     /// watcher hears at least once a second.
     func secondsToWait(now: Double) -> Double {
-        min(1, max(0, min(hangDeadline, stopDeadline ?? hangDeadline) - now))
+        min(1, max(0, min(hangDeadline, stopDeadline ?? hangDeadline, graceDeadline ?? hangDeadline) - now))
     }
 
     /// Whether the watcher is to hear of a wait without an event (not once the run was hung up on).
@@ -74,10 +83,22 @@ struct RunWait {
         return [.log("stop requested; the run in hand may go on for \(NumberText.short(stopTimeoutSeconds)) s")]
     }
 
-    /// The deadlines at `now`: a stop request's time that ran out hangs up; a supervisor past its
-    /// hang deadline is killed.
-    mutating func timePassed(now: Double) -> [Action] {
+    /// The deadlines at `now`: a stop request's time that ran out hangs up; a grace that ran out hangs
+    /// up unless `isAttached()` (asked then, once: a re-send is waiting for this run's answer); a
+    /// supervisor past its hang deadline is killed.
+    mutating func timePassed(now: Double, isAttached: () -> Bool = { false }) -> [Action] {
         var actions: [Action] = []
+        if let due = graceDeadline, now >= due {
+            graceDeadline = nil
+            if !hungUp {
+                if isAttached() {
+                    runsToEnd = true
+                    actions += [.log("a re-send attached in the hang-up grace; the run goes on to its end")]
+                } else {
+                    actions += [.log("no re-send attached in the hang-up grace; cancelling the run")] + hangUp()
+                }
+            }
+        }
         if let due = stopDeadline, now >= due {
             stopDeadline = nil
             if !hungUp {
@@ -93,15 +114,23 @@ struct RunWait {
     }
 
     /// The client's connection polled ready: at its end of file the client hung up; data ends the watch.
-    mutating func connectionReady(endOfFile: Bool) -> [Action] {
+    mutating func connectionReady(endOfFile: Bool, now: Double) -> [Action] {
         guard watchesConnection else { return [] }
         watchesConnection = false
-        return endOfFile ? hangUp() : []
+        return endOfFile ? clientLeft(now: now) : []
     }
 
     /// The watcher answered `false` (its client can no longer be written to).
-    mutating func watcherDeclined() -> [Action] {
-        hangUp()
+    mutating func watcherDeclined(now: Double) -> [Action] {
+        clientLeft(now: now)
+    }
+
+    /// The client is gone: hang up, or with a grace start it (once); nothing once a re-send attached.
+    private mutating func clientLeft(now: Double) -> [Action] {
+        guard !hungUp, !runsToEnd, graceDeadline == nil else { return [] }
+        guard let graceSeconds else { return hangUp() }
+        graceDeadline = now + graceSeconds
+        return [.log("the client hung up; the run goes on for \(NumberText.short(graceSeconds)) s for a re-send to attach")]
     }
 
     /// An event from the supervisor; the run's last one finishes the wait.
@@ -129,6 +158,7 @@ struct RunWait {
     private mutating func hangUp() -> [Action] {
         guard !hungUp else { return [] }
         hungUp = true
+        graceDeadline = nil
         return [.hangUp]
     }
 

@@ -70,7 +70,8 @@ public final class SupervisorLink: @unchecked Sendable {
     ///   - plan: the run, as the endpoint planned it: the supervisor runs this plan.
     ///   - lockDescriptor: the held run lock, handed to the supervisor, which keeps it until every
     ///     process of the run is gone.
-    ///   - cancelOn: the client's connection: its end of file stops the run.
+    ///   - cancelOn: the client's connection: its end of file stops the run (after the watcher's
+    ///     ``RunWatcher/hangUpGrace``, when it has one).
     ///   - watcher: sees the run's events and waits; its `false` stops the run as a hang-up does.
     public func run(_ plan: RunPlan, lockDescriptor: Int32, cancelOn connection: Int32?,
                     watcher: RunWatcher = .none) -> ClaudeOutcome {
@@ -102,7 +103,8 @@ public final class SupervisorLink: @unchecked Sendable {
     private func awaitOutcome(_ plan: RunPlan, cancelOn connection: Int32?, watcher: RunWatcher) -> ClaudeOutcome {
         let stopDescriptor = stop.flatMap { $0.descriptor >= 0 ? $0.descriptor : nil }
         var wait = RunWait(plan: plan, now: Monotonic.now(), stopTimeoutSeconds: stopTimeoutSeconds,
-                           watchesConnection: connection != nil, watchesStop: stopDescriptor != nil)
+                           watchesConnection: connection != nil, watchesStop: stopDescriptor != nil, graceSeconds: watcher.hangUpGrace?.seconds)
+        let isAttached = watcher.hangUpGrace?.isAttached ?? { false }
         var decoder = RunEventCodec.Decoder()
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
@@ -118,13 +120,13 @@ public final class SupervisorLink: @unchecked Sendable {
             }
             var actions: [RunWait.Action] = []
             if wait.watchesStop && ready.contains(stopDescriptor) { actions += wait.stopRequested(now: Monotonic.now()) }
-            actions += wait.timePassed(now: Monotonic.now())
+            actions += wait.timePassed(now: Monotonic.now(), isAttached: isAttached)
             if wait.watchesConnection, let connection, ready.contains(connection) {
-                actions += wait.connectionReady(endOfFile: ProcessExit.isCancelSignal(connection))
+                actions += wait.connectionReady(endOfFile: ProcessExit.isCancelSignal(connection), now: Monotonic.now())
             }
             if let outcome = perform(actions) { return outcome }
             guard ready.contains(socket) else {
-                if wait.watchesIdle && !watcher.onIdle() { _ = perform(wait.watcherDeclined()) }
+                if wait.watchesIdle && !watcher.onIdle() { _ = perform(wait.watcherDeclined(now: Monotonic.now())) }
                 continue
             }
             let count = Descriptor.read(socket, into: &buffer)
@@ -132,7 +134,7 @@ public final class SupervisorLink: @unchecked Sendable {
             buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             do {
                 while let event = try decoder.next() {
-                    if !watcher.onEvent(event) { _ = perform(wait.watcherDeclined()) }
+                    if !watcher.onEvent(event) { _ = perform(wait.watcherDeclined(now: Monotonic.now())) }
                     if let finish = wait.received(event) { return end(finish) }
                 }
             } catch {

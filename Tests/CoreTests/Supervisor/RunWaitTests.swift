@@ -10,9 +10,12 @@ import Testing
     static let answer = ClaudeOutcome.succeeded(text: "hi", report: ClaudeReport(exitCode: 0))
     static let stopped = "cancelled: the worker is stopping and the run went on longer than --stop-timeout (30 s)"
 
-    func wait(connection: Bool = true, stop: Bool = true) -> RunWait {
-        RunWait(plan: Self.plan, now: 1000, stopTimeoutSeconds: 30, watchesConnection: connection, watchesStop: stop)
+    func wait(connection: Bool = true, stop: Bool = true, grace: Double? = nil) -> RunWait {
+        RunWait(plan: Self.plan, now: 1000, stopTimeoutSeconds: 30, watchesConnection: connection, watchesStop: stop, graceSeconds: grace)
     }
+
+    static let graceStarted = RunWait.Action.log("the client hung up; the run goes on for 20 s for a re-send to attach")
+
 
     @Test func theFinalEventFinishesAndKeepsTheSupervisor() {
         var wait = wait()
@@ -35,27 +38,27 @@ import Testing
 
     @Test func aClientHangUpHangsUpOnceAndTheSupervisorIsLetGo() {
         var wait = wait()
-        #expect(wait.connectionReady(endOfFile: true) == [.hangUp])
+        #expect(wait.connectionReady(endOfFile: true, now: 1020) == [.hangUp])
         #expect(!wait.watchesConnection)
         #expect(!wait.watchesIdle)
-        #expect(wait.watcherDeclined() == [])
+        #expect(wait.watcherDeclined(now: 1020) == [])
         #expect(wait.received(.failure(.cancelled, detail: "", report: nil))
             == RunWait.Finish(outcome: .cancelled(report: nil), ending: .forget))
     }
 
     @Test func dataOnTheConnectionOnlyEndsItsWatch() {
         var wait = wait()
-        #expect(wait.connectionReady(endOfFile: false) == [])
+        #expect(wait.connectionReady(endOfFile: false, now: 1020) == [])
         #expect(!wait.watchesConnection)
-        #expect(wait.connectionReady(endOfFile: true) == [], "no longer watched")
+        #expect(wait.connectionReady(endOfFile: true, now: 1020) == [], "no longer watched")
         #expect(!wait.hungUp)
         #expect(wait.received(RunEvent(Self.answer))?.ending == .keep)
     }
 
     @Test func aWatcherThatDeclinesHangsUp() {
         var wait = wait(connection: false)
-        #expect(wait.watcherDeclined() == [.hangUp])
-        #expect(wait.watcherDeclined() == [])
+        #expect(wait.watcherDeclined(now: 1020) == [.hangUp])
+        #expect(wait.watcherDeclined(now: 1020) == [])
         #expect(wait.supervisorEnded() == RunWait.Finish(outcome: .cancelled(report: nil), ending: .reapDead))
     }
 
@@ -89,7 +92,7 @@ import Testing
     @Test func aHangUpBeforeTheStopTimeIsTheClients() {
         var wait = wait()
         _ = wait.stopRequested(now: 1010)
-        #expect(wait.connectionReady(endOfFile: true) == [.hangUp])
+        #expect(wait.connectionReady(endOfFile: true, now: 1020) == [.hangUp])
         #expect(wait.timePassed(now: 1050) == [])
         #expect(wait.received(.failure(.cancelled, detail: "", report: nil))?.outcome == .cancelled(report: nil))
     }
@@ -100,5 +103,53 @@ import Testing
                                                          ending: .reapDead))
         #expect(wait.supervisorBroke("the run supervisor sent a frame of 4294967295 bytes\n")
             == RunWait.Finish(outcome: .failed(detail: "the run supervisor sent a frame of 4294967295 bytes", report: nil), ending: .kill))
+    }
+
+    // MARK: the hang-up grace of a re-sendable run
+
+    @Test func withAGraceAHangUpWaitsForTheGracesEndThenHangsUpWhenNoneAttached() {
+        var wait = wait(grace: 20)
+        #expect(wait.connectionReady(endOfFile: true, now: 1010) == [Self.graceStarted])
+        #expect(!wait.hungUp)
+        #expect(wait.watchesIdle)
+        #expect(wait.secondsToWait(now: 1029.5) == 0.5)
+        var asked = 0
+        #expect(wait.timePassed(now: 1029.9, isAttached: { asked += 1; return false }) == [])
+        #expect(asked == 0, "asked only at the grace's end")
+        #expect(wait.timePassed(now: 1030, isAttached: { asked += 1; return false })
+            == [.log("no re-send attached in the hang-up grace; cancelling the run"), .hangUp])
+        #expect(asked == 1)
+        #expect(wait.timePassed(now: 1031, isAttached: { asked += 1; return false }) == [])
+        #expect(wait.received(.failure(.cancelled, detail: "", report: nil))
+            == RunWait.Finish(outcome: .cancelled(report: nil), ending: .forget))
+    }
+
+    @Test func withAGraceAnAttachedResendLetsTheRunGoOnToItsEnd() {
+        var wait = wait(grace: 20)
+        #expect(wait.watcherDeclined(now: 1010) == [Self.graceStarted])
+        #expect(wait.watcherDeclined(now: 1011) == [], "the grace starts once")
+        #expect(wait.timePassed(now: 1030, isAttached: { true })
+            == [.log("a re-send attached in the hang-up grace; the run goes on to its end")])
+        #expect(wait.runsToEnd)
+        #expect(wait.watcherDeclined(now: 1040) == [])
+        #expect(wait.connectionReady(endOfFile: true, now: 1041) == [])
+        #expect(wait.timePassed(now: 1100, isAttached: { false }) == [], "never hung up")
+        #expect(!wait.hungUp)
+        #expect(wait.received(RunEvent(Self.answer)) == RunWait.Finish(outcome: Self.answer, ending: .keep))
+    }
+
+    @Test func withoutAGraceAHangUpHangsUpAtOnce() {
+        var wait = wait()
+        #expect(wait.connectionReady(endOfFile: true, now: 1010) == [.hangUp])
+        #expect(wait.graceDeadline == nil)
+    }
+
+    @Test func aStopRequestsTimeHangsUpInTheGrace() {
+        var wait = wait(grace: 20)
+        _ = wait.stopRequested(now: 995)
+        #expect(wait.connectionReady(endOfFile: true, now: 1010) == [Self.graceStarted])
+        #expect(wait.timePassed(now: 1025, isAttached: { true }) == [.log("the run outlived --stop-timeout; cancelling it"), .hangUp])
+        #expect(wait.graceDeadline == nil)
+        #expect(wait.timePassed(now: 1030, isAttached: { true }) == [], "hung up already: the grace is over")
     }
 }

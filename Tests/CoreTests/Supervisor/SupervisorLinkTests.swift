@@ -123,6 +123,47 @@ import Testing
         #expect(orphans.ended == 0, "a supervisor told to stop exits on its own")
     }
 
+    @Test func withAGraceAHangUpIsPassedOnOnlyAtTheGracesEnd() throws {
+        let orphans = Orphans()
+        var (link, pair) = try link(orphans: orphans)
+        defer { Descriptor.close(&pair.second) }
+        var client = try SocketPair.make()
+        defer { Descriptor.close(&client.first) }
+        Descriptor.close(&client.second)
+        let (thread, seen) = playSupervisor(pair.second, awaitHangUp: true) { socket in
+            self.send(socket, [.failure(.cancelled, detail: "cancelled", report: nil)])
+        }
+        let started = Monotonic.now()
+        let outcome = link.run(plan, lockDescriptor: 0, cancelOn: client.first,
+                               watcher: RunWatcher(hangUpGrace: HangUpGrace(seconds: 0.4, isAttached: { false })))
+        thread.join()
+        #expect(Monotonic.now() - started >= 0.4)
+        #expect(seen.value.hungUp)
+        #expect(outcome == .cancelled(report: nil))
+    }
+
+    @Test func withAGraceAndAnAttachedResendTheRunGoesOnToItsEnd() throws {
+        let orphans = Orphans()
+        var (link, pair) = try link(orphans: orphans)
+        defer { link.forget(); Descriptor.close(&pair.second) }
+        var client = try SocketPair.make()
+        defer { Descriptor.close(&client.first) }
+        Descriptor.close(&client.second)
+        let hungUp = Box(false)
+        let (thread, _) = playSupervisor(pair.second) { socket in
+            // Well past the grace: a hang-up would have come by then.
+            var set = PollSet()
+            set.watch(socket, for: .readable)
+            hungUp.value = (try? set.wait(seconds: 0.8))?.contains(socket) ?? false
+            self.send(socket, [.result(text: "fine", report: ClaudeReport())])
+        }
+        let outcome = link.run(plan, lockDescriptor: 0, cancelOn: client.first,
+                               watcher: RunWatcher(hangUpGrace: HangUpGrace(seconds: 0.2, isAttached: { true })))
+        thread.join()
+        #expect(!hungUp.value)
+        #expect(outcome == .succeeded(text: "fine", report: ClaudeReport()))
+    }
+
     @Test func dataFromTheClientIsNoHangUp() throws {
         let orphans = Orphans()
         var (link, pair) = try link(orphans: orphans)

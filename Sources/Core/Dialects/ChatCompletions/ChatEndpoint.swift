@@ -42,10 +42,10 @@ public struct ChatEndpoint: Sendable {
         guard let held else { throw busy }
 
         guard let chunks else {
-            let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note)
+            let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note)
             let envelope = ChatCompletionResponse(id: prepared.requestID, created: prepared.created, model: chat.model, answer: answer)
             return .json(status: 200, body: envelope.body)
         }
-        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note, encoder: chunks, live: live)
+        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note, encoder: chunks, live: live)
     }
 }

@@ -28,10 +28,10 @@ public struct MessagesEndpoint: Sendable {
         if held == nil { held = try conversation.wait(for: request, busy: busy, live: events == nil ? nil : live, encoder: events) }
         guard let held else { throw busy }
         guard let events else {
-            let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note)
+            let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note)
             return .json(status: 200, body: message.json(answer))
         }
-        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note, encoder: events, live: live)
+        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note, encoder: events, live: live)
     }
 
     /// `POST /v1/messages/count_tokens`: a count made here could not be the run's (the CLI adds its own

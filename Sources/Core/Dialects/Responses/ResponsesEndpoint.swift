@@ -80,7 +80,7 @@ public struct ResponsesEndpoint: Sendable {
         guard let events else {
             let answer: RunAnswer
             do {
-                answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note)
+                answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note)
             } catch {
                 if let kept { store.deleteSession(kept) }
                 throw error
@@ -93,7 +93,7 @@ public struct ResponsesEndpoint: Sendable {
         var stored = false
         var problem: String?
         defer { if let kept, !stored { store.deleteSession(kept) } }
-        let streamed = try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, note: &note,
+        let streamed = try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note,
                                                encoder: events, live: live) { answer in
             guard let kept else { return }
             let body = object.json(status: .completed, output: object.items(of: answer), usage: answer.usage).compactText
