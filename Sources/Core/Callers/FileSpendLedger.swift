@@ -89,7 +89,7 @@ public struct FileSpendLedger: SpendLedger {
             throw .internalFailure(detail: "cannot encode spend account \(file): \(error)")
         }
         do throws(SystemCallError) {
-            try AtomicFile.write(bytes, to: file, what: "spend account \(file)")
+            try AtomicFile.write(bytes, to: file, what: "spend account")
         } catch {
             throw .stateUnwritable(detail: error.description)
         }

@@ -45,7 +45,7 @@ public enum KeysFileStore {
         let result = try change(&file)
         try file.validate()
         do throws(SystemCallError) {
-            try AtomicFile.write(file.encoded(), to: path, what: "keys file \(path)")
+            try AtomicFile.write(file.encoded(), to: path, what: "keys file")
         } catch {
             throw KeysFileError(error.description)
         }

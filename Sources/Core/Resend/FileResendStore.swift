@@ -86,7 +86,7 @@ public struct FileResendStore: ResendStore {
         }
         do throws(SystemCallError) {
             // Not synced: an answer lost in a crash of the machine costs a run, not a wrong answer.
-            try AtomicFile.write(bytes, to: path(id), what: "re-send answer \(path(id))", synced: false)
+            try AtomicFile.write(bytes, to: path(id), what: "re-send answer", synced: false)
         } catch {
             unlink(path(id))
             throw ResendStoreError(error.description)
