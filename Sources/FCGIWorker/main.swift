@@ -78,12 +78,15 @@ struct ClaudeFCGI: ParsableCommand {
         let values = OptionValues(given: given, environment: ProcessEnvironment.current())
         let configuration: WorkerConfiguration
         let logger: Logger
+        let ledger: FileSpendLedger
         do {
             logger = try Self.startLogging(values)
             configuration = try WorkerConfiguration.resolve(values, currentDirectory: ProcessEnvironment.currentDirectory())
             try ProcessEnvironment.makeDirectory(configuration.run.jobsDirectory)
             try ProcessEnvironment.makeDirectory(configuration.run.responsesDirectory)
             try ProcessEnvironment.makeDirectory(configuration.run.queueDirectory)
+            try ProcessEnvironment.makeDirectory(configuration.run.resendDirectory)
+            ledger = try FileSpendLedger(settings: configuration.callers)
         } catch {
             StandardError.writeLine("claude-fcgi: \(error)")
             throw ExitCode(2)
@@ -112,7 +115,8 @@ struct ClaudeFCGI: ParsableCommand {
         let supervisor = SupervisorLink(stop: stop, stopTimeoutSeconds: configuration.stopTimeoutSeconds, log: log,
                                         collected: reaper.collected)
         let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds,
-                           queue: configuration.queue, line: FileRunQueue(directory: configuration.run.queueDirectory))
+                           queue: configuration.queue, line: FileRunQueue(directory: configuration.run.queueDirectory),
+                           admission: RunAdmission(ledger: ledger, settings: configuration.callers))
         let execute = ExecuteEndpoint(gate: gate, run: configuration.run, settings: configuration.jobs, store: store,
                                       runner: DetachedJobRunner(store: store, log: log))
         let conversation = ConversationRunner(gate: gate, run: configuration.run, agentMap: configuration.agentMap,
@@ -129,6 +133,9 @@ struct ClaudeFCGI: ParsableCommand {
         let counters = CounterFile(stateDirectory: configuration.run.stateDirectory)
         let service = Service(
             auth: BearerAuth(token: configuration.token),
+            keys: configuration.callers.keysFile.map { KeyRing(path: $0, log: log) },
+            resend: ResendGuard(store: FileResendStore(directory: configuration.run.resendDirectory, settings: configuration.resend),
+                                settings: configuration.resend),
             body: configuration.body,
             chat: ChatEndpoint(conversation: conversation, streaming: configuration.streaming, errorShape: configuration.chatErrors),
             models: ModelsEndpoint(models: ModelList(agentMap: configuration.agentMap), created: started),

@@ -72,10 +72,11 @@ public struct ConversationRunner: Sendable {
     }
 
     /// The plan a prepared request runs by, in the worker's supervisor or as a job, once it may start
-    /// (under the lock, just before it does): a state directory that cannot take its files is a 503.
+    /// (under the lock, just before it does: ``RunAdmission``).
     func plan(_ prepared: Prepared, kind: RunPlan.Kind) throws(APIError) -> RunPlan {
-        try StateDirectory.checkWritable(run.stateDirectory)  // no run without room for its record and audit line
-        return run.plan(prepared.invocation, kind: kind, caller: prepared.caller.name)
+        var plan = run.plan(prepared.invocation, kind: kind, caller: prepared.caller.name)
+        try gate.admission.admit(&plan, for: prepared.caller)
+        return plan
     }
 
     /// Runs a prepared request to its answer under the held lock; a run that fails throws its failure.

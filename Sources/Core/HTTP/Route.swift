@@ -20,6 +20,8 @@ public final class Route: Sendable {
     public let acceptsAPIKey: Bool
     /// Whether its requests may carry images: its body limit is the conversation routes' larger one.
     public let carriesImages: Bool
+    /// Whether its POST starts a run: a re-sent one is answered without a second (``ResendGuard``).
+    public let runs: Bool
     let handler: Handler
     /// The request metrics' series names of this route, built once.
     let series: RequestMetrics.Series
@@ -28,7 +30,8 @@ public final class Route: Sendable {
 
     /// A route at `pattern` (see ``pattern``) answering `methods` with `handler`.
     public init(_ pattern: String, methods: [String], needsToken: Bool = true, errorShape: ErrorShape = .service,
-                carriesImages: Bool = false, acceptsAPIKey: Bool = false, handler: @escaping Handler) {
+                carriesImages: Bool = false, acceptsAPIKey: Bool = false, runs: Bool = false, handler: @escaping Handler) {
+        self.runs = runs
         self.acceptsAPIKey = acceptsAPIKey
         self.carriesImages = carriesImages
         self.pattern = pattern

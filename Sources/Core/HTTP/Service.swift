@@ -2,7 +2,9 @@
 /// token and (for a POST) the body, and hands the request to the route's handler. Every error thrown on
 /// the way becomes its answer here, and nowhere else (``HTTPResponseError``).
 public struct Service: Sendable {
-    let auth: BearerAuth
+    let auth: CallerAuth
+    /// Answers re-sent requests without a second run; `nil`: every request runs.
+    let resend: ResendGuard?
     let body: BodyRules
     /// The route table, in the order paths are matched.
     public let routes: [Route]
@@ -13,9 +15,14 @@ public struct Service: Sendable {
     let busyResponse: HTTPResponse
     let busy: APIError
 
-    public init(auth: BearerAuth, body: BodyRules, chat: ChatEndpoint, models: ModelsEndpoint, responses: ResponsesEndpoint? = nil,
-                messages: MessagesEndpoint? = nil, execute: ExecuteEndpoint? = nil, metrics: MetricsEndpoint? = nil, counters: (any CounterStore)? = nil) {
-        self.auth = auth
+    /// - Parameters:
+    ///   - auth: the single token's check.
+    ///   - keys: the callers' keys beside the token; `nil`: the token alone.
+    public init(auth: BearerAuth, keys: KeyRing? = nil, resend: ResendGuard? = nil, body: BodyRules, chat: ChatEndpoint, models: ModelsEndpoint,
+                responses: ResponsesEndpoint? = nil, messages: MessagesEndpoint? = nil, execute: ExecuteEndpoint? = nil, metrics: MetricsEndpoint? = nil,
+                counters: (any CounterStore)? = nil) {
+        self.auth = CallerAuth(token: auth, keys: keys)
+        self.resend = resend
         self.body = body
         self.counters = counters
         routes = Self.table(chat: chat, models: models, responses: responses, messages: messages, execute: execute, metrics: metrics)
@@ -32,14 +39,14 @@ public struct Service: Sendable {
             Route("/healthz", methods: ["GET", "HEAD"], needsToken: false) { _, _, _, _ in
                 .json(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
             },
-            Route("/v1/chat/completions", methods: ["POST"], errorShape: chat.errorShape, carriesImages: true) { request, _, note, live in
+            Route("/v1/chat/completions", methods: ["POST"], errorShape: chat.errorShape, carriesImages: true, runs: true) { request, _, note, live in
                 try chat.complete(request, note: &note, live: live)
             },
             Route("/v1/models", methods: ["GET", "HEAD"]) { _, _, _, _ in models.list() },
             Route("/v1/models/{id}", methods: ["GET", "HEAD"]) { _, id, _, _ in try models.retrieve(id) },
         ]
         if let responses {
-            routes.append(Route(ResponsesEndpoint.collectionPattern, methods: ["POST"], errorShape: .openAI, carriesImages: true) { request, _, note, live in
+            routes.append(Route(ResponsesEndpoint.collectionPattern, methods: ["POST"], errorShape: .openAI, carriesImages: true, runs: true) { request, _, note, live in
                 try responses.create(request, note: &note, live: live)
             })
             // Before the one-response route, whose {id} would take "ID/cancel" as its id.
@@ -52,7 +59,7 @@ public struct Service: Sendable {
         }
         if let messages {
             routes.append(Route(MessagesEndpoint.collectionPattern, methods: ["POST"], errorShape: .anthropic, carriesImages: true,
-                                acceptsAPIKey: true) { request, _, note, live in
+                                acceptsAPIKey: true, runs: true) { request, _, note, live in
                 try messages.create(request, note: &note, live: live)
             })
             routes.append(Route(MessagesEndpoint.countTokensPattern, methods: ["POST"], errorShape: .anthropic, carriesImages: true,
@@ -64,7 +71,7 @@ public struct Service: Sendable {
             routes.append(Route("/metrics", methods: ["GET", "HEAD"], needsToken: false) { _, _, _, _ in metrics.scrape() })
         }
         if let execute {
-            routes.append(Route(ExecuteEndpoint.collectionPattern, methods: ["GET", "POST"]) { request, _, note, _ in
+            routes.append(Route(ExecuteEndpoint.collectionPattern, methods: ["GET", "POST"], runs: true) { request, _, note, _ in
                 request.method == "GET" ? try execute.list(request) : try execute.submit(request, note: &note)
             })
             routes.append(Route(ExecuteEndpoint.jobPattern, methods: ["GET", "DELETE"]) { request, id, _, _ in
@@ -78,29 +85,48 @@ public struct Service: Sendable {
     /// - Parameter live: where a streamed answer is written as it is produced; without one, a streamed
     ///   answer is collected and answered whole.
     public func handle(_ request: HTTPRequest, streamingTo live: ResponseStream? = nil) -> HandledRequest {
-        var note = RunNote()
-        let response: HTTPResponse
         var route: Route?
         var id = ""
         for candidate in routes {
             if let match = candidate.match(request.path) { (route, id) = (candidate, match); break }
         }
         var request = request
+        var handled: HandledRequest
         // The checks throw the API's own errors, typed: the answer most requests get (401) needs no box or cast.
         switch Result(catching: { () throws(APIError) -> Route in try admit(&request, to: route) }) {
         case .failure(let refusal):
-            response = answer(refusal, to: request, in: route?.errorShape ?? .service, note: &note)
+            var note = RunNote()
+            handled = HandledRequest(response: answer(refusal, to: request, in: route?.errorShape ?? .service, note: &note), run: note)
         case .success(let admitted):
-            note.caller = admitted.needsToken ? request.caller.name : nil
-            do {
-                response = try admitted.handler(request, id, &note, live)
-            } catch {
-                // The concrete cast first: cheaper than the protocol's, and the busy answer is one.
-                response = answer(error as? APIError ?? APIError(answering: error), to: request, in: admitted.errorShape, note: &note)
+            if admitted.runs, request.method == "POST", let resend {
+                do {
+                    handled = try resend.handle(request, live: live) { request, live in respond(request, by: admitted, id: id, live: live) }
+                } catch {
+                    var note = RunNote()
+                    handled = HandledRequest(response: answer(error, to: request, in: admitted.errorShape, note: &note), run: note,
+                                             sent: live?.hasBegun ?? false)
+                }
+            } else {
+                handled = respond(request, by: admitted, id: id, live: live)
             }
+            handled.run.caller = admitted.needsToken ? request.caller.name : nil
         }
         if let counters {
-            RequestMetrics.count(route?.series ?? RequestMetrics.unmatched, status: response.status, busy: note.outcome == .busy, in: counters)
+            RequestMetrics.count(route?.series ?? RequestMetrics.unmatched, status: handled.response.status, busy: handled.run.outcome == .busy,
+                                 in: counters)
+        }
+        return handled
+    }
+
+    /// An admitted request's answer by its route's handler; an error it throws becomes its answer here.
+    func respond(_ request: HTTPRequest, by route: Route, id: String, live: ResponseStream?) -> HandledRequest {
+        var note = RunNote()
+        let response: HTTPResponse
+        do {
+            response = try route.handler(request, id, &note, live)
+        } catch {
+            // The concrete cast first: cheaper than the protocol's, and the busy answer is one.
+            response = answer(error as? APIError ?? APIError(answering: error), to: request, in: route.errorShape, note: &note)
         }
         return HandledRequest(response: response, run: note, sent: live?.hasBegun ?? false)
     }
@@ -117,8 +143,8 @@ public struct Service: Sendable {
         guard let route else { throw .notFound(path: String(request.path.prefix(200))) }
         guard route.methods.contains(request.method) else { throw .methodNotAllowed(allowed: route.methods) }
         if route.needsToken {
-            try auth.check(authorizationHeader: request.header("authorization"), apiKey: route.acceptsAPIKey ? request.header("x-api-key") : nil)
-            request.caller = .tokenHolder
+            request.caller = try auth.caller(authorizationHeader: request.header("authorization"),
+                                             apiKey: route.acceptsAPIKey ? request.header("x-api-key") : nil)
         }
         if request.method == "POST" { try body.check(request, carriesImages: route.carriesImages) }
         return route
@@ -136,6 +162,10 @@ public struct Service: Sendable {
         if apiError.isBusy {
             note.outcome = .busy
             if let status = request.busyStatus { response.status = status }
+        } else if case .overQuota = apiError, request.busyStatus == response.status {
+            // In a fleet a 429 is the busy signal that nginx passes to the next host; a spent cap is not
+            // busy, and is the same on every host: a 403 goes to the client as it is.
+            response.status = 403
         }
         return response
     }

@@ -33,7 +33,7 @@ public struct ExecuteEndpoint: Sendable {
         guard caller.limits.allows(model: agent ?? "", agent: agent) else {
             throw APIError.forbidden("the key of caller '\(caller.name)' may not use agent '\(agent ?? "")'")
         }
-        let plan = run.plan(
+        var plan = run.plan(
             ClaudeInvocation(requestID: id, prompt: execute.prompt, agent: agent),
             kind: .job(JobRecord(id: id, agent: agent, created: gate.clock.rfc3339(), caller: caller.name)),
             timeoutSeconds: execute.timeoutSeconds, maxBudgetUSD: execute.maxBudgetUSD, caller: caller.name)
@@ -42,7 +42,7 @@ public struct ExecuteEndpoint: Sendable {
             throw busy
         }
         defer { held.release() }
-        try StateDirectory.checkWritable(run.stateDirectory)
+        try gate.admission.admit(&plan, for: caller)
         let record = try runner.start(plan, lock: held)
         note.outcome = .jobStarted
         note.requestID = record.job_id

@@ -10,9 +10,12 @@ public struct RunGate: Sendable {
     public let queue: QueueSettings
     /// The line; `nil`: no line (as with the queue off).
     public let line: (any RunQueue)?
+    /// The last checks of a run under the lock: room for its records, its caller's cap and rate.
+    public let admission: RunAdmission
 
     public init(lock: any RunLock, clock: any WallClock = SystemWallClock(), ids: any IDGenerator = RandomIDGenerator(),
-                retryAfterSeconds: Int = 10, queue: QueueSettings = .off, line: (any RunQueue)? = nil) {
+                retryAfterSeconds: Int = 10, queue: QueueSettings = .off, line: (any RunQueue)? = nil, admission: RunAdmission = RunAdmission()) {
+        self.admission = admission
         self.lock = lock
         self.clock = clock
         self.ids = ids

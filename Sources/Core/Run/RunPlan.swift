@@ -18,10 +18,14 @@ public struct RunPlan: Sendable, Equatable {
     public var kind: Kind
     /// The name of the caller the run is for (the audit line's `caller`, its spend's account).
     public var caller: String
+    /// The spend the run holds in its caller's account, settled with its cost when it is over; `nil`
+    /// for a caller without a cap or a rate.
+    public var spend: PlannedSpend?
 
     public init(invocation: ClaudeInvocation, claude: ClaudeSettings, gitSync: GitSyncSettings, stateDirectory: String, kind: Kind,
-                caller: String = Caller.defaultName) {
+                caller: String = Caller.defaultName, spend: PlannedSpend? = nil) {
         self.caller = caller
+        self.spend = spend
         self.invocation = invocation
         self.claude = claude
         self.gitSync = gitSync

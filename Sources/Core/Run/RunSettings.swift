@@ -24,6 +24,9 @@ public struct RunSettings: Sendable, Equatable {
     /// `<state-dir>/jobs`.
     public var jobsDirectory: String { Self.jobsDirectory(in: stateDirectory) }
 
+    /// `<state-dir>/resend`: answers kept for re-sent requests.
+    public var resendDirectory: String { stateDirectory + "/resend" }
+
     /// `<state-dir>/queue`: the line for the runner.
     public var queueDirectory: String { stateDirectory + "/queue" }
 

@@ -63,6 +63,14 @@ public struct RunOrder: Sendable, Equatable {
         Frames.appendInteger(plan.gitSync.timeoutSeconds.bitPattern, to: &payload)
         Frames.appendField(Array(plan.stateDirectory.utf8), to: &payload)
         Frames.appendField(Array(plan.caller.utf8), to: &payload)
+        payload.append(plan.spend == nil ? 0 : 1)
+        if let spend = plan.spend {
+            Frames.appendField(Array(spend.hold.id.utf8), to: &payload)
+            Frames.appendField(Array(spend.hold.caller.utf8), to: &payload)
+            Frames.appendInteger(spend.hold.budgetUSD.bitPattern, to: &payload)
+            Frames.appendField(Array(spend.directory.utf8), to: &payload)
+            Frames.appendField(Array(spend.timeZone.utf8), to: &payload)
+        }
         guard payload.count <= Frames.maxPayload else { throw Frames.FrameTooLong(length: payload.count, limit: Frames.maxPayload) }
         return Frames.encode(kind: Self.kind, payload: payload)
     }
@@ -79,7 +87,7 @@ public struct RunOrder: Sendable, Equatable {
               let timeoutSeconds = fields.double(), let killGraceSeconds = fields.double(),
               let environment = environment(&fields),
               let modeName = fields.text(), let mode = GitSyncMode(rawValue: modeName), let gitTimeoutSeconds = fields.double(),
-              let stateDirectory = fields.text(), let caller = fields.text(), fields.isAtEnd
+              let stateDirectory = fields.text(), let caller = fields.text(), let spend = spend(&fields), fields.isAtEnd
         else { return nil }
         let invocation = ClaudeInvocation(
             requestID: requestID, model: model, prompt: prompt, images: images, agent: hasAgent ? agent : nil, jsonSchema: hasSchema ? schema : nil,
@@ -90,7 +98,17 @@ public struct RunOrder: Sendable, Equatable {
             killGraceSeconds: killGraceSeconds, environment: environment)
         return RunOrder(plan: RunPlan(
             invocation: invocation, claude: claude, gitSync: GitSyncSettings(mode: mode, timeoutSeconds: gitTimeoutSeconds),
-            stateDirectory: stateDirectory, kind: .chat, caller: caller))
+            stateDirectory: stateDirectory, kind: .chat, caller: caller, spend: spend))
+    }
+
+    /// The spend the run holds: a flag, then the hold (id, caller, budget), the directory and time zone.
+    /// `.some(nil)` for none; `nil` when the fields are not there.
+    private static func spend(_ fields: inout Frames.Fields) -> PlannedSpend?? {
+        guard let held = fields.flag() else { return nil }
+        guard held else { return .some(nil) }
+        guard let id = fields.text(), let caller = fields.text(), let budget = fields.double(), let directory = fields.text(),
+              let timeZone = fields.text() else { return nil }
+        return PlannedSpend(hold: SpendHold(id: id, caller: caller, budgetUSD: budget), directory: directory, timeZone: timeZone)
     }
 
     /// The images: a count, then each one's media type (empty for a URL) and its data or URL.

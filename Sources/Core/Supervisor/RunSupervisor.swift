@@ -104,6 +104,14 @@ public struct RunSupervisor {
         if !CounterFile(stateDirectory: plan.stateDirectory).add(RunMetrics.deltas(audit)) {
             log("supervisor: cannot add to the metrics counters in \(plan.stateDirectory) (the file cannot be opened and mapped, or its table is full)")
         }
+        // Before the lock goes: the caller's next run sees what this one spent.
+        if let spend = plan.spend {
+            do {
+                try spend.settle(costUSD: outcome.report?.costUSD, now: clock.now())
+            } catch {
+                log("supervisor: request \(invocation.requestID): the spend of caller \(plan.caller) cannot be recorded: \(error.text)")
+            }
+        }
         releaseLock()
         guard case .job(let submitted) = plan.kind else {
             send(RunEvent(outcome))
