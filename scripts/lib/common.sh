@@ -10,6 +10,7 @@ ensure_system_packages() {
     command -v multiwatch >/dev/null 2>&1 || missing+=(multiwatch)
     [ -f /usr/include/fcgiapp.h ] || missing+=(libfcgi-dev)
     [ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev)
+    [ -f /usr/share/zoneinfo/UTC ] || missing+=(tzdata)
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     command -v curl >/dev/null 2>&1 || missing+=(curl)
     local extra
