@@ -36,7 +36,7 @@ final class FuzzResponseStore: ResponseStore, @unchecked Sendable {
 
 let settings = RunSettings(
     claude: ClaudeSettings(executable: "claude", workingDirectory: "/", maxBudgetUSD: "1", timeoutSeconds: 1, killGraceSeconds: 1, environment: [:]),
-    gitSync: GitSyncSettings(mode: .off), stateDirectory: "/nonexistent")
+    gitSync: GitSyncSettings(mode: .off), stateDirectory: "/tmp")  // a writable one: a run checks it (StateDirectory)
 let fuzzGate = RunGate(lock: FuzzLock())
 let fuzzConversation = ConversationRunner(gate: fuzzGate, run: settings, agentMap: AgentMap(fallback: "recruiter-triage"), runner: FuzzRunner())
 nonisolated(unsafe) let service = Service(
