@@ -10,6 +10,19 @@ public struct Caller: Sendable, Equatable {
         self.limits = limits
     }
 
+    /// Whether `name` has a caller name's form, `[A-Za-z0-9._-]{1,64}` (safe as a file name: spend accounts
+    /// are named by it).
+    public static func isWellFormedName(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        return (1...64).contains(utf8.count) && utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"): true
+            default: false
+            }
+        }
+    }
+
     /// The name of the holder of the single token (`--token-file`, `CLAUDE_FCGI_TOKEN`).
     public static let defaultName = "default"
 

@@ -43,7 +43,7 @@ public struct FileSpendLedger: SpendLedger {
     /// Read without the lock: the account is only ever replaced whole. A caller without an account,
     /// or whose account cannot be read, has spent nothing.
     public func spent(caller: String, now: Date) -> (day: Double, month: Double) {
-        guard Self.isValidName(caller), var account = try? read(path(caller, "json"), now: now) else { return (0, 0) }
+        guard Caller.isWellFormedName(caller), var account = try? read(path(caller, "json"), now: now) else { return (0, 0) }
         account.roll(to: now, in: window)
         return (account.dayUSD, account.monthUSD)
     }
@@ -54,23 +54,11 @@ public struct FileSpendLedger: SpendLedger {
     /// The largest account read: a few holds and a minute's run starts are far less.
     static let maxAccountBytes = 1 << 20
 
-    /// Whether `name` can be a file name here: `[A-Za-z0-9._-]{1,64}`, as the keys file has them.
-    static func isValidName(_ name: String) -> Bool {
-        let utf8 = name.utf8
-        return (1...64).contains(utf8.count) && utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"): true
-            default: false
-            }
-        }
-    }
-
     /// Runs `change` on the caller's account, rolled to `now`, under its lock, and writes the account
     /// back when `change` returns; when it throws, nothing is written.
     private func update<Result>(_ caller: String, now: Date,
                                 _ change: (inout SpendAccount) throws(APIError) -> Result) throws(APIError) -> Result {
-        guard Self.isValidName(caller) else { throw .internalFailure(detail: "no spend account for the caller name '\(caller)'") }
+        guard Caller.isWellFormedName(caller) else { throw .internalFailure(detail: "no spend account for the caller name '\(caller)'") }
         let lock = try lockAccount(caller)
         defer { close(lock) }  // releases the flock; nothing was written through it
         let file = path(caller, "json")

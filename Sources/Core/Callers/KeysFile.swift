@@ -89,11 +89,7 @@ public struct KeysFile: Sendable, Equatable {
     /// Why `name` cannot be a caller's name, or `nil` when it can.
     public static func nameProblem(_ name: String) -> String? {
         guard (1...64).contains(name.utf8.count) else { return "1 to 64 characters" }
-        let allowed = name.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-        guard allowed else { return "only letters, digits, '.', '_' and '-'" }
+        guard Caller.isWellFormedName(name) else { return "only letters, digits, '.', '_' and '-'" }
         guard name != Caller.defaultName else { return "'\(Caller.defaultName)' is the token holder's" }
         return nil
     }
