@@ -40,6 +40,13 @@ public struct FileSpendLedger: SpendLedger {
         }
     }
 
+    /// Read without the lock (the account is only ever replaced whole); the reserve is tried on a copy.
+    public func check(_ caller: Caller, now: Date) throws(APIError) {
+        guard Caller.isWellFormedName(caller.name), var account = try? read(path(caller.name, "json"), now: now) else { return }
+        account.roll(to: now, in: window)
+        _ = try account.reserve(id: "", limits: caller.limits, perRunUSD: .infinity, holdSeconds: 0, now: now, window: window)
+    }
+
     /// Read without the lock: the account is only ever replaced whole. A caller without an account,
     /// or whose account cannot be read, has spent nothing.
     public func spent(caller: String, now: Date) -> (day: Double, month: Double) {

@@ -19,6 +19,11 @@ public protocol SpendLedger: Sendable {
     /// the hold is dropped alone).
     func settle(_ hold: SpendHold, costUSD: Double?, now: Date) throws(APIError)
 
+    /// Throws what ``reserve(for:perRunUSD:holdSeconds:now:)`` would throw now for a cap or the rate,
+    /// holding and writing nothing: a request about to wait in line for the runner is refused at once
+    /// rather than after its wait. (The reserve under the lock still decides.)
+    func check(_ caller: Caller, now: Date) throws(APIError)
+
     /// What `caller` has spent (settled runs) in the day and month of `now`.
     func spent(caller: String, now: Date) -> (day: Double, month: Double)
 }

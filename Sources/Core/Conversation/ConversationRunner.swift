@@ -61,6 +61,7 @@ public struct ConversationRunner: Sendable {
     /// the line was full or the client left. A streamed request's answer begins while it waits (comments);
     /// then busy is its stream's failure event, written here.
     func wait(for request: HTTPRequest, busy: APIError, live: ResponseStream?, encoder: (any AnswerEventEncoder)?) throws -> any HeldRunLock {
+        try gate.admission.precheck(request.caller)
         let onWait = live.map { AnswerStream.waiting(on: $0) } ?? { true }
         switch try gate.acquire(caller: request.caller.name, connection: request.connectionDescriptor, onWait: onWait) {
         case .acquired(let held):

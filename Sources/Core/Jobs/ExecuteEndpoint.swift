@@ -38,6 +38,7 @@ public struct ExecuteEndpoint: Sendable {
             kind: .job(JobRecord(id: id, agent: agent, created: gate.clock.rfc3339(), caller: caller.name)),
             timeoutSeconds: execute.timeoutSeconds, maxBudgetUSD: execute.maxBudgetUSD, caller: caller.name)
         let busy = APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds)
+        if gate.queue.isOn { try gate.admission.precheck(caller) }
         guard case .acquired(let held) = try gate.acquire(caller: caller.name, connection: request.connectionDescriptor, onWait: { true }) else {
             throw busy
         }

@@ -17,6 +17,13 @@ public struct RunAdmission: Sendable {
         self.clock = clock
     }
 
+    /// Refuses at once a caller whose cap is spent or whose runs per minute are used up, before it waits in
+    /// line for the runner (``admit(_:for:)`` decides again under the lock).
+    public func precheck(_ caller: Caller) throws(APIError) {
+        guard caller.limits.isLimited, let ledger else { return }
+        try ledger.check(caller, now: clock.now())
+    }
+
     /// Admits `plan` for `caller`, lowering its budget to what the caller's cap has left; a full or
     /// read-only state directory is a 503, a spent cap or a rate reached a 429.
     public func admit(_ plan: inout RunPlan, for caller: Caller) throws(APIError) {

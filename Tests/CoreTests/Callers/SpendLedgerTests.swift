@@ -52,6 +52,22 @@ import Testing
         }
     }
 
+    @Test func aCheckRefusesASpentCapAndWritesNothing() throws {
+        try withLedger { ledger, _ in
+            try ledger.check(alice, now: berlinNoon)  // no account yet: nothing spent
+            let hold = try ledger.reserve(for: alice, perRunUSD: 2, holdSeconds: 600, now: berlinNoon)
+            try ledger.settle(hold, costUSD: 5, now: berlinNoon)
+            let before = try FileBytes.contents(ledger.path("alice", "json"), limit: 1 << 20)
+            var refused: APIError?
+            do throws(APIError) { try ledger.check(alice, now: berlinNoon) } catch { refused = error }
+            guard case .overQuota(let detail)? = refused else { Issue.record("not refused: \(String(describing: refused))"); return }
+            #expect(detail.hasPrefix("daily cap reached: spent $5.00 of $5.00 today (Europe/Berlin)"))
+            #expect(try FileBytes.contents(ledger.path("alice", "json"), limit: 1 << 20) == before)
+            // The next day it passes again.
+            try ledger.check(alice, now: berlinNoon.addingTimeInterval(86_400))
+        }
+    }
+
     @Test func theTighterCapSetsTheBudget() throws {
         try withLedger { ledger, _ in
             let caller = Caller(name: "bob", limits: CallerLimits(dailyUSD: 5, monthlyUSD: 3))
