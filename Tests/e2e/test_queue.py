@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -18,7 +19,7 @@ import anthropic
 import openai
 import pytest
 
-from conftest import REPO, Stack, audit_lines, chunks_until_error, content_of, overlaps, wait_for
+from conftest import REPO, Stack, audit_lines, chunks_until_error, content_of, lock_is_free, overlaps, wait_for
 
 MODEL = "recruiter-triage"
 BINARY = os.path.join(REPO, ".build", "release", "claude-fcgi")
@@ -119,7 +120,7 @@ class Call:
         def run():
             try:
                 self.result = send()
-            except Exception as error:  # noqa: BLE001 - kept for the test to look at
+            except BaseException as error:  # noqa: BLE001 - kept for the test to look at (pytest.fail too)
                 self.error = error
             self.done_at = time.monotonic()
 
@@ -146,6 +147,17 @@ def hold(stack, seconds, tag="holder"):
     call = Call(lambda: stack.chat(f"{tag}\n@fake sleep {seconds}"))
     assert wait_for(lambda: len(stack.records()) > before), "the holder's run did not start"
     return call
+
+
+def ticket_holder(stack, name):
+    """The pid of the worker waiting on a ticket: the holder of its flock (/proc/locks)."""
+    inode = os.stat(os.path.join(stack.runtime, "state", "queue", name)).st_ino
+    with open("/proc/locks") as f:
+        for entry in f:
+            fields = entry.split()
+            if fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[1] == str(inode):
+                return int(fields[4])
+    raise AssertionError(f"nobody holds the ticket {name}")
 
 
 def wait_in_line(stack, count):
@@ -268,6 +280,31 @@ def test_execute_waits_its_turn_between_chats(line):
     assert [c.result.status_code for c in [holder, first, last]] == [200] * 3
     assert tagged(line, tag) == [0, 1, 2, 3]
     assert overlaps(line.records()) == []
+    assert_line_empty(line)
+
+
+def test_a_newcomer_never_passes_the_first_in_line_while_it_takes_the_free_lock(line):
+    """At each hand-over the lock is free for a moment before the first in line takes it: a request that
+    comes then joins the line behind. Made to last here: the first waiter's worker is stopped (SIGSTOP)
+    while the run ahead of it ends."""
+    tag = uuid.uuid4().hex
+    holder = hold(line, 1, tag=f"{tag}#0")
+    waiter = Call(lambda: line.chat(f"{tag}#1"))
+    wait_in_line(line, 1)
+    worker = ticket_holder(line, tickets(line)[0])
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        holder.join()
+        assert wait_for(lambda: lock_is_free(line))
+        newcomer = Call(lambda: line.chat(f"{tag}#2"))
+        assert wait_for(lambda: len(tickets(line)) == 2 or not newcomer.running, timeout=5)
+        assert newcomer.running and len(tickets(line)) == 2, "the newcomer took the free lock past the first in line"
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    for call in [waiter, newcomer]:
+        call.join()
+    assert [waiter.result.status_code, newcomer.result.status_code] == [200, 200]
+    assert tagged(line, tag) == [0, 1, 2]
     assert_line_empty(line)
 
 
