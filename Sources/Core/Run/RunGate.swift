@@ -29,6 +29,13 @@ public struct RunGate: Sendable {
         try lock.tryAcquire()
     }
 
+    /// The held lock at once, before the request is read: with the line off, ``tryAcquire()``; with it on,
+    /// `nil`, the request then waits through ``acquire(caller:connection:onWait:)`` (at once too when the
+    /// line is empty). The lock found free may be one just let go that the first in line has yet to take.
+    public func tryAcquireOutOfLine() throws(RunLockError) -> (any HeldRunLock)? {
+        queue.isOn && line != nil ? nil : try lock.tryAcquire()
+    }
+
     /// The held lock, after waiting in line for it first come, first served, when the queue is on.
     /// Off (or without a line), this is ``tryAcquire()``: busy at once.
     /// - Parameters:

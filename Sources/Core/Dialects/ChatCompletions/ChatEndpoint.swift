@@ -30,7 +30,7 @@ public struct ChatEndpoint: Sendable {
         // every request gets while a run goes on, so it is kept cheap; a bad body still gets its 400 once the
         // run is over. With one, the body is read first (a bad one is not kept waiting).
         let busy = APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
-        var held = try gate.tryAcquire()
+        var held = try gate.tryAcquireOutOfLine()
         defer { held?.release() }
         guard held != nil || gate.queue.isOn else { throw busy }
         let chat = try ChatCompletionDecoder.decode(request.body, allowsStreaming: streaming.enabled)

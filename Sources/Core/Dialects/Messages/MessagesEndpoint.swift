@@ -17,7 +17,7 @@ public struct MessagesEndpoint: Sendable {
     /// its events.
     func create(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream?) throws -> HTTPResponse {
         let busy = APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
-        var held = try gate.tryAcquire()
+        var held = try gate.tryAcquireOutOfLine()
         defer { held?.release() }
         guard held != nil || gate.queue.isOn else { throw busy }
         let decoded = try MessagesDecoder.decode(request.body)

@@ -54,7 +54,7 @@ public struct ResponsesEndpoint: Sendable {
     private func run(_ decoded: ResponsesRequest, request: HTTPRequest, note: inout RunNote,
                      live: ResponseStream?) throws -> (HTTPResponse, Answered?) {
         let busy = decoded.background ? APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) : APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
-        var held = try gate.tryAcquire()
+        var held = try gate.tryAcquireOutOfLine()
         defer { held?.release() }
         guard held != nil || gate.queue.isOn else { throw busy }
         var run = decoded.run
