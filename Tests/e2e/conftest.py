@@ -39,6 +39,25 @@ def process_alive(pid):
         return False
 
 
+def release_binary():
+    """The worker's release binary, built as scripts/run-local builds it (a build with other flags would
+    make the next stack build it again)."""
+    subprocess.run(["bash", "-c", "source scripts/lib/common.sh && build_release"], cwd=REPO, check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(REPO, ".build", "release", "claude-fcgi")
+
+
+def add_key(keys_file, name, *options):
+    """Adds the caller `name` to `keys_file` with `claude-fcgi keys add` (its options as given); its key,
+    the last line of the output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_FCGI_")}
+    env["CLAUDE_FCGI_KEYS_FILE"] = keys_file
+    result = subprocess.run([os.path.join(REPO, ".build", "release", "claude-fcgi"), "keys", "add", name, *options],
+                            env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
 class Stack:
     def __init__(self, workers=3, claude=FAKE_CLAUDE, env=None):
         self.port = free_port()

@@ -10,15 +10,13 @@ import subprocess
 
 import pytest
 
-ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
-BINARY = os.path.join(ROOT, ".build", "release", "claude-fcgi")
+from conftest import release_binary
+
 
 
 @pytest.fixture(scope="module")
 def binary():
-    subprocess.run(["swift", "build", "-c", "release", "--product", "claude-fcgi"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    return BINARY
+    return release_binary()
 
 
 def clean_env(**extra):

@@ -19,10 +19,9 @@ import anthropic
 import openai
 import pytest
 
-from conftest import REPO, Stack, audit_lines, chunks_until_error, content_of, lock_is_free, overlaps, wait_for
+from conftest import REPO, Stack, add_key, audit_lines, chunks_until_error, content_of, lock_is_free, overlaps, release_binary, wait_for
 
 MODEL = "recruiter-triage"
-BINARY = os.path.join(REPO, ".build", "release", "claude-fcgi")
 
 
 # Stacks.
@@ -40,7 +39,7 @@ def stopped(s):
 @pytest.fixture(scope="module")
 def line():
     """A line of 30 s, 8 workers; one caller may hold every place (the six-request test sends from one)."""
-    s = started({"CLAUDE_FCGI_QUEUE_WAIT": "30", "CLAUDE_FCGI_QUEUE_PER_CALLER": "8"})
+    s = started({"CLAUDE_FCGI_QUEUE_WAIT": "30"})
     yield s
     stopped(s)
 
@@ -48,7 +47,7 @@ def line():
 @pytest.fixture(scope="module")
 def short():
     """A line whose wait runs out after 2 s."""
-    s = started({"CLAUDE_FCGI_QUEUE_WAIT": "2", "CLAUDE_FCGI_QUEUE_PER_CALLER": "8"})
+    s = started({"CLAUDE_FCGI_QUEUE_WAIT": "2"})
     yield s
     stopped(s)
 
@@ -56,18 +55,9 @@ def short():
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory):
     """A keys file with the callers alice and bob: {name: key}, and its path."""
-    # Built as run-local builds it (other flags would make each build undo the other).
-    subprocess.run(["bash", "-c", "source scripts/lib/common.sh && build_release"], cwd=REPO, check=True,
-                   stdout=subprocess.DEVNULL)
+    release_binary()
     path = str(tmp_path_factory.mktemp("keys") / "keys.json")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_FCGI_")}
-    env["CLAUDE_FCGI_KEYS_FILE"] = path
-    found = {}
-    for name in ["alice", "bob"]:
-        added = subprocess.run([BINARY, "keys", "add", name], env=env, capture_output=True, text=True)
-        assert added.returncode == 0, added.stderr
-        found[name] = added.stdout.strip().splitlines()[-1]
-    return path, found
+    return path, {name: add_key(path, name) for name in ["alice", "bob"]}
 
 
 @pytest.fixture(scope="module")

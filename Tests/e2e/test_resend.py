@@ -20,7 +20,7 @@ import anthropic
 import openai
 import pytest
 
-from conftest import REPO, Stack, audit_lines, lock_is_free, pids_with, run_is_gone, wait_for
+from conftest import REPO, Stack, add_key, audit_lines, lock_is_free, pids_with, run_is_gone, wait_for
 
 GRACE_S = 2
 WINDOW_S = 4
@@ -213,19 +213,9 @@ def test_same_key_with_another_body_is_409_naming_the_key(resend):
     assert len(runs_of(resend, marker)) == 1
 
 
-def add_key(stack, name):
-    """A caller added with `claude-fcgi keys add`; its key (the last line of the output)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_FCGI_")}
-    env["CLAUDE_FCGI_KEYS_FILE"] = stack.keys_file
-    result = subprocess.run([os.path.join(REPO, ".build", "release", "claude-fcgi"), "keys", "add", name],
-                            env=env, capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
-
-
 def test_one_callers_key_is_not_anothers(resend):
     suffix = uuid.uuid4().hex[:8]
-    alice, bob = add_key(resend, "alice-" + suffix), add_key(resend, "bob-" + suffix)
+    alice, bob = add_key(resend.keys_file, "alice-" + suffix), add_key(resend.keys_file, "bob-" + suffix)
     marker = uuid.uuid4().hex
     key = "shared-" + marker
     first = post_keyed(resend, chat_body(marker), key, token=alice)

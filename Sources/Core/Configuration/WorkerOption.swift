@@ -75,7 +75,7 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .budgetTimeZone: "UTC"
         case .queueWait: "0"
         case .queueLength: "16"
-        case .queuePerCaller: "4"
+        case .queuePerCaller: "8"
         case .resendWindow: "600"
         case .resendGrace: "20"
         case .resendMaxAnswers: "1000"

@@ -7,7 +7,7 @@ public struct QueueSettings: Sendable, Equatable {
     /// Most places in line one caller may hold.
     public var perCaller: Int
 
-    public init(waitSeconds: Double = 0, length: Int = 16, perCaller: Int = 4) {
+    public init(waitSeconds: Double = 0, length: Int = 16, perCaller: Int = 8) {
         self.waitSeconds = waitSeconds
         self.length = length
         self.perCaller = perCaller
