@@ -256,8 +256,9 @@ http {{
 
     # ---- wrk ---------------------------------------------------------------------------------
     def wrk(self, name, connections, seconds, token=True, content="hi", latency=False, path=CHAT_PATH, body=CHAT_BODY,
-            method="POST", headers=None):
-        """`token`: True sends the token, False none, a string sends that (a caller's key)."""
+            method="POST", headers=None, unique=None):
+        """`token`: True sends the token, False none, a string sends that (a caller's key). `unique`: a
+        header sent with another value on every request (its name)."""
         credential = TOKEN if token is True else token or None
         lines = {"Content-Type": "application/json", **(headers or {})}
         if credential:
@@ -268,6 +269,12 @@ http {{
             if method == "POST":
                 f.write(f'wrk.body = [[{body % content}]]\n')
             f.write("wrk.headers = {" + ", ".join(f'["{k}"] = "{v}"' for k, v in lines.items()) + "}\n")
+            if unique:
+                # Each of wrk's threads numbers its requests; the value: a prefix new in every call,
+                # the thread's number, the request's.
+                f.write(f'local threads = 0\nfunction setup(thread) threads = threads + 1; thread:set("tid", threads) end\n'
+                        f'count = 0\nfunction request() count = count + 1; wrk.headers["{unique}"] = '
+                        f'"bench-{os.urandom(6).hex()}-" .. tid .. "-" .. count; return wrk.format() end\n')
         command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "-s", script]
         if latency:
             command.append("--latency")
@@ -327,12 +334,13 @@ http {{
     def keyed_alternated(self, rounds):
         """A keyed request against one with the token, on the paths that answer without a run: GET
         /v1/models (200), and the chat POST while the run lock is held (the busy 503), the latter also
-        with an Idempotency-Key (token); plus an unknown key against no token (401). wrk, 32 connections."""
+        with an Idempotency-Key (token; another on every request: one key re-sent by 32 connections at
+        once would measure its requests waiting for each other's claim); plus an unknown key against no token (401). wrk, 32 connections."""
         seconds = self.seconds
         models = lambda credential: lambda: self.wrk("ours", 32, seconds, token=credential, latency=True, path="/v1/models",
                                                      method="GET")
-        busy = lambda credential, headers=None: lambda: self.wrk("ours", 32, seconds, token=credential, latency=True,
-                                                                 headers=headers)
+        busy = lambda credential, unique=None: lambda: self.wrk("ours", 32, seconds, token=credential, latency=True,
+                                                                unique=unique)
         unknown = "sk-cf-" + os.urandom(24).hex()
         for label, (credential, path, method, expected) in {
                 "models, token": (TOKEN, "/v1/models", "GET", 200), "models, key": (self.key, "/v1/models", "GET", 200),
@@ -348,7 +356,7 @@ http {{
             if status != 503:
                 raise RuntimeError(f"ours: busy with the {label} got {status}, not 503: {data[:200]!r}")
         busied = self.variants_alternated(rounds, {"token": busy(True), "key": busy(self.key),
-                                                   "idempotent": busy(True, {"Idempotency-Key": "bench-" + os.urandom(8).hex()})})
+                                                   "idempotent": busy(True, "Idempotency-Key")})
         self.release_lock(held)
         for label, result in [*reject.items(), *[("busy " + k, v) for k, v in busied.items()]]:
             wanted = result["requests"] if label in ("token", "key") else 0
