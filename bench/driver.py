@@ -18,11 +18,14 @@ import tempfile
 import time
 import http.client
 import json
+import pwd
 
 TOKEN = "bench-token-" + os.urandom(6).hex()
 CHAT_BODY = '{"model":"recruiter-triage","messages":[{"role":"user","content":"%s"}]}'
 CHAT_PATH = "/v1/chat/completions"
 RESPONSES_PATH = "/v1/responses"
+# The callers in the keys file of the keyed rows: a team's.
+KEY_CALLERS = 20
 RESPONSES_BODY = '{"model":"recruiter-triage","input":"%s"}'
 RESPONSES_UNSTORED_BODY = '{"model":"recruiter-triage","store":false,"input":"%s"}'
 MESSAGES_PATH = "/v1/messages"
@@ -113,6 +116,8 @@ class Bench:
         shutil.copy(os.path.join(repo, "deploy", "agents", "recruiter-triage.md"), os.path.join(self.workdir, ".claude", "agents"))
         self.ca = os.path.join(self.runtime, "cert.pem")
         self.context = ssl.create_default_context(cafile=None)
+        self.keys_file = os.path.join(self.runtime, "keys.json")
+        self.key = None
 
     # ---- the stack -------------------------------------------------------------------------
     def path(self, *parts):
@@ -123,8 +128,22 @@ class Bench:
         env.update({"CLAUDE_FCGI_TOKEN": TOKEN, "CLAUDE_FCGI_CLAUDE": self.stand_in, "CLAUDE_FCGI_WORKDIR": self.workdir,
                     "CLAUDE_FCGI_STATE_DIR": self.path("state"), "CLAUDE_FCGI_LOG_LEVEL": "warning",
                     "CLAUDE_FCGI_GIT_SYNC": "off", "CLAUDE_FCGI_LOG_FILE": self.path("worker.log"),
-                    "CLAUDE_FCGI_STREAMING": "on"})
+                    "CLAUDE_FCGI_STREAMING": "on", "CLAUDE_FCGI_KEYS_FILE": self.keys_file})
         return env
+
+    def make_keys(self, callers=KEY_CALLERS):
+        """A keys file of a team's size, made as an operator would (`claude-fcgi keys add`), each caller
+        with limits; the last caller's key is the one benched (every key is compared, so which one does
+        not matter). The token is compared before any key, so the token rows are those of a worker
+        without keys."""
+        env = self.ours_env()
+        for n in range(1, callers + 1):
+            output = subprocess.run([self.ours_bin, "keys", "add", f"caller{n:02d}", "--daily-usd", "20", "--monthly-usd", "300",
+                                     "--runs-per-minute", "30", "--models", "recruiter-triage"],
+                                    env=env, check=True, capture_output=True, text=True).stdout
+            self.key = output.strip().splitlines()[-1]
+        user = pwd.getpwnam("www-data")
+        os.chown(self.keys_file, user.pw_uid, user.pw_gid)
 
     def floor_env(self):
         env = dict(os.environ)
@@ -143,6 +162,7 @@ class Bench:
                         "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
                         "-keyout", self.path("key.pem"), "-out", self.ca], check=True, capture_output=True)
         self.context = ssl.create_default_context(cafile=self.ca)
+        self.make_keys()
         self.workers = {"ours": self.spawn_workers("ours", self.ours_bin, self.ours_env()),
                         "floor": self.spawn_workers("floor", self.floor_bin, self.floor_env())}
         uvicorn_env = dict(os.environ, PEER_TOKEN=TOKEN, PEER_CLAUDE=self.stand_in)
@@ -235,13 +255,26 @@ http {{
             return 0, b""
 
     # ---- wrk ---------------------------------------------------------------------------------
-    def wrk(self, name, connections, seconds, token=True, content="hi", latency=False, path=CHAT_PATH, body=CHAT_BODY):
-        script = self.path(f"wrk-{name}-{int(token)}-{abs(hash(body)):x}.lua")
-        headers = '["Content-Type"] = "application/json"'
-        if token:
-            headers += f', ["Authorization"] = "Bearer {TOKEN}"'
+    def wrk(self, name, connections, seconds, token=True, content="hi", latency=False, path=CHAT_PATH, body=CHAT_BODY,
+            method="POST", headers=None, unique=None):
+        """`token`: True sends the token, False none, a string sends that (a caller's key). `unique`: a
+        header sent with another value on every request (its name)."""
+        credential = TOKEN if token is True else token or None
+        lines = {"Content-Type": "application/json", **(headers or {})}
+        if credential:
+            lines["Authorization"] = f"Bearer {credential}"
+        script = self.path(f"wrk-{name}-{abs(hash((credential, method, body, tuple(lines.items())))):x}.lua")
         with open(script, "w") as f:
-            f.write(f'wrk.method = "POST"\nwrk.body = [[{body % content}]]\nwrk.headers = {{{headers}}}\n')
+            f.write(f'wrk.method = "{method}"\n')
+            if method == "POST":
+                f.write(f'wrk.body = [[{body % content}]]\n')
+            f.write("wrk.headers = {" + ", ".join(f'["{k}"] = "{v}"' for k, v in lines.items()) + "}\n")
+            if unique:
+                # Each of wrk's threads numbers its requests; the value: a prefix new in every call,
+                # the thread's number, the request's.
+                f.write(f'local threads = 0\nfunction setup(thread) threads = threads + 1; thread:set("tid", threads) end\n'
+                        f'count = 0\nfunction request() count = count + 1; wrk.headers["{unique}"] = '
+                        f'"bench-{os.urandom(6).hex()}-" .. tid .. "-" .. count; return wrk.format() end\n')
         command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "-s", script]
         if latency:
             command.append("--latency")
@@ -275,6 +308,64 @@ http {{
             total["rps"] = total["requests"] / total["duration"]
             total["cpu_us"] = total["cpu"] * 1e6 / total["requests"]
         return totals
+
+    def variants_alternated(self, rounds, variants):
+        """Ours alone, each of `variants` ({label: measure()}) in turn for `rounds` rounds: requests/s and
+        the workers' CPU per request over all rounds, and the median of the per-round p50 and p99."""
+        totals = {label: {"requests": 0, "ok": 0, "duration": 0.0, "cpu": 0.0, "p50s": [], "p99s": []} for label in variants}
+        for _ in range(rounds):
+            for label, measure in variants.items():
+                before = cpu_seconds(self.workers["ours"])
+                result = measure()
+                cpu = cpu_seconds(self.workers["ours"]) - before
+                total = totals[label]
+                for key in ("requests", "ok", "duration"):
+                    total[key] += result[key]
+                total["cpu"] += cpu
+                total["p50s"].append(result["p50"])
+                total["p99s"].append(result["p99"])
+        for total in totals.values():
+            total["rps"] = total["requests"] / total["duration"]
+            total["cpu_us"] = total["cpu"] * 1e6 / total["requests"]
+            total["p50"] = statistics.median(total.pop("p50s"))
+            total["p99"] = statistics.median(total.pop("p99s"))
+        return totals
+
+    def keyed_alternated(self, rounds):
+        """A keyed request against one with the token, on the paths that answer without a run: GET
+        /v1/models (200), and the chat POST while the run lock is held (the busy 503), the latter also
+        with an Idempotency-Key (token; another on every request: one key re-sent by 32 connections at
+        once would measure its requests waiting for each other's claim); plus an unknown key against no token (401). wrk, 32 connections."""
+        seconds = self.seconds
+        models = lambda credential: lambda: self.wrk("ours", 32, seconds, token=credential, latency=True, path="/v1/models",
+                                                     method="GET")
+        busy = lambda credential, unique=None: lambda: self.wrk("ours", 32, seconds, token=credential, latency=True,
+                                                                unique=unique)
+        unknown = "sk-cf-" + os.urandom(24).hex()
+        for label, (credential, path, method, expected) in {
+                "models, token": (TOKEN, "/v1/models", "GET", 200), "models, key": (self.key, "/v1/models", "GET", 200),
+                "unknown key": (unknown, "/v1/models", "GET", 401)}.items():
+            status, data = self.request("ours", method, path, token=credential)
+            if status != expected:
+                raise RuntimeError(f"ours: {label} got {status}, not {expected}: {data[:200]!r}")
+        reject = self.variants_alternated(rounds, {"token": models(True), "key": models(self.key)})
+        unauthorized = self.variants_alternated(rounds, {"none": models(False), "unknown": models(unknown)})
+        held = self.hold_lock("ours")
+        for label, credential in (("token", TOKEN), ("key", self.key)):
+            status, data = self.request("ours", "POST", CHAT_PATH, CHAT_BODY % "hi", token=credential)
+            if status != 503:
+                raise RuntimeError(f"ours: busy with the {label} got {status}, not 503: {data[:200]!r}")
+        busied = self.variants_alternated(rounds, {"token": busy(True), "key": busy(self.key),
+                                                   "idempotent": busy(True, "Idempotency-Key")})
+        self.release_lock(held)
+        for label, result in [*reject.items(), *[("busy " + k, v) for k, v in busied.items()]]:
+            wanted = result["requests"] if label in ("token", "key") else 0
+            if result["ok"] != wanted:
+                raise RuntimeError(f"ours: keyed bench, {label}: {result['ok']} of {result['requests']} answered 2xx")
+        for label, result in unauthorized.items():
+            if result["ok"]:
+                raise RuntimeError(f"ours: {label}: {result['ok']} requests accepted")
+        return {"reject": reject, "busy": busied, "unauthorized": unauthorized}
 
     # ---- holding the lock --------------------------------------------------------------------
     def hold_lock(self, name):
@@ -491,6 +582,8 @@ def main():
         held = bench.hold_lock("fastapi")
         busy["fastapi"] = bench.wrk("fastapi", 32, bench.seconds)
         bench.release_lock(held)
+        # A caller's key against the token (ours alone), in turn, the lock held for the busy rows.
+        keyed = bench.keyed_alternated(rounds)
         chat1 = {n: bench.wrk(n, 1, bench.seconds, latency=True) for n in names}
         chat8 = {n: bench.wrk(n, 8, bench.seconds) for n in names}
         for n in names:
@@ -593,6 +686,15 @@ def main():
          per_event["messages"], "{:.1f}"),
     ]
 
+    # A key of the keys file against the token (ours alone).
+    reject_k, busy_k, unauth_k = keyed["reject"], keyed["busy"], keyed["unauthorized"]
+    keyed_rows = [
+        ("reject: GET /v1/models (200, no run)", reject_k["token"], reject_k["key"]),
+        ("busy: chat POST, lock held (503)", busy_k["token"], busy_k["key"]),
+        ("busy, the token with an Idempotency-Key (keyed columns: with the header)", busy_k["token"], busy_k["idempotent"]),
+        ("401: an unknown key (token columns: no credential)", unauth_k["none"], unauth_k["unknown"]),
+    ]
+
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -622,6 +724,17 @@ def main():
         print(f"| {label} | {fmt.format(c)} | {fmt.format(r)} | {ratio(r, c)} | "
               f"{fmt.format(u) if u is not None else '–'} | {ratio(u, c) if u is not None else '–'} | "
               f"{fmt.format(m)} | {ratio(m, c)} |")
+
+    print(f"\nOurs, a caller's key (one of {KEY_CALLERS} in the keys file, each with limits) against the token, in turn "
+          f"({rounds} round(s) of {bench.seconds} s each, wrk, 32 connections; p50 and p99: the median of the rounds'; "
+          "CPU: the workers' per request, from /proc/PID/stat).\n")
+    print("| path | token p50 ms | keyed p50 ms | p50 keyed/token | token p99 ms | keyed p99 ms | p99 keyed/token "
+          "| token req/s | keyed req/s | token CPU µs | keyed CPU µs | CPU keyed/token |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for label, t, k in keyed_rows:
+        print(f"| {label} | {t['p50']:.2f} | {k['p50']:.2f} | {ratio(k['p50'], t['p50'])} | {t['p99']:.2f} | {k['p99']:.2f} | "
+              f"{ratio(k['p99'], t['p99'])} | {t['rps']:.0f} | {k['rps']:.0f} | {t['cpu_us']:.1f} | {k['cpu_us']:.1f} | "
+              f"{ratio(k['cpu_us'], t['cpu_us'])} |")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,48 @@ public final class KeyRing: @unchecked Sendable {
         }
     }
 
+    /// A SHA-256 digest as four words, so that a presented key is compared with every entry in a few
+    /// instructions each (the bytes of the hex digits, compared one by one, cost more than the hash).
+    struct Digest {
+        var words: (UInt64, UInt64, UInt64, UInt64)
+
+        /// From the digest's 32 bytes (another count: the first 32, zeros after the last).
+        init(_ bytes: [UInt8]) {
+            var padded = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            withUnsafeMutableBytes(of: &padded) { words in
+                bytes.withUnsafeBytes { words.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(32))) }
+            }
+            words = padded
+        }
+
+        /// From the keys file's `SHA256.hex`: 64 hexadecimal digits; `nil` for anything else.
+        init?(hex: String) {
+            let digits = Array(hex.utf8)
+            guard digits.count == 64 else { return nil }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(32)
+            for pair in stride(from: 0, to: 64, by: 2) {
+                guard let high = Self.value(digits[pair]), let low = Self.value(digits[pair + 1]) else { return nil }
+                bytes.append(high << 4 | low)
+            }
+            self.init(bytes)
+        }
+
+        private static func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+
+        /// Whether the two are equal, in time that does not depend on where they differ.
+        func matches(_ other: Digest) -> Bool {
+            ((words.0 ^ other.words.0) | (words.1 ^ other.words.1) | (words.2 ^ other.words.2) | (words.3 ^ other.words.3)) == 0
+        }
+    }
+
     /// What the last look at the file found.
     enum Seen: Equatable {
         case never
@@ -41,8 +83,8 @@ public final class KeyRing: @unchecked Sendable {
     private let path: String?
     private let log: @Sendable (String) -> Void
     private var seen = Seen.never
-    /// Each key's `SHA256.hex` as bytes, beside its caller.
-    private var entries: [(hash: [UInt8], caller: Caller)] = []
+    /// Each key's SHA-256, beside its caller.
+    private var entries: [(digest: Digest, caller: Caller)] = []
     /// When ``entries`` were read (RFC 3339), for the log line of a bad file.
     private var readAt: String?
 
@@ -59,11 +101,10 @@ public final class KeyRing: @unchecked Sendable {
     public func caller(presenting key: some Collection<UInt8>) -> Caller? {
         refresh()
         guard !entries.isEmpty else { return nil }
-        let presented = Array(SHA256.hex(key).utf8)
+        let presented = Digest(SHA256.digest(key))
         var found: Caller?
-        for entry in entries {
-            let equal = BearerAuth.constantTimeEqual(presented, entry.hash)
-            if equal { found = entry.caller }
+        for entry in entries where entry.digest.matches(presented) {
+            found = entry.caller
         }
         return found
     }
@@ -100,7 +141,8 @@ public final class KeyRing: @unchecked Sendable {
         case .version:
             do throws(KeysFileError) {
                 let file = try KeysFileStore.read(path) ?? KeysFile()
-                entries = file.callers.map { (Array($0.keySHA256.utf8), $0.caller) }
+                // The file's check holds every hash to 64 hexadecimal digits; one that is not matches no key.
+                entries = file.callers.compactMap { entry in Digest(hex: entry.keySHA256).map { ($0, entry.caller) } }
                 readAt = RFC3339.format(secondsSinceEpoch: time(nil))
                 if !first { log("keys file \(path) read: \(entries.count) keys") }
             } catch {

@@ -18,6 +18,21 @@ import Testing
         #expect(ring.caller(presenting: SHA256.hex("cfk_a".utf8).utf8) == nil)
     }
 
+    @Test func aDigestMatchesOnlyTheSameThirtyTwoBytes() throws {
+        let hex = SHA256.hex("cfk_a".utf8)
+        let digest = try #require(KeyRing.Digest(hex: hex))
+        #expect(digest.matches(KeyRing.Digest(SHA256.digest("cfk_a".utf8))))
+        #expect(try #require(KeyRing.Digest(hex: hex.uppercased())).matches(digest))
+        // One digit changed in each of the four words, and the last: no match.
+        for position in [0, 16, 32, 48, 63] {
+            var digits = Array(hex.utf8)
+            digits[position] = digits[position] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+            #expect(!(try #require(KeyRing.Digest(hex: String(decoding: digits, as: UTF8.self)))).matches(digest))
+        }
+        #expect(KeyRing.Digest(hex: String(hex.dropLast())) == nil)
+        #expect(KeyRing.Digest(hex: String(hex.dropLast()) + "g") == nil)
+    }
+
     @Test func noPathOrNoFileIsNoKeys() {
         defer { directory.remove() }
         let log = LogLines()
