@@ -124,4 +124,25 @@ import Testing
         #expect(send("GET", "/v1/responses/\(id)", key: "cfk_bob").response.status == 200)
         #expect(send("GET", "/v1/responses/\(id)", key: "tok").response.status == 200)
     }
+    @Test func aBackgroundResponseTheCapRefusesLeavesNoStoredResponse() throws {
+        let settings = CallerSettings(keysFile: "\(scratch.path)/keys.json", spendDirectory: "\(scratch.path)/spend")
+        var run = testRunSettings
+        run.stateDirectory = scratch.path
+        let gate = RunGate(lock: lock, clock: FixedClock(), ids: RandomIDGenerator(),
+                           admission: RunAdmission(ledger: try FileSpendLedger(settings: settings), settings: settings))
+        let conversation = ConversationRunner(gate: gate, run: run, agentMap: AgentMap(fallback: "recruiter-triage"), runner: chatRunner)
+        let store = MemoryResponseStore()
+        let endpoint = ResponsesEndpoint(conversation: conversation, store: store, background: BackgroundResponses(
+            conversation: conversation, store: store, jobs: jobs, runner: jobRunner,
+            settings: JobSettings(caps: JobCaps(maxBudgetUSD: 2, timeoutSeconds: 900), defaultAgent: nil, cancelWaitSeconds: 0.2)))
+        let alice = Caller(name: "alice", limits: CallerLimits(dailyUSD: 1))
+        _ = try FileSpendLedger(settings: settings).reserve(for: alice, perRunUSD: 2, holdSeconds: 600, now: SystemWallClock().now())  // the cap is held
+        var request = HTTPRequest(method: "POST", path: "/v1/responses", headers: ["Content-Type": "application/json"],
+                                  body: Array(#"{"model":"recruiter-triage","input":"Hi","background":true}"#.utf8))
+        request.caller = alice
+        var note = RunNote()
+        #expect(throws: APIError.self) { try endpoint.create(request, note: &note, live: nil) }
+        #expect(jobRunner.plans.isEmpty)
+        #expect(store.records.isEmpty, "no response left in_progress for a job that never started")
+    }
 }
