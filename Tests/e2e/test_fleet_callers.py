@@ -12,7 +12,7 @@ import openai
 import pytest
 
 from conftest import audit_lines
-from test_callers import add_key
+from test_callers import add_key, build_worker
 from test_fleet import fleet_of
 
 COST = 0.01
@@ -21,11 +21,14 @@ CAP = 0.05  # five runs' worth
 
 @pytest.fixture
 def shared(make_stack, tmp_path):
+    build_worker()
     directory = tempfile.mkdtemp(prefix="claude-fcgi-fleet-callers-", dir="/tmp")
     keys_file, spend = os.path.join(directory, "keys.json"), os.path.join(directory, "spend")
     add_key(keys_file, "someone")
     # A per-run budget below the cap: two runs (one on each host) can hold their budgets at once.
-    env = {"CLAUDE_FCGI_KEYS_FILE": keys_file, "CLAUDE_FCGI_SPEND_DIR": spend, "CLAUDE_FCGI_MAX_BUDGET_USD": "0.02"}
+    # Chat's errors in OpenAI's shape, as a team of SDK clients has them.
+    env = {"CLAUDE_FCGI_KEYS_FILE": keys_file, "CLAUDE_FCGI_SPEND_DIR": spend, "CLAUDE_FCGI_MAX_BUDGET_USD": "0.02",
+           "CLAUDE_FCGI_CHAT_ERRORS": "openai"}
     with fleet_of(make_stack, tmp_path, env) as (a, b, client):
         yield a, b, client, keys_file, spend
     shutil.rmtree(directory, ignore_errors=True)
