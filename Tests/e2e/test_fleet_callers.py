@@ -1,7 +1,8 @@
 """A caller's spend cap across a fleet (deploy/nginx.fleet.conf, two hosts): both hosts read the same keys
 file and keep spend in the same directory (CLAUDE_FCGI_SPEND_DIR), so requests spread over both stop at the
 cap, with at most one run's worth over it; the over-cap answer through the fleet is a 403 (a 429 is the busy
-signal nginx passes to the next host) with type insufficient_quota and no run on either host."""
+signal nginx passes to the next host) with type insufficient_quota and no run on either host; a caller's
+runs per minute likewise are not busy there."""
 import json
 import os
 import shutil
@@ -58,6 +59,7 @@ def test_a_cap_holds_across_the_hosts_and_the_over_cap_answer_is_a_403(shared):
         t.join()
 
     statuses = {r.status_code for r in answers}
+    print("fleet answers:", [r.status_code for r in answers])
     assert statuses <= {200, 403, 503}, [(r.status_code, r.text) for r in answers]
     assert all(r.json()["error"]["code"] == "busy" for r in answers if r.status_code == 503), "503s are only both hosts busy"
     lines = [line for line in audit_lines(a) + audit_lines(b) if line["caller"] == "team"]
@@ -78,7 +80,7 @@ def test_a_cap_holds_across_the_hosts_and_the_over_cap_answer_is_a_403(shared):
         error = r.json()["error"]
         assert error["type"] == "insufficient_quota" and error["code"] == "insufficient_quota", error
         assert error["message"].startswith(f"spend cap reached: daily cap reached: spent ${total:.2f} of $0.05 today (UTC); resets ")
-    sdk = openai.OpenAI(base_url=str(client.base_url) + "v1", api_key=key, max_retries=2,
+    sdk = openai.OpenAI(base_url=str(client.base_url).rstrip("/") + "/v1", api_key=key, max_retries=2,
                         http_client=openai.DefaultHttpxClient(verify=a.ssl_context))
     with pytest.raises(openai.PermissionDeniedError) as caught:
         sdk.chat.completions.create(model="recruiter-triage", messages=[{"role": "user", "content": "over, by the SDK"}])
@@ -88,3 +90,21 @@ def test_a_cap_holds_across_the_hosts_and_the_over_cap_answer_is_a_403(shared):
     # Another caller of the same keys file still runs on the fleet.
     other = add_key(keys_file, "other", "--daily-usd", "1")
     assert chat(client, other, "still runs").status_code == 200
+
+
+
+def test_a_callers_rate_through_the_fleet_is_a_503_with_its_retry_after_not_busy(shared):
+    # The worker's 429 would be nginx's busy signal: tried on every host, then "busy on every host". The rate
+    # is the same on every host (one account): it goes to the client as the worker's 503 with Retry-After.
+    a, b, client, keys_file, spend = shared
+    key = add_key(keys_file, "hasty", "--runs-per-minute", "1")
+    assert chat(client, key, "the one run of the minute").status_code == 200
+    before = len(a.records()) + len(b.records())
+    for i in range(2):  # round robin: both hosts answer
+        r = chat(client, key, f"too soon {i}")
+        assert r.status_code == 503, r.text
+        assert 1 <= int(r.headers["retry-after"]) <= 60
+        error = r.json()["error"]
+        assert (error["type"], error["code"]) == ("requests", "rate_limit_exceeded"), error
+        assert error["message"] == f"rate limit reached: limit of 1 runs per minute reached; the next may start in {r.headers['retry-after']} s"
+    assert len(a.records()) + len(b.records()) == before
