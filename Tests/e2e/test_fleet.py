@@ -1,6 +1,7 @@
 """deploy/nginx.fleet.conf for real: one nginx in front of two hosts (two stacks: two lock files, two
 stand-ins, one on a unix socket, one on TCP). Busy goes on to the next host, all busy is a 503, busy is
 never down, a failed run is not run again elsewhere, and no request runs twice."""
+import contextlib
 import os
 import re
 import shutil
@@ -16,10 +17,18 @@ from conftest import REPO, free_port, wait_for
 
 @pytest.fixture
 def fleet(make_stack, tmp_path):
+    with fleet_of(make_stack, tmp_path) as hosts:
+        yield hosts
+
+
+@contextlib.contextmanager
+def fleet_of(make_stack, tmp_path, env=None):
+    """Two hosts (stacks with `env` besides their own settings) behind deploy/nginx.fleet.conf: (a, b, client)."""
     tcp_port = free_port()
     # Sessions of stored responses in the test's own directory, not the home directory's .claude.
-    a = make_stack(workers=2, env={"CLAUDE_CONFIG_DIR": str(tmp_path / "config-a")})
-    b = make_stack(workers=2, env={"CLAUDE_FCGI_LISTEN": f"127.0.0.1:{tcp_port}", "CLAUDE_CONFIG_DIR": str(tmp_path / "config-b")})
+    a = make_stack(workers=2, env={"CLAUDE_CONFIG_DIR": str(tmp_path / "config-a"), **(env or {})})
+    b = make_stack(workers=2, env={"CLAUDE_FCGI_LISTEN": f"127.0.0.1:{tcp_port}", "CLAUDE_CONFIG_DIR": str(tmp_path / "config-b"),
+                                   **(env or {})})
     port = free_port()
     conf = open(os.path.join(REPO, "deploy", "nginx.fleet.conf")).read()
     servers = f"    server unix:{a.runtime}/fcgi.sock max_fails=0;\n    server 127.0.0.1:{tcp_port} max_fails=0;\n"
@@ -53,10 +62,12 @@ http {{
     nginx = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")])
     client = httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=a.ssl_context, timeout=60)
     assert wait_for(lambda: _up(client), timeout=10), open(tmp_path / "error.log").read()
-    yield a, b, client
-    nginx.terminate()
-    nginx.wait(10)
-    shutil.rmtree(temporary, ignore_errors=True)
+    try:
+        yield a, b, client
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def _up(client):

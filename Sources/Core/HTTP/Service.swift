@@ -162,10 +162,15 @@ public struct Service: Sendable {
         if apiError.isBusy {
             note.outcome = .busy
             if let status = request.busyStatus { response.status = status }
-        } else if case .overQuota = apiError, request.busyStatus == response.status {
-            // In a fleet a 429 is the busy signal that nginx passes to the next host; a spent cap is not
-            // busy, and is the same on every host: a 403 goes to the client as it is.
-            response.status = 403
+        } else if request.busyStatus == response.status {
+            // In a fleet a 429 is the busy signal that nginx passes to the next host. A spent cap and a
+            // caller's rate are not busy and are the same on every host (they share the spend directory):
+            // they go to the client as they are, a cap as a 403, a rate as a 503 with its Retry-After.
+            switch apiError {
+            case .overQuota: response.status = 403
+            case .rateLimited: response.status = 503
+            default: break
+            }
         }
         return response
     }

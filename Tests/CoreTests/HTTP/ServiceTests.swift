@@ -49,6 +49,20 @@ import Testing
         #expect(counters.read()[#"claude_fcgi_busy_rejections_total{route="/v1/chat/completions"}"#] == 2)
     }
 
+    @Test func inAFleetASpentCapAndARateAreNotTheBusyStatus() {
+        let service = service(lock: lock)
+        var request = HTTPRequest(method: "POST", path: "/v1/chat/completions", headers: ["Authorization": "Bearer tok"])
+        var note = RunNote()
+        let cap = APIError.overQuota(detail: "daily cap reached"), rate = APIError.rateLimited(retryAfterSeconds: 12, detail: "limit")
+        #expect(service.answer(cap, to: request, in: .openAI, note: &note).status == 429)
+        #expect(service.answer(rate, to: request, in: .openAI, note: &note).status == 429)
+        request.busyStatus = 429
+        #expect(service.answer(cap, to: request, in: .openAI, note: &note).status == 403)
+        let limited = service.answer(rate, to: request, in: .openAI, note: &note)
+        #expect(limited.status == 503 && limited.header("Retry-After") == "12")
+        #expect(note.outcome == nil, "neither is busy")
+    }
+
     @Test func healthzNotFoundAndMethodNotAllowed() {
         let service = service(lock: lock)
         #expect(service.handle(HTTPRequest(method: "GET", path: "/healthz")).response.body == Array(#"{"status":"ok"}"#.utf8))
