@@ -32,7 +32,7 @@ struct KeysCommand: ParsableCommand {
             abstract: "Add a caller with a new key; the key is printed once, as the last line.")
 
         @OptionGroup var location: Location
-        @Argument(help: "The caller's name: letters, digits, '.', '_' and '-', at most 64.") var name: String
+        @Argument(help: "The caller's name: letters, digits, '.', '_' and '-', at most 40.") var name: String
         @Option(name: .customLong("daily-usd"), help: "Most USD per calendar day (none: no cap).") var dailyUSD: Double?
         @Option(name: .customLong("monthly-usd"), help: "Most USD per calendar month (none: no cap).") var monthlyUSD: Double?
         @Option(name: .customLong("runs-per-minute"), help: "Most runs started in any 60 seconds (none: no limit).") var runsPerMinute: Int?
@@ -96,12 +96,15 @@ struct KeysCommand: ParsableCommand {
             } catch {
                 throw KeysCommand.failure(error.description)
             }
-            let rows = [["NAME", "DAILY USD", "MONTHLY USD", "RUNS/MIN", "MODELS", "EXECUTE", "ADMIN", "CREATED"]]
+            let rows = [["NAME", "DAILY", "MONTHLY", "RUNS/MIN", "MODELS", "EXECUTE", "ADMIN", "CREATED"]]
                 + file.callers.map { entry in
                     let limits = entry.limits
-                    return [entry.name, limits.dailyUSD.map(KeysCommand.usd) ?? "-", limits.monthlyUSD.map(KeysCommand.usd) ?? "-",
-                            limits.runsPerMinute.map(String.init) ?? "-", limits.models?.joined(separator: ",") ?? "all",
-                            limits.mayExecute ? "yes" : "no", limits.isAdmin ? "yes" : "no", entry.created ?? "-"]
+                    let daily: String = limits.dailyUSD.map(SpendAccount.dollars) ?? "-"
+                    let monthly: String = limits.monthlyUSD.map(SpendAccount.dollars) ?? "-"
+                    let rate: String = limits.runsPerMinute.map(String.init) ?? "-"
+                    let models: String = limits.models?.joined(separator: ",") ?? "all"
+                    return [entry.name, daily, monthly, rate, models, limits.mayExecute ? "yes" : "no", limits.isAdmin ? "yes" : "no",
+                            entry.created ?? "-"]
                 }
             let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
@@ -129,17 +132,12 @@ struct KeysCommand: ParsableCommand {
         return ExitCode(1)
     }
 
-    static func usd(_ value: Double) -> String {
-        let cents = Int((value * 100).rounded())
-        let rest = cents % 100
-        return "\(cents / 100).\(rest < 10 ? "0" : "")\(rest)"
-    }
 
     /// The limits in a few words, for `keys add`.
     static func describe(_ limits: CallerLimits) -> String {
         var parts: [String] = []
-        parts.append(limits.dailyUSD.map { "$\(usd($0)) a day" } ?? "no daily cap")
-        parts.append(limits.monthlyUSD.map { "$\(usd($0)) a month" } ?? "no monthly cap")
+        parts.append(limits.dailyUSD.map { SpendAccount.dollars($0) + " a day" } ?? "no daily cap")
+        parts.append(limits.monthlyUSD.map { SpendAccount.dollars($0) + " a month" } ?? "no monthly cap")
         parts.append(limits.runsPerMinute.map { "\($0) runs a minute" } ?? "no run rate limit")
         parts.append(limits.models.map { "models \($0.joined(separator: ","))" } ?? "every model")
         parts.append(limits.mayExecute ? "may use /execute" : "no /execute")

@@ -10,7 +10,7 @@ import FoundationEssentials
 public struct KeysFile: Sendable, Equatable {
     /// One caller's entry.
     public struct Entry: Sendable, Equatable {
-        /// `[A-Za-z0-9._-]{1,64}`, unique in the file, never ``Caller/defaultName``.
+        /// `[A-Za-z0-9._-]{1,40}` (``Caller/isWellFormedName(_:)``), unique in the file, never ``Caller/defaultName``.
         public var name: String
         /// `SHA256.hex` of the key: 64 lower-case hexadecimal digits.
         public var keySHA256: String
@@ -88,7 +88,7 @@ public struct KeysFile: Sendable, Equatable {
 
     /// Why `name` cannot be a caller's name, or `nil` when it can.
     public static func nameProblem(_ name: String) -> String? {
-        guard (1...64).contains(name.utf8.count) else { return "1 to 64 characters" }
+        guard (1...Caller.maxNameLength).contains(name.utf8.count) else { return "1 to \(Caller.maxNameLength) characters" }
         guard Caller.isWellFormedName(name) else { return "only letters, digits, '.', '_' and '-'" }
         guard name != Caller.defaultName else { return "'\(Caller.defaultName)' is the token holder's" }
         return nil

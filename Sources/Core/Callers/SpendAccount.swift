@@ -112,7 +112,8 @@ public struct SpendAccount: Codable, Equatable, Sendable {
     }
 
     /// `$5.01`: to the cent.
-    static func dollars(_ usd: Double) -> String {
+    /// `usd` to the cent, `$5.00`; what every message about spend shows.
+    public static func dollars(_ usd: Double) -> String {
         let cents = Int((max(0, usd) * 100).rounded())
         let rest = cents % 100
         return "$\(cents / 100).\(rest < 10 ? "0" : "")\(rest)"

@@ -1,7 +1,8 @@
 /// The JSON an error answer's body has: each route answers in its dialect's shape (``Route/errorShape``);
 /// status and headers are the same in every shape (``APIError/response(in:)``).
 public enum ErrorShape: String, Sendable, CaseIterable {
-    /// The original service's `{"error": "…", "detail": "…"}` (detail only where there is one).
+    /// The original service's `{"error": "…", "detail": "…"}` (detail only where there is one); a spent
+    /// cap and a rate reached are OpenAI's shape here too.
     case service
     /// OpenAI's `{"error": {"message", "type", "param", "code"}}` (``OpenAIErrorBody``).
     case openAI = "openai"
@@ -19,6 +20,10 @@ public enum ErrorShape: String, Sendable, CaseIterable {
     func body(for error: APIError) -> [UInt8] {
         switch self {
         case .service:
+            // A cap or a rate is OpenAI's own error (`insufficient_quota`, `rate_limit_exceeded`), which the
+            // SDKs and chat front ends act on; the original service had neither.
+            if case .overQuota = error { return OpenAIErrorBody(error).json }
+            if case .rateLimited = error { return OpenAIErrorBody(error).json }
             let (text, detail) = error.message
             return JSONBody.error(text, detail: detail)
         case .openAI:

@@ -44,7 +44,13 @@ public struct ExecuteEndpoint: Sendable {
         }
         defer { held.release() }
         try gate.admission.admit(&plan, for: caller)
-        let record = try runner.start(plan, lock: held)
+        let record: JobRecord
+        do {
+            record = try runner.start(plan, lock: held)
+        } catch {
+            plan.spend?.release(now: gate.clock.now())  // nothing ran
+            throw error
+        }
         note.outcome = .jobStarted
         note.requestID = record.job_id
         store.prune(nowMilliseconds: gate.clock.millisecondsSinceEpoch(), maxAgeSeconds: settings.maxAgeSeconds, maxCount: settings.maxCount,

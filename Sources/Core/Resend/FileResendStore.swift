@@ -17,6 +17,12 @@ public struct FileResendStore: ResendStore {
 
     /// How recently a waiting re-send must have touched its mark to count as attached (it does so each second).
     static let attachedFreshSeconds = 5.0
+    /// The least an answer is kept whatever `--resend-window` says: a re-send already waiting for the run
+    /// (it looks every 50 ms) gets the answer rather than running again.
+    static let leastKeptSeconds = 3
+
+    /// Seconds an answer is kept.
+    var keptSeconds: Double { Double(max(settings.windowSeconds, Self.leastKeptSeconds)) }
 
     public init(directory: String, settings: ResendSettings, clock: any WallClock = SystemWallClock()) {
         self.directory = directory
@@ -108,10 +114,6 @@ public struct FileResendStore: ResendStore {
         close(fd)
     }
 
-    public func unmarkAttached(_ key: ResendKey) {
-        unlink(markPath(key.id))
-    }
-
     public func isAttached(_ key: ResendKey) -> Bool {
         var info = stat()
         guard stat(markPath(key.id), &info) == 0 else { return false }
@@ -125,7 +127,7 @@ public struct FileResendStore: ResendStore {
     /// older than the window go too.
     func prune() {
         let now = self.now
-        let window = Double(settings.windowSeconds)
+        let window = keptSeconds
         var entries: [(name: String, time: Double, size: Int64)] = []
         for name in FileBytes.names(inDirectory: directory) {
             var info = stat()
@@ -155,7 +157,7 @@ public struct FileResendStore: ResendStore {
     private var readLimit: Int { Int(min(settings.maxBytes, 1 << 40)) + (64 << 10) }
 
     private func isExpired(_ entry: ResendEntry) -> Bool {
-        Double(entry.storedAt) + Double(settings.windowSeconds) <= now
+        Double(entry.storedAt) + keptSeconds <= now
     }
 
     /// Whether a run holds the entry at `path`.

@@ -42,12 +42,12 @@ public struct ResendGuard: Sendable {
                        proceed: (HTTPRequest, ResponseStream?) -> HandledRequest) throws(APIError) -> HandledRequest {
         guard let key = try ResendKey.of(request: request, caller: request.caller) else { return proceed(request, live) }
         var waiting = Waiting(connection: request.connectionDescriptor)
-        defer { if waiting.marked { store.unmarkAttached(key) } }
         while true {
             switch store.lookup(key) {
             case .done(let entry) where key.isResend:
-                guard let response = entry.response else { continue }
-                return HandledRequest(response: response, run: RunNote(requestID: entry.requestID), sent: false)
+                if let response = entry.response {
+                    return HandledRequest(response: response, run: RunNote(requestID: entry.requestID), sent: false)
+                }
             case .done:
                 if let handled = claimAndRun(request, key: key, replacingAnswer: true, live: live, proceed: proceed) { return handled }
             case .conflict:
@@ -101,10 +101,11 @@ public struct ResendGuard: Sendable {
     }
 
     /// Whether an answer is kept for its re-sends: one the request would get again. Not a busy answer, a
-    /// request to come back later (408, 429), an error of ours (5xx), nor the answer of a run that did
+    /// request to come back later (408, 429), a refusal a key's cap or limits gave (403), an error of ours (5xx), nor the answer of a run that did
     /// not succeed (a streamed one began with 200): a re-send of these runs again.
     public static func keeps(status: Int, outcome: RequestOutcome?) -> Bool {
-        guard status < 500, status != 408, status != 429 else { return false }
+        // 403: a spent cap in a fleet is one (Service), and a key's limits can change.
+        guard status < 500, status != 403, status != 408, status != 429 else { return false }
         switch outcome {
         case nil, .jobStarted, .ran(.succeeded): return true
         case .busy, .ran: return false

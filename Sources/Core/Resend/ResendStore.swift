@@ -14,10 +14,10 @@ public protocol ResendStore: Sendable {
     func complete(_ claim: any ResendClaim, answer: HTTPResponse, requestID: String?) throws(ResendStoreError)
     /// Ends the claim and keeps nothing: a re-send runs again.
     func abandon(_ claim: any ResendClaim)
-    /// Says that a re-send is waiting for the run under `key` (again while it waits).
+    /// Says that a re-send is waiting for the run under `key` (again while it waits). The mark is shared
+    /// by every re-send of the key and is never taken back by one that leaves (another may still wait):
+    /// it counts for a few seconds after its last renewal.
     func markAttached(_ key: ResendKey)
-    /// A waiting re-send left (its client hung up).
-    func unmarkAttached(_ key: ResendKey)
     /// Whether a re-send waits for the run under `key` (one that said so in the last few seconds).
     func isAttached(_ key: ResendKey) -> Bool
 }

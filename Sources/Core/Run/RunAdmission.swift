@@ -31,7 +31,8 @@ public struct RunAdmission: Sendable {
         guard caller.limits.isLimited, let ledger, let settings else { return }
         let hold = try ledger.reserve(for: caller, perRunUSD: Double(plan.claude.maxBudgetUSD) ?? 0,
                                       holdSeconds: RunWait.hangAllowance(plan), now: clock.now())
-        plan.claude.maxBudgetUSD = NumberText.short(hold.budgetUSD)
+        // To the micro-dollar, down: `0.01`, not `0.010000000000000002`.
+        plan.claude.maxBudgetUSD = NumberText.short((hold.budgetUSD * 1e6).rounded(.down) / 1e6)
         plan.spend = PlannedSpend(hold: hold, directory: settings.spendDirectory, timeZone: settings.timeZone)
     }
 }

@@ -68,6 +68,7 @@ public struct RunSupervisor {
             } catch {
                 log("supervisor: job \(record.job_id): \(error)")
                 send(.failure(.failed, detail: error.description, report: nil))  // nothing ran: the worker answers 503
+                plan.spend?.release(now: clock.now())
                 return 1
             }
         }
@@ -107,7 +108,7 @@ public struct RunSupervisor {
         // Before the lock goes: the caller's next run sees what this one spent.
         if let spend = plan.spend {
             do {
-                try spend.settle(costUSD: outcome.report?.costUSD, now: clock.now())
+                try spend.settle(costUSD: spend.cost(of: outcome), now: clock.now())
             } catch {
                 log("supervisor: request \(invocation.requestID): the spend of caller \(plan.caller) cannot be recorded: \(error.text)")
             }

@@ -57,10 +57,10 @@ import Testing
     @Test func namesFollowTheRules() {
         #expect(parseError(#"{"callers": [{"name": "a b", "key_sha256": "\#(hash)"}]}"#)
                 == #"entry 0 ("a b"): name: only letters, digits, '.', '_' and '-'"#)
-        #expect(parseError(#"{"callers": [{"name": "", "key_sha256": "\#(hash)"}]}"#)?.contains("name: 1 to 64 characters") == true)
-        #expect(parseError(#"{"callers": [{"name": "\#(String(repeating: "x", count: 65))", "key_sha256": "\#(hash)"}]}"#)?
-                    .contains("name: 1 to 64 characters") == true)
-        #expect(parseError(#"{"callers": [{"name": "\#(String(repeating: "x", count: 64))", "key_sha256": "\#(hash)"}]}"#) == nil)
+        #expect(parseError(#"{"callers": [{"name": "", "key_sha256": "\#(hash)"}]}"#)?.contains("name: 1 to 40 characters") == true)
+        #expect(parseError(#"{"callers": [{"name": "\#(String(repeating: "x", count: 41))", "key_sha256": "\#(hash)"}]}"#)?
+                    .contains("name: 1 to 40 characters") == true)
+        #expect(parseError(#"{"callers": [{"name": "\#(String(repeating: "x", count: 40))", "key_sha256": "\#(hash)"}]}"#) == nil)
         #expect(parseError(#"{"callers": [{"name": "default", "key_sha256": "\#(hash)"}]}"#)
                 == #"entry 0 ("default"): name: 'default' is the token holder's"#)
         #expect(parseError(#"{"callers": [{"name": "a", "key_sha256": "\#(hash)"}, {"name": "a", "key_sha256": "\#(hash)"}]}"#)

@@ -139,9 +139,6 @@ import Testing
         #expect(!store.isAttached(key))
         store.markAttached(key)
         #expect(store.isAttached(key))
-        store.unmarkAttached(key)
-        #expect(!store.isAttached(key))
-        store.markAttached(key)
         try store.complete(claim, answer: awkwardAnswer, requestID: nil)
         #expect(!store.isAttached(key), "the run's end ends the mark")
     }

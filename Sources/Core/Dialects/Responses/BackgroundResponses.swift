@@ -30,13 +30,16 @@ public struct BackgroundResponses: Sendable {
         try store.write(StoredResponse(id: response.id, created_at: response.createdAt, session_id: session, calls: [], response: body,
                                        job_id: jobID, reading: prepared.output.map { $0.reading.word } ?? nil, in_progress: true,
                                        caller: caller.name))
+        var admitted: RunPlan?
         do {
             // Admitted (cap, rate, room for the records) after the response is stored: refused, it is taken back.
             let plan = try conversation.plan(prepared, kind: .job(JobRecord(id: jobID, agent: prepared.invocation.agent,
                                                                         created: gate.clock.rfc3339(), caller: caller.name)))
+            admitted = plan
             _ = try runner.start(plan, lock: lock)
         } catch {
             _ = store.delete(response.id)
+            admitted?.spend?.release(now: gate.clock.now())
             throw error
         }
         note.outcome = .jobStarted
