@@ -78,6 +78,13 @@ def test_counters_move_by_exactly_the_runs_made(make_stack):
         ("claude_fcgi_tokens_total", (("kind", "output"),)): 4 * 3,
         ("claude_fcgi_tokens_total", (("kind", "cache_creation"),)): 4 * 5,
         ("claude_fcgi_tokens_total", (("kind", "cache_read"),)): 4 * 7,
+        # The same by caller: every run here is the token holder's.
+        ("claude_fcgi_caller_runs_total", (("caller", "default"),)): 5,
+        ("claude_fcgi_caller_cost_usd_total", (("caller", "default"),)): after[("claude_fcgi_caller_cost_usd_total", (("caller", "default"),))],
+        ("claude_fcgi_caller_tokens_total", (("caller", "default"), ("kind", "input"))): 4 * 12,
+        ("claude_fcgi_caller_tokens_total", (("caller", "default"), ("kind", "output"))): 4 * 3,
+        ("claude_fcgi_caller_tokens_total", (("caller", "default"), ("kind", "cache_creation"))): 4 * 5,
+        ("claude_fcgi_caller_tokens_total", (("caller", "default"), ("kind", "cache_read"))): 4 * 7,
         ("claude_fcgi_jobs", (("status", "succeeded"),)): 1,
     }
     assert abs(after[("claude_fcgi_cost_usd_total", ())] - 4 * 0.0051) < 1e-9
