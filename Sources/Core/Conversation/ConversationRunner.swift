@@ -56,16 +56,20 @@ public struct ConversationRunner: Sendable {
                         caller: caller)
     }
 
-    /// The run lock for a request that found it held, with the line for the runner on
-    /// (``RunGate/acquire(caller:connection:onWait:)``): its turn, or `busy` thrown when the wait ran out,
-    /// the line was full or the client left. A streamed request's answer begins while it waits (comments);
-    /// then busy is its stream's failure event, written here.
-    func wait(for request: HTTPRequest, busy: APIError, live: ResponseStream?, encoder: (any AnswerEventEncoder)?) throws -> any HeldRunLock {
+    /// The run lock of a read request: `held`, the one taken before it was read
+    /// (``RunGate/tryAcquireBeforeReading(busy:)``), or else its turn in the line for the runner
+    /// (``RunGate/acquire(caller:connection:onWait:)``), kept in `held` for its release — or `busy` thrown
+    /// when the wait ran out, the line was full or the client left. A streamed request's answer begins
+    /// while it waits (comments); then busy is its stream's failure event, written here.
+    func turn(_ held: inout (any HeldRunLock)?, for request: HTTPRequest, busy: APIError, live: ResponseStream?,
+              encoder: (any AnswerEventEncoder)?) throws -> any HeldRunLock {
+        if let held { return held }
         try gate.admission.precheck(request.caller)
         let onWait = live.map { AnswerStream.waiting(on: $0) } ?? { true }
         switch try gate.acquire(caller: request.caller.name, connection: request.connectionDescriptor, onWait: onWait) {
-        case .acquired(let held):
-            return held
+        case .acquired(let lock):
+            held = lock
+            return lock
         case .busy, .hungUp:
             if let live, live.hasBegun, let encoder { _ = live.send(encoder.failure(busy)) }
             throw busy

@@ -29,11 +29,16 @@ public struct RunGate: Sendable {
         try lock.tryAcquire()
     }
 
-    /// The held lock at once, before the request is read: with the line off, ``tryAcquire()``; with it on,
-    /// `nil`, the request then waits through ``acquire(caller:connection:onWait:)`` (at once too when the
-    /// line is empty). The lock found free may be one just let go that the first in line has yet to take.
-    public func tryAcquireOutOfLine() throws(RunLockError) -> (any HeldRunLock)? {
-        queue.isOn && line != nil ? nil : try lock.tryAcquire()
+    /// The run lock before the request is read. Without a line: the lock when it is free, else `busy`
+    /// thrown at once — the answer every request gets while a run goes on, kept cheap (no body decoded; a
+    /// bad body gets its 400 once the run is over). With a line: `nil`, and the request, read first (a bad
+    /// one is not kept waiting), waits its turn through ``acquire(caller:connection:onWait:)`` — at once
+    /// too when the line is empty: the lock found free here may be one just let go that the first in line
+    /// has yet to take.
+    public func tryAcquireBeforeReading(busy: APIError) throws -> (any HeldRunLock)? {
+        if queue.isOn && line != nil { return nil }
+        guard let held = try lock.tryAcquire() else { throw busy }
+        return held
     }
 
     /// The held lock, after waiting in line for it first come, first served, when the queue is on.

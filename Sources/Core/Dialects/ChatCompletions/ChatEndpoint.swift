@@ -26,26 +26,21 @@ public struct ChatEndpoint: Sendable {
     /// - Parameter live: where a streamed answer goes as it is produced; without one it is collected
     ///   and answered whole.
     func complete(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream? = nil) throws -> HTTPResponse {
-        // Without a line for the runner, busy is answered before the body is decoded: that answer is the one
-        // every request gets while a run goes on, so it is kept cheap; a bad body still gets its 400 once the
-        // run is over. With one, the body is read first (a bad one is not kept waiting).
         let busy = APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
-        var held = try gate.tryAcquireOutOfLine()
+        var held = try gate.tryAcquireBeforeReading(busy: busy)
         defer { held?.release() }
-        guard held != nil || gate.queue.isOn else { throw busy }
         let chat = try ChatCompletionDecoder.decode(request.body, allowsStreaming: streaming.enabled)
         let prepared = try conversation.prepare(chat.runRequest, for: request.caller)
         note.requestID = prepared.requestID
         let chunks = chat.stream
             ? ChatCompletionChunks(id: prepared.requestID, created: prepared.created, model: chat.model, includeUsage: chat.includeUsage) : nil
-        if held == nil { held = try conversation.wait(for: request, busy: busy, live: chunks == nil ? nil : live, encoder: chunks) }
-        guard let held else { throw busy }
+        let lock = try conversation.turn(&held, for: request, busy: busy, live: chunks == nil ? nil : live, encoder: chunks)
 
         guard let chunks else {
-            let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note)
+            let answer = try conversation.answer(prepared, lock: lock, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note)
             let envelope = ChatCompletionResponse(id: prepared.requestID, created: prepared.created, model: chat.model, answer: answer)
             return .json(status: 200, body: envelope.body)
         }
-        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note, encoder: chunks, live: live)
+        return try conversation.stream(prepared, lock: lock, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note, encoder: chunks, live: live)
     }
 }

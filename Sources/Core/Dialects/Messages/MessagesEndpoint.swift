@@ -17,21 +17,19 @@ public struct MessagesEndpoint: Sendable {
     /// its events.
     func create(_ request: HTTPRequest, note: inout RunNote, live: ResponseStream?) throws -> HTTPResponse {
         let busy = APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
-        var held = try gate.tryAcquireOutOfLine()
+        var held = try gate.tryAcquireBeforeReading(busy: busy)
         defer { held?.release() }
-        guard held != nil || gate.queue.isOn else { throw busy }
         let decoded = try MessagesDecoder.decode(request.body)
         let prepared = try conversation.prepare(decoded.run, for: request.caller)
         note.requestID = prepared.requestID
         let message = MessageObject(requestID: prepared.requestID, model: decoded.model)
         let events = decoded.run.stream ? MessageEvents(message: message) : nil
-        if held == nil { held = try conversation.wait(for: request, busy: busy, live: events == nil ? nil : live, encoder: events) }
-        guard let held else { throw busy }
+        let lock = try conversation.turn(&held, for: request, busy: busy, live: events == nil ? nil : live, encoder: events)
         guard let events else {
-            let answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note)
+            let answer = try conversation.answer(prepared, lock: lock, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note)
             return .json(status: 200, body: message.json(answer))
         }
-        return try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note, encoder: events, live: live)
+        return try conversation.stream(prepared, lock: lock, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note, encoder: events, live: live)
     }
 
     /// `POST /v1/messages/count_tokens`: a count made here could not be the run's (the CLI adds its own

@@ -54,9 +54,8 @@ public struct ResponsesEndpoint: Sendable {
     private func run(_ decoded: ResponsesRequest, request: HTTPRequest, note: inout RunNote,
                      live: ResponseStream?) throws -> (HTTPResponse, Answered?) {
         let busy = decoded.background ? APIError.jobBusy(retryAfterSeconds: gate.retryAfterSeconds) : APIError.busy(retryAfterSeconds: gate.retryAfterSeconds)
-        var held = try gate.tryAcquireOutOfLine()
+        var held = try gate.tryAcquireBeforeReading(busy: busy)
         defer { held?.release() }
-        guard held != nil || gate.queue.isOn else { throw busy }
         var run = decoded.run
         if let previous = decoded.previousResponseID {
             let (session, calls) = try continuation(of: previous, for: request.caller)
@@ -65,22 +64,20 @@ public struct ResponsesEndpoint: Sendable {
         }
         if decoded.background {
             guard let background else { throw APIError.invalidRequest("background is not supported by this service") }
-            if held == nil { held = try conversation.wait(for: request, busy: busy, live: nil, encoder: nil) }
-            guard let held else { throw busy }
-            return (try background.start(run, echo: decoded.echo, caller: request.caller, lock: held, note: &note), nil)
+            let lock = try conversation.turn(&held, for: request, busy: busy, live: nil, encoder: nil)
+            return (try background.start(run, echo: decoded.echo, caller: request.caller, lock: lock, note: &note), nil)
         }
         let prepared = try conversation.prepare(run, for: request.caller)
         note.requestID = prepared.requestID
         let object = ResponseObject(id: ResponseID.make(requestID: prepared.requestID), createdAt: prepared.created, echo: decoded.echo)
         let kept = prepared.invocation.keptSession
         let events = run.stream ? ResponseEvents(response: object) : nil
-        if held == nil { held = try conversation.wait(for: request, busy: busy, live: events == nil ? nil : live, encoder: events) }
-        guard let held else { throw busy }
+        let lock = try conversation.turn(&held, for: request, busy: busy, live: events == nil ? nil : live, encoder: events)
 
         guard let events else {
             let answer: RunAnswer
             do {
-                answer = try conversation.answer(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note)
+                answer = try conversation.answer(prepared, lock: lock, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note)
             } catch {
                 if let kept { store.deleteSession(kept) }
                 throw error
@@ -93,7 +90,7 @@ public struct ResponsesEndpoint: Sendable {
         var stored = false
         var problem: String?
         defer { if let kept, !stored { store.deleteSession(kept) } }
-        let streamed = try conversation.stream(prepared, lock: held, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note,
+        let streamed = try conversation.stream(prepared, lock: lock, cancelOn: request.connectionDescriptor, grace: request.hangUpGrace, note: &note,
                                                encoder: events, live: live) { answer in
             guard let kept else { return }
             let body = object.json(status: .completed, output: object.items(of: answer), usage: answer.usage).compactText
