@@ -19,8 +19,9 @@ struct KeysCommand: ParsableCommand {
         @Option(name: .customLong(WorkerOption.keysFile.name), help: ArgumentHelp(WorkerOption.keysFile.help)) var keysFile: String?
 
         func path() throws -> String {
-            let environment = ProcessEnvironment.current()[WorkerOption.keysFile.environmentVariable]
-            guard let path = [keysFile, environment].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
+            // As the worker reads it: the option, else its variable.
+            let values = OptionValues(given: keysFile.map { [.keysFile: $0] } ?? [:], environment: ProcessEnvironment.current())
+            guard let path = try values.text(.keysFile) else {
                 throw KeysCommand.failure("no keys file: give --\(WorkerOption.keysFile.name) or set \(WorkerOption.keysFile.environmentVariable)")
             }
             return path
