@@ -16,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -41,6 +42,17 @@ static inline int clinux_close_range(unsigned int lowest, unsigned int highest) 
 #else
     errno = ENOSYS;
     return -1;
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC): the next connection, close-on-exec.
+static inline int clinux_accept_cloexec(int fd) { return (int)syscall(SYS_accept4, fd, NULL, NULL, SOCK_CLOEXEC); }
+
+/// The pid of the peer of a Unix socket (getsockopt SO_PEERCRED, whose struct ucred is _GNU_SOURCE's); -1 on failure.
+static inline int clinux_peer_pid(int fd) {
+    struct { pid_t pid; uid_t uid; gid_t gid; } credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    return (int)credentials.pid;
+}
+
 #endif
 }
 
@@ -51,6 +63,17 @@ static inline int clinux_pidfd_open(pid_t pid) {
 #else
     errno = ENOSYS;
     return -1;
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC): the next connection, close-on-exec.
+static inline int clinux_accept_cloexec(int fd) { return (int)syscall(SYS_accept4, fd, NULL, NULL, SOCK_CLOEXEC); }
+
+/// The pid of the peer of a Unix socket (getsockopt SO_PEERCRED, whose struct ucred is _GNU_SOURCE's); -1 on failure.
+static inline int clinux_peer_pid(int fd) {
+    struct { pid_t pid; uid_t uid; gid_t gid; } credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    return (int)credentials.pid;
+}
+
 #endif
 }
 
@@ -114,6 +137,17 @@ static inline int clinux_sha256(const void *bytes, size_t length, unsigned char 
 /// fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length): the blocks are allocated, the size is not changed.
 static inline int clinux_reserve(int fd, int64_t offset, int64_t length) {
     return (int)syscall(SYS_fallocate, fd, FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length);
+}
+
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC): the next connection, close-on-exec.
+static inline int clinux_accept_cloexec(int fd) { return (int)syscall(SYS_accept4, fd, NULL, NULL, SOCK_CLOEXEC); }
+
+/// The pid of the peer of a Unix socket (getsockopt SO_PEERCRED, whose struct ucred is _GNU_SOURCE's); -1 on failure.
+static inline int clinux_peer_pid(int fd) {
+    struct { pid_t pid; uid_t uid; gid_t gid; } credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    return (int)credentials.pid;
 }
 
 #endif

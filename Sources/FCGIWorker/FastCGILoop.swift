@@ -14,6 +14,10 @@ struct FastCGILoop {
     let logger: Logger
     /// Collects the children that have exited after each request (``JobReaper``).
     let reapChildren: () -> Void
+    /// Done every ``idleSeconds`` while no request comes (the warm spare started if none is kept).
+    let idle: () -> Void
+
+    static let idleSeconds = 2.0
 
     /// True when fd 0 is a listening socket (as spawn-fcgi leaves it).
     var isStartedByFastCGISpawner: Bool {
@@ -52,7 +56,7 @@ struct FastCGILoop {
             let accepted = FCGX_Accept_r(&request)
             if accepted == -EAGAIN || accepted == -EWOULDBLOCK || accepted == -EINTR {
                 do {
-                    _ = try waiting.wait(seconds: nil)
+                    if try waiting.wait(seconds: Self.idleSeconds).isEmpty { idle() }
                 } catch {
                     logger.critical("poll on the listening socket failed: \(Errno.describe(error.code))")
                     return

@@ -52,6 +52,8 @@ struct ClaudeFCGI: ParsableCommand {
     @Option(name: .customLong(WorkerOption.resendGrace.name), help: ArgumentHelp(WorkerOption.resendGrace.help)) var resendGrace: String?
     @Option(name: .customLong(WorkerOption.resendMaxAnswers.name), help: ArgumentHelp(WorkerOption.resendMaxAnswers.help)) var resendMaxAnswers: String?
     @Option(name: .customLong(WorkerOption.resendStoreMaxMB.name), help: ArgumentHelp(WorkerOption.resendStoreMaxMB.help)) var resendStoreMaxMB: String?
+    @Option(name: .customLong(WorkerOption.warmSpare.name), help: ArgumentHelp(WorkerOption.warmSpare.help)) var warmSpare: String?
+    @Option(name: .customLong(WorkerOption.warmSpareMaxAge.name), help: ArgumentHelp(WorkerOption.warmSpareMaxAge.help)) var warmSpareMaxAge: String?
     @Option(name: .customLong(WorkerOption.logLevel.name), help: ArgumentHelp(WorkerOption.logLevel.help)) var logLevel: String?
     @Option(name: .customLong(WorkerOption.logFile.name), help: ArgumentHelp(WorkerOption.logFile.help)) var logFile: String?
 
@@ -70,6 +72,7 @@ struct ClaudeFCGI: ParsableCommand {
             (.keysFile, keysLocation.keysFile), (.budgetTimeZone, budgetTimeZone), (.spendDir, spendDir), (.queueWait, queueWait), (.queueLength, queueLength),
             (.queuePerCaller, queuePerCaller), (.resendWindow, resendWindow), (.resendGrace, resendGrace),
             (.resendMaxAnswers, resendMaxAnswers), (.resendStoreMaxMB, resendStoreMaxMB),
+            (.warmSpare, warmSpare), (.warmSpareMaxAge, warmSpareMaxAge),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { option, value in value.map { (option, $0) } })
     }
@@ -86,6 +89,7 @@ struct ClaudeFCGI: ParsableCommand {
             try ProcessEnvironment.makeDirectory(configuration.run.responsesDirectory)
             try ProcessEnvironment.makeDirectory(configuration.run.queueDirectory)
             try ProcessEnvironment.makeDirectory(configuration.run.resendDirectory)
+            try ProcessEnvironment.makeDirectory(configuration.warm.directory)
             ledger = try FileSpendLedger(settings: configuration.callers)
         } catch {
             StandardError.writeLine("claude-fcgi: \(error)")
@@ -112,7 +116,9 @@ struct ClaudeFCGI: ParsableCommand {
         let stop = StopRequest.install()
         let store = FileJobStore(directory: configuration.run.jobsDirectory)
         let reaper = JobReaper(store: store, maxCount: configuration.jobs.maxCount)
-        let supervisor = SupervisorLink(stop: stop, stopTimeoutSeconds: configuration.stopTimeoutSeconds, log: log,
+        let spares = configuration.warm.enabled
+            ? SpareLink(settings: configuration.warm, claude: configuration.run.claude, agent: configuration.agentMap.fallback, log: log) : nil
+        let supervisor = SupervisorLink(stop: stop, stopTimeoutSeconds: configuration.stopTimeoutSeconds, spares: spares, log: log,
                                         collected: reaper.collected)
         let gate = RunGate(lock: FileRunLock(path: configuration.run.lockPath), retryAfterSeconds: configuration.retryAfterSeconds,
                            queue: configuration.queue, line: FileRunQueue(directory: configuration.run.queueDirectory),
@@ -147,7 +153,10 @@ struct ClaudeFCGI: ParsableCommand {
             counters: counters)
         // Bodies and answers can be megabytes (a tenth of a 1 MiB answer's time was page faults).
         ProcessControl.keepFreedMemory()
-        let loop = FastCGILoop(bodyLimit: service.bodyLimit(forPath:), stop: stop, logger: logger, reapChildren: reaper.reap)
+        // While idle, every few seconds: the host's warm spare is started if none is kept (another worker's
+        // may have gone with its worker; after a run, SupervisorLink starts one).
+        let loop = FastCGILoop(bodyLimit: service.bodyLimit(forPath:), stop: stop, logger: logger, reapChildren: reaper.reap,
+                               idle: { reaper.reap(); spares?.ensure() })
         guard loop.isStartedByFastCGISpawner else {
             StandardError.writeLine("claude-fcgi: fd 0 is not a listening socket; start it with spawn-fcgi (see README)")
             throw ExitCode(2)
@@ -157,6 +166,7 @@ struct ClaudeFCGI: ParsableCommand {
         } catch {
             logger.warning("run supervisor: \(error); the first run starts it")
         }
+        spares?.ensure()
         logger.info("worker ready", metadata: [
             "pid": "\(getpid())", "supervisor": "\(supervisor.supervisorPID.map(String.init) ?? "-")",
             "state_dir": "\(configuration.run.stateDirectory)"])

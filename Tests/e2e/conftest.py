@@ -80,6 +80,9 @@ class Stack:
             # limit per credential raised out of its way. test_cors_and_rate sets its own.
             "CLAUDE_FCGI_NGINX_RATE": "10000r/s",
             "CLAUDE_FCGI_NGINX_BURST": "10000",
+            # Runs start cold, as every test but the warm spare's (test_warm_spare, test_real_claude_warm, which
+            # turn it on) was written for: their argv, their process chain (the worker's own supervisor).
+            "CLAUDE_FCGI_WARM_SPARE": "off",
             # The stand-in's python3 is the test virtualenv's (it imports jsonschema).
             "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
         })

@@ -87,9 +87,13 @@ class Runner:
             requests = self.mock.messages()[before:]
             received = self.mock.images(before) if requests else None
         else:
-            [path] = glob.glob(os.path.join(self.workdir, ".fake-claude", f"*-{process.pid}.json"))
-            with open(path) as f:
-                record = json.load(f)
+            # Stdin closed with nothing sent: the fake (as the CLI) exits having done nothing, and leaves no record.
+            paths = glob.glob(os.path.join(self.workdir, ".fake-claude", f"*-{process.pid}.json"))
+            assert len(paths) <= 1, paths
+            record = {}
+            for path in paths:
+                with open(path) as f:
+                    record = json.load(f)
             assert "iVBORw0KGgo" not in json.dumps(record), "a PNG's base64 data in the record"
             received = record["images"] if record.get("prompt") or record.get("images") else None
             requests = [record] if received is not None else []

@@ -7,29 +7,6 @@ import Glibc
 /// once per change of the file; a file that is gone means no keys. One per worker; not for use from
 /// several threads at once (the worker is single-threaded).
 public final class KeyRing: @unchecked Sendable {
-    /// What identifies one version of the file: a rename (a new inode), a write, a `touch`.
-    struct Signature: Equatable {
-        var device: UInt64
-        var inode: UInt64
-        var size: Int64
-        var modified: timespec
-        var changed: timespec
-
-        init(_ info: stat) {
-            device = UInt64(info.st_dev)
-            inode = UInt64(info.st_ino)
-            size = Int64(info.st_size)
-            modified = info.st_mtim
-            changed = info.st_ctim
-        }
-
-        static func == (lhs: Signature, rhs: Signature) -> Bool {
-            lhs.device == rhs.device && lhs.inode == rhs.inode && lhs.size == rhs.size
-                && lhs.modified.tv_sec == rhs.modified.tv_sec && lhs.modified.tv_nsec == rhs.modified.tv_nsec
-                && lhs.changed.tv_sec == rhs.changed.tv_sec && lhs.changed.tv_nsec == rhs.changed.tv_nsec
-        }
-    }
-
     /// A SHA-256 digest as four words, so that a presented key is compared with every entry in a few
     /// instructions each (the bytes of the hex digits, compared one by one, cost more than the hash).
     struct Digest {
@@ -77,7 +54,7 @@ public final class KeyRing: @unchecked Sendable {
         case never
         case absent
         case unstattable(Int32)
-        case version(Signature)
+        case version(FileSignature)
     }
 
     private let path: String?
@@ -121,7 +98,7 @@ public final class KeyRing: @unchecked Sendable {
         var info = stat()
         let now: Seen
         if stat(path, &info) == 0 {
-            now = .version(Signature(info))
+            now = .version(FileSignature(info))
         } else {
             let code = errno
             now = code == ENOENT ? .absent : .unstattable(code)

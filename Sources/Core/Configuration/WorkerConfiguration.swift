@@ -26,6 +26,8 @@ public struct WorkerConfiguration: Sendable {
     public var queue: QueueSettings
     /// How re-sent requests are answered.
     public var resend: ResendSettings
+    /// The warm spare: whether one is kept, and for how long.
+    public var warm: WarmSpareSettings
 
     /// Resolves and checks the configuration. Fails closed: no token, an unreadable or world-readable
     /// token file, or a value out of range is a ``ConfigurationError`` naming it.
@@ -84,7 +86,9 @@ public struct WorkerConfiguration: Sendable {
                                  perCaller: try values.wholeNumber(.queuePerCaller)),
             resend: ResendSettings(windowSeconds: try values.wholeNumber(.resendWindow), graceSeconds: Double(try values.wholeNumber(.resendGrace)),
                                    maxAnswers: try values.wholeNumber(.resendMaxAnswers),
-                                   maxBytes: Int64(try values.wholeNumber(.resendStoreMaxMB)) << 20)
+                                   maxBytes: Int64(try values.wholeNumber(.resendStoreMaxMB)) << 20),
+            warm: WarmSpareSettings(enabled: try values.text(.warmSpare) == "on", maxAgeSeconds: Double(try values.wholeNumber(.warmSpareMaxAge)),
+                                    directory: stateDirectory + "/warm")
         )
     }
 

@@ -36,6 +36,8 @@ public enum WorkerOption: String, CaseIterable, Sendable {
     case resendGrace = "resend-grace"
     case resendMaxAnswers = "resend-max-answers"
     case resendStoreMaxMB = "resend-store-max-mb"
+    case warmSpare = "warm-spare"
+    case warmSpareMaxAge = "warm-spare-max-age"
     case logLevel = "log-level"
     case logFile = "log-file"
 
@@ -80,6 +82,8 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .resendGrace: "20"
         case .resendMaxAnswers: "1000"
         case .resendStoreMaxMB: "256"
+        case .warmSpare: "on"
+        case .warmSpareMaxAge: "3600"
         case .logLevel: "info"
         }
     }
@@ -135,6 +139,8 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .resendGrace: "Seconds a re-sendable run goes on after its client hung up, for the re-send to attach; then it is cancelled."
         case .resendMaxAnswers: "Most answers kept for re-sends; the oldest go first."
         case .resendStoreMaxMB: "Most megabytes the answers kept for re-sends take together; the oldest go first."
+        case .warmSpare: "Keep one claude per host started ahead of the next default chat run, waiting for its prompt (on), so that such a run does not wait for the CLI to start; it makes no API request while it waits. off starts every run cold."
+        case .warmSpareMaxAge: "Seconds a waiting warm spare is kept before a fresh one replaces it (the CLI reads its credentials and settings at start)."
         case .logLevel: "Log level: trace, debug, info, notice, warning, error or critical."
         case .logFile: "Append the log to this file instead of stderr (which the systemd unit sends to the journal)."
         }
@@ -153,6 +159,8 @@ public enum WorkerOption: String, CaseIterable, Sendable {
         case .resendGrace: .wholeNumber(0...600)
         case .resendMaxAnswers: .wholeNumber(1...1_000_000)
         case .resendStoreMaxMB: .wholeNumber(1...(1 << 20))
+        case .warmSpare: .oneOf(["off", "on"])
+        case .warmSpareMaxAge: .wholeNumber(10...604_800)
         case .maxBudgetUSD: .positiveNumber
         case .timeout, .killGrace, .stopTimeout, .gitTimeout, .jobMaxAgeDays, .responseMaxAgeDays: .positiveNumber
         case .retryAfter: .wholeNumber(1...120)

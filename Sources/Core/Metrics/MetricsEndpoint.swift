@@ -35,6 +35,8 @@ public struct MetricsEndpoint: Sendable {
                                         (RunMetrics.duration + "_count", stored[RunMetrics.duration + "_count"] ?? 0)])
         text.family(RunMetrics.cost, type: "counter", help: "Total cost of claude runs in USD, as the CLI reports it.",
                     samples: [(RunMetrics.cost, stored[RunMetrics.cost] ?? 0)])
+        text.family(RunMetrics.warmRuns, type: "counter", help: "Claude runs whose claude was the warm spare, started ahead of its prompt.",
+                    samples: [(RunMetrics.warmRuns, stored[RunMetrics.warmRuns] ?? 0)])
         text.family(RunMetrics.tokens, type: "counter", help: "Tokens of claude runs by kind (the CLI's four counts).",
                     samples: Self.family(RunMetrics.tokens, in: stored,
                                          zeros: RunMetrics.tokenKinds.map { PrometheusText.series(RunMetrics.tokens, ["kind": $0]) }))

@@ -9,6 +9,8 @@ public enum RunMetrics {
     static let callerRuns = "claude_fcgi_caller_runs_total"
     static let callerCost = "claude_fcgi_caller_cost_usd_total"
     static let callerTokens = "claude_fcgi_caller_tokens_total"
+    /// Runs whose claude was the warm spare (the rest of `runs` started cold).
+    static let warmRuns = "claude_fcgi_warm_runs_total"
 
     /// The audit log's outcomes, each shown (at 0) before its first run.
     static let outcomes = RunOutcome.allCases.map(\.word)
@@ -33,6 +35,7 @@ public enum RunMetrics {
         ]
         for bound in bucketBounds where seconds <= bound { deltas[bucket(bound)] = 1 }
         deltas[PrometheusText.series(callerRuns, ["caller": record.caller])] = 1
+        if record.warm == true { deltas[warmRuns] = 1 }
         if let usd = record.total_cost_usd, usd > 0 {
             deltas[cost] = usd
             deltas[PrometheusText.series(callerCost, ["caller": record.caller])] = usd

@@ -1,10 +1,18 @@
 /// The real launcher: resolves the executable on the child's `PATH`, starts it with ``Spawn`` in a
-/// new session with pipes for its three standard streams, and runs it with a ``ProcessPump``.
+/// new session with pipes for its three standard streams, and runs it with a ``ProcessPump``; or starts
+/// it and leaves it waiting for its input (``start(_:)``).
 public struct PosixProcessLauncher: ProcessLauncher {
     public init() {}
 
     public func run(_ spec: ProcessSpec, limits: ProcessLimits, cancelOn: [Int32],
                     onStdout: ((UnsafeRawBufferPointer) -> Void)?) throws(SpawnError) -> ProcessResult {
+        var started = try start(spec)
+        return started.run(stdin: spec.stdin, limits: limits, cancelOn: cancelOn, onStdout: onStdout)
+    }
+
+    /// Starts the process and returns it before anything is written to its stdin (`spec.stdin` is not
+    /// used): for a process started ahead of its input.
+    public func start(_ spec: ProcessSpec) throws(SpawnError) -> StartedProcess {
         let executable = try ExecutablePath.resolve(spec.executable, path: spec.environment["PATH"] ?? "")
         var pipes = try ChildPipes.make()
         let pid: Int32
@@ -19,7 +27,6 @@ public struct PosixProcessLauncher: ProcessLauncher {
             throw error
         }
         pipes.closeChildEnds()
-        var pump = ProcessPump(pid: pid, pipes: pipes, limits: limits)
-        return pump.run(stdin: spec.stdin, cancelOn: cancelOn, onStdout: onStdout)
+        return StartedProcess(pid: pid, pipes: pipes)
     }
 }

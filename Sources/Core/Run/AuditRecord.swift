@@ -28,6 +28,8 @@ public struct AuditRecord: Encodable, Equatable, Sendable {
     public var output_tokens: Int?
     /// What the git sync before the run did: `off`, `skipped`, `ok` or `failed`.
     public var git_sync: String?
+    /// `true` when the run's claude was the warm spare, started ahead of its prompt (left out for a cold start).
+    public var warm: Bool?
 
     public init(started: Date, durationSeconds: Double, invocation: ClaudeInvocation, outcome: ClaudeOutcome, caller: String = Caller.defaultName) {
         time = RFC3339.format(started)

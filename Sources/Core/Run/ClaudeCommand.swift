@@ -7,7 +7,8 @@
 /// A run that streams its text uses `--output-format stream-json --verbose --include-partial-messages`
 /// instead and reports the text as it comes (``ClaudeStreamReader``); its outcome is read from the
 /// result line as for `json`. A run with images is given its prompt as a stream-json message
-/// (`--input-format stream-json`, ``ClaudeUserMessage``), which needs stream-json output.
+/// (`--input-format stream-json`, ``ClaudeUserMessage``), which needs stream-json output; so is a run
+/// started ahead of its prompt (a warm spare's: ``ClaudeInvocation/startedAhead``).
 public struct ClaudeCommand: Sendable {
     public let settings: ClaudeSettings
     let launcher: any ProcessLauncher
@@ -22,7 +23,7 @@ public struct ClaudeCommand: Sendable {
         var arguments = ["-p"]
         if invocation.readsStreamJSON { arguments += ["--input-format", "stream-json"] }
         arguments += invocation.writesStreamJSON ? ["--output-format", "stream-json", "--verbose"] : ["--output-format", "json"]
-        if invocation.streamsText { arguments.append("--include-partial-messages") }
+        if invocation.writesPartialMessages { arguments.append("--include-partial-messages") }
         if let session = invocation.resumesSession { arguments += ["--resume", session, "--fork-session"] }
         if let kept = invocation.keptSession { arguments += ["--session-id", kept] } else { arguments.append("--no-session-persistence") }
         if let agent = invocation.agent { arguments += ["--agent", agent] }
@@ -35,9 +36,17 @@ public struct ClaudeCommand: Sendable {
 
     /// The process to start for an invocation.
     public func spec(for invocation: ClaudeInvocation) -> ProcessSpec {
+        var spec = process(for: invocation)
+        spec.stdin = stdin(for: invocation)
+        return spec
+    }
+
+    /// The process to start for an invocation, without what it reads (empty stdin): what a process
+    /// started ahead of its prompt is compared by.
+    public func process(for invocation: ClaudeInvocation) -> ProcessSpec {
         ProcessSpec(
             executable: settings.executable, arguments: arguments(for: invocation), environment: settings.environment,
-            workingDirectory: settings.workingDirectory, stdin: stdin(for: invocation), diesWithParent: true)
+            workingDirectory: settings.workingDirectory, stdin: [], diesWithParent: true)
     }
 
     /// What claude reads: the prompt, or the stream-json message that carries it with its images.

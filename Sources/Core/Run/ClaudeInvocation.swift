@@ -25,14 +25,22 @@ public struct ClaudeInvocation: Sendable, Equatable {
     /// here so that a run that gives no answer can be cleaned up whatever it reported); `nil` runs with
     /// `--no-session-persistence`.
     public var keptSession: String?
+    /// Run by a warm spare (a claude started ahead of its prompt, ``SpareCommand``): in the one form a
+    /// spare is started in, whatever the answer's form, since the process exists before its prompt
+    /// does — the prompt as a stream-json message, stream-json out with partial messages (a text-only
+    /// answer is read from the result line, as a cold run's is).
+    public var startedAhead: Bool
 
-    /// Whether the CLI reads its prompt as a stream-json message (a run with images) rather than as text.
-    public var readsStreamJSON: Bool { !images.isEmpty }
+    /// Whether the CLI reads its prompt as a stream-json message (a run with images, or one started ahead) rather than as text.
+    public var readsStreamJSON: Bool { !images.isEmpty || startedAhead }
     /// Whether the CLI writes stream-json (a streamed answer, or stream-json input, which needs it).
     public var writesStreamJSON: Bool { streamsText || readsStreamJSON }
+    /// Whether the CLI writes the answer's text as it comes (`--include-partial-messages`).
+    public var writesPartialMessages: Bool { streamsText || startedAhead }
 
     public init(requestID: String = "", model: String = "", prompt: String, images: [ImageSource] = [], agent: String?, jsonSchema: String? = nil,
-                streamsText: Bool = false, effort: Effort? = nil, resumesSession: String? = nil, keptSession: String? = nil) {
+                streamsText: Bool = false, effort: Effort? = nil, resumesSession: String? = nil, keptSession: String? = nil, startedAhead: Bool = false) {
+        self.startedAhead = startedAhead
         self.effort = effort
         self.resumesSession = resumesSession
         self.keptSession = keptSession

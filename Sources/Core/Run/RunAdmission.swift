@@ -29,10 +29,12 @@ public struct RunAdmission: Sendable {
     public func admit(_ plan: inout RunPlan, for caller: Caller) throws(APIError) {
         try StateDirectory.checkWritable(plan.stateDirectory)  // no run without room for its record and audit line
         guard caller.limits.isLimited, let ledger, let settings else { return }
-        let hold = try ledger.reserve(for: caller, perRunUSD: Double(plan.claude.maxBudgetUSD) ?? 0,
-                                      holdSeconds: RunWait.hangAllowance(plan), now: clock.now())
-        // To the micro-dollar, down: `0.01`, not `0.010000000000000002`.
-        plan.claude.maxBudgetUSD = NumberText.short((hold.budgetUSD * 1e6).rounded(.down) / 1e6)
+        let perRun = Double(plan.claude.maxBudgetUSD) ?? 0
+        let hold = try ledger.reserve(for: caller, perRunUSD: perRun, holdSeconds: RunWait.hangAllowance(plan), now: clock.now())
+        // To the micro-dollar, down: `0.01`, not `0.010000000000000002`. A budget the cap leaves whole stays as
+        // configured, word for word: the run's command line is then the warm spare's (``SpareCommand``).
+        let budget = (hold.budgetUSD * 1e6).rounded(.down) / 1e6
+        if budget < perRun { plan.claude.maxBudgetUSD = NumberText.short(budget) }
         plan.spend = PlannedSpend(hold: hold, directory: settings.spendDirectory, timeZone: settings.timeZone)
     }
 }

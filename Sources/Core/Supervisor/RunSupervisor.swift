@@ -24,10 +24,13 @@ public struct RunSupervisor {
     /// before the final event (so that the worker's next run finds the lock free); called again, at
     /// the latest, when the run returns, on any path, so it must do nothing the second time.
     let releaseLock: () -> Void
+    /// Whether the run's claude was a warm spare's, started ahead of its prompt (asked once it is over).
+    let startedAhead: () -> Bool
 
     public init(plan: RunPlan, launcher: any ProcessLauncher, store: any JobStore, clock: any WallClock,
                 send: @escaping (RunEvent) -> Void, log: @escaping (String) -> Void, endLeftovers: @escaping () -> Int,
-                releaseLock: @escaping () -> Void = {}) {
+                releaseLock: @escaping () -> Void = {}, startedAhead: @escaping () -> Bool = { false }) {
+        self.startedAhead = startedAhead
         self.plan = plan
         self.launcher = launcher
         self.store = store
@@ -97,6 +100,7 @@ public struct RunSupervisor {
 
         var audit = AuditRecord(started: started, durationSeconds: Monotonic.now() - startedMonotonic, invocation: invocation, outcome: outcome, caller: plan.caller)
         audit.git_sync = gitSync.name
+        if startedAhead() { audit.warm = true }
         do {
             try AuditLog(stateDirectory: plan.stateDirectory).append(audit)
         } catch {

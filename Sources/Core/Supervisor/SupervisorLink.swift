@@ -14,19 +14,25 @@ public final class SupervisorLink: @unchecked Sendable {
     let stopTimeoutSeconds: Double
     /// Kills and reaps what a supervisor that died in a run left of it; returns how many it killed.
     let endOrphans: () -> Int
+    /// The host's warm spare: a run it fits is handed to it rather than to this worker's supervisor,
+    /// when one is waiting; after each run a new one is started (``SpareLink/ensure()``).
+    let spares: SpareLink?
     private var pid: pid_t = -1
     private var socket: Int32 = -1
 
     /// - Parameter collected: told of each child collected while the orphans of a supervisor that died
     ///   are ended (a job's supervisor may be among the exited ones: ``JobReaper/collected(_:status:)``).
-    public convenience init(stop: StopRequest? = nil, stopTimeoutSeconds: Double = 90, log: @escaping @Sendable (String) -> Void,
+    public convenience init(stop: StopRequest? = nil, stopTimeoutSeconds: Double = 90, spares: SpareLink? = nil, log: @escaping @Sendable (String) -> Void,
                             collected: @escaping (_ pid: Int32, _ status: Int32) -> Void = { _, _ in }) {
-        // Every child but the jobs' supervisors, which run on their own.
-        self.init(stop: stop, stopTimeoutSeconds: stopTimeoutSeconds, log: log,
-                  endOrphans: { ProcessControl.killChildren(chosen: { ProcessTable.name($0) != DetachedSupervisor.processName }, collected: collected) })
+        // Every child but the jobs' supervisors and the spare's keeper, which run on their own.
+        let own = { (pid: pid_t) in ![DetachedSupervisor.processName, SpareKeeper.processName].contains(ProcessTable.name(pid)) }
+        self.init(stop: stop, stopTimeoutSeconds: stopTimeoutSeconds, spares: spares, log: log,
+                  endOrphans: { ProcessControl.killChildren(chosen: own, collected: collected) })
     }
 
-    init(stop: StopRequest?, stopTimeoutSeconds: Double, log: @escaping @Sendable (String) -> Void, endOrphans: @escaping () -> Int) {
+    init(stop: StopRequest?, stopTimeoutSeconds: Double, spares: SpareLink? = nil, log: @escaping @Sendable (String) -> Void,
+         endOrphans: @escaping () -> Int) {
+        self.spares = spares
         self.stop = stop
         self.stopTimeoutSeconds = stopTimeoutSeconds
         self.log = log
@@ -65,7 +71,8 @@ public final class SupervisorLink: @unchecked Sendable {
         self.pid = pid
     }
 
-    /// Runs one chat run to its end and returns how it went.
+    /// Runs one chat run to its end and returns how it went: by the host's warm spare when the run fits
+    /// it and one is waiting, else by this worker's supervisor.
     /// - Parameters:
     ///   - plan: the run, as the endpoint planned it: the supervisor runs this plan.
     ///   - lockDescriptor: the held run lock, handed to the supervisor, which keeps it until every
@@ -80,6 +87,23 @@ public final class SupervisorLink: @unchecked Sendable {
             order = try RunOrder(plan: plan).encode()
         } catch {
             return .failed(detail: "the run is too large to hand to the run supervisor: \(error)", report: nil)
+        }
+        // After the run (whoever ran it, whatever became of it) a spare is started if none is kept, unless
+        // this worker is stopping.
+        defer { if stop?.isRequested != true { spares?.ensure() } }
+        if let spares, spares.fits(plan), var spare = spares.connect() {
+            do {
+                try SocketPair.send(order, descriptor: lockDescriptor, on: spare.socket)
+                let finish = awaitOutcome(plan, on: spare.socket, cancelOn: connection, watcher: watcher)
+                // The spare exits after its run; one that stopped answering is killed (its keeper ends what it left).
+                if finish.ending == .kill { kill(spare.pid, SIGKILL) }
+                Descriptor.close(&spare.socket)
+                return finish.outcome
+            } catch {
+                // Gone since it was connected to: nothing was handed over; the worker's own supervisor runs it.
+                log("warm spare: \(error); the run starts cold")
+                Descriptor.close(&spare.socket)
+            }
         }
         var handedOver = false
         for _ in 0..<2 where !handedOver {
@@ -96,11 +120,11 @@ public final class SupervisorLink: @unchecked Sendable {
         guard handedOver else {
             return .failed(detail: "the run supervisor could not be started", report: nil)
         }
-        return awaitOutcome(plan, cancelOn: connection, watcher: watcher)
+        return end(awaitOutcome(plan, on: socket, cancelOn: connection, watcher: watcher))
     }
 
-    /// Watches the socket, the client's connection and the stop request; ``RunWait`` decides.
-    private func awaitOutcome(_ plan: RunPlan, cancelOn connection: Int32?, watcher: RunWatcher) -> ClaudeOutcome {
+    /// Watches the supervisor's socket, the client's connection and the stop request; ``RunWait`` decides.
+    private func awaitOutcome(_ plan: RunPlan, on socket: Int32, cancelOn connection: Int32?, watcher: RunWatcher) -> RunWait.Finish {
         let stopDescriptor = stop.flatMap { $0.descriptor >= 0 ? $0.descriptor : nil }
         var wait = RunWait(plan: plan, now: Monotonic.now(), stopTimeoutSeconds: stopTimeoutSeconds,
                            watchesConnection: connection != nil, watchesStop: stopDescriptor != nil, graceSeconds: watcher.hangUpGrace?.seconds)
@@ -116,7 +140,7 @@ public final class SupervisorLink: @unchecked Sendable {
             do {
                 ready = try set.wait(seconds: wait.secondsToWait(now: Monotonic.now()))
             } catch {
-                return end(wait.supervisorBroke(error.description))
+                return wait.supervisorBroke(error.description)
             }
             var actions: [RunWait.Action] = []
             if wait.watchesStop && ready.contains(stopDescriptor) { actions += wait.stopRequested(now: Monotonic.now()) }
@@ -124,32 +148,32 @@ public final class SupervisorLink: @unchecked Sendable {
             if wait.watchesConnection, let connection, ready.contains(connection) {
                 actions += wait.connectionReady(endOfFile: ProcessExit.isCancelSignal(connection), now: Monotonic.now())
             }
-            if let outcome = perform(actions) { return outcome }
+            if let finish = perform(actions, on: socket) { return finish }
             guard ready.contains(socket) else {
-                if wait.watchesIdle && !watcher.onIdle() { _ = perform(wait.watcherDeclined(now: Monotonic.now())) }
+                if wait.watchesIdle && !watcher.onIdle() { _ = perform(wait.watcherDeclined(now: Monotonic.now()), on: socket) }
                 continue
             }
             let count = Descriptor.read(socket, into: &buffer)
-            guard count > 0 else { return end(wait.supervisorEnded()) }
+            guard count > 0 else { return wait.supervisorEnded() }
             buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             do {
                 while let event = try decoder.next() {
-                    if !watcher.onEvent(event) { _ = perform(wait.watcherDeclined(now: Monotonic.now())) }
-                    if let finish = wait.received(event) { return end(finish) }
+                    if !watcher.onEvent(event) { _ = perform(wait.watcherDeclined(now: Monotonic.now()), on: socket) }
+                    if let finish = wait.received(event) { return finish }
                 }
             } catch {
-                return end(wait.supervisorBroke(error.description))
+                return wait.supervisorBroke(error.description)
             }
         }
     }
 
-    /// Carries out `actions` in order; the outcome when one finishes the wait.
-    private func perform(_ actions: [RunWait.Action]) -> ClaudeOutcome? {
+    /// Carries out `actions` in order; the finish when one finishes the wait.
+    private func perform(_ actions: [RunWait.Action], on socket: Int32) -> RunWait.Finish? {
         for action in actions {
             switch action {
             case .hangUp: shutdown(socket, Int32(SHUT_WR))
             case .log(let line): log(line)
-            case .finish(let finish): return end(finish)
+            case .finish(let finish): return finish
             }
         }
         return nil

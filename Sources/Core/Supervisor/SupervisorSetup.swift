@@ -57,6 +57,9 @@ enum SupervisorSetup {
         var none = sigset_t()
         sigemptyset(&none)
         sigprocmask(SIG_SETMASK, &none, nil)
+        // Looked at again now that the TERM has its handler: one that came before went to the worker's
+        // handler, inherited with the fork (a worker that stops right after forking a spare's keeper).
+        if let worker, getppid() != worker { parentGone = true }
         if parentGone { cancel.trigger() }
         return cancel
     }
