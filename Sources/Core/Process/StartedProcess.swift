@@ -8,10 +8,11 @@ public struct StartedProcess {
     public let pid: pid_t
     var pipes: ChildPipes
 
-    /// The descriptors that poll readable once it writes anything or exits: a waiting process does neither.
-    public var watched: [Int32] { [pipes.stdout.readEnd, pipes.stderr.readEnd].filter { $0 >= 0 } }
+    /// The descriptors that poll readable once it writes its output or exits: a waiting process does
+    /// neither. (Not stderr: a warning written there at start is no answer; it is read with the run's.)
+    public var watched: [Int32] { [pipes.stdout.readEnd].filter { $0 >= 0 } }
 
-    /// Whether it is still waiting for its input: alive, nothing written, nothing closed.
+    /// Whether it is still waiting for its input: alive, and nothing written to stdout or closed.
     public var isWaiting: Bool {
         guard !ProcessExit.hasExited(pid) else { return false }
         var set = PollSet()

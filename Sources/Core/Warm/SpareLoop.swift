@@ -98,7 +98,9 @@ struct SpareLoop {
                 nextStart = now
             } else if now >= nextCheck {
                 nextCheck = now + WarmSpareSettings.checkSeconds
-                if spare != nil, let fingerprint, let change = fingerprint.change(to: .take(spec)) {
+                if let waiting = spare, !waiting.isWaiting {
+                    endedByItself()  // exited with its stdout held open by a child of its own
+                } else if spare != nil, let fingerprint, let change = fingerprint.change(to: .take(spec)) {
                     log("warm spare replaced: \(change) changed since it started")
                     retire()
                     backoff.reset()
