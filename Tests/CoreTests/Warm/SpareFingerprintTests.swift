@@ -136,4 +136,62 @@ import Testing
         }
         #expect(change { sh("git checkout -q other") } == workspace + "/.git/HEAD")
     }
+
+    @Test func theOtherFilesClaudeReadsAtStartAreWatched() {
+        for name in ["CLAUDE.local.md", ".mcp.json", ".claude/CLAUDE.md", ".claude/settings.local.json"] {
+            #expect(change { writeInPlace(workspace + "/" + name, "x") } == workspace + "/" + name, "\(name)")
+        }
+        #expect(change { writeInPlace(config + "/CLAUDE.md", "x") } == config + "/CLAUDE.md")
+    }
+
+    @Test func filesClaudeDoesNotReadAreNoChange() {
+        #expect(change {
+            writeInPlace(workspace + "/README.md", "x")
+            writeInPlace(workspace + "/.claude/notes.md", "x")
+            writeInPlace(config + "/history.jsonl", "x")
+        } == nil)
+    }
+
+    @Test func withoutAConfigDirectoryHomesClaudeDirectoryIsWatched() {
+        let home = scratch.path + "/home"
+        mkdir(home, 0o755)
+        mkdir(home + "/.claude", 0o755)
+        let spec = SpareCommand.spec(settings: ClaudeSettings(executable: executable, workingDirectory: workspace, maxBudgetUSD: "2.00",
+                                                              timeoutSeconds: 900, killGraceSeconds: 5, environment: ["PATH": "/bin", "HOME": home]),
+                                     agent: nil)
+        let before = SpareFingerprint.take(spec)
+        writeInPlace(home + "/.claude/settings.json", "{}")
+        #expect(before.change(to: SpareFingerprint.take(spec)) == home + "/.claude/settings.json")
+    }
+
+    @Test(.disabled("bug: SpareFingerprint.gitHeadFiles looks for the branch ref in a linked worktree's own git directory (.git/worktrees/NAME/refs/heads/…), where it never is: refs live in the common directory (the gitdir's `commondir`), so a commit that moves the worktree's branch is not seen"))
+    func aNewCommitInALinkedWorktreeIsAChange() {
+        let main = scratch.path + "/main"
+        mkdir(main, 0o755)
+        guard sh("cd \(main) && git init -q . && git commit -q --allow-empty -m one && git worktree add -q -b spare \(workspace)/tree") else {
+            Issue.record("git init, commit or worktree add failed")
+            return
+        }
+        var tree = spec
+        tree.workingDirectory = workspace + "/tree"
+        let before = SpareFingerprint.take(tree)
+        #expect(before.change(to: SpareFingerprint.take(tree)) == nil)
+        #expect(sh("cd tree && git commit -q --allow-empty -m two"))
+        let change = before.change(to: SpareFingerprint.take(tree))
+        #expect(change != nil, "HEAD of the worktree moved")
+    }
+
+    @Test func aCheckoutInALinkedWorktreeIsAChange() {
+        let main = scratch.path + "/main"
+        mkdir(main, 0o755)
+        guard sh("cd \(main) && git init -q . && git commit -q --allow-empty -m one && git branch other && git worktree add -q -b spare \(workspace)/tree") else {
+            Issue.record("git init, commit or worktree add failed")
+            return
+        }
+        var tree = spec
+        tree.workingDirectory = workspace + "/tree"
+        let before = SpareFingerprint.take(tree)
+        #expect(sh("cd tree && git checkout -q other"))
+        #expect(before.change(to: SpareFingerprint.take(tree))?.hasSuffix("/HEAD") == true)
+    }
 }
