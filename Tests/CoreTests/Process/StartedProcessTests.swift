@@ -56,6 +56,8 @@ import Testing
         #expect(result.stdout.isEmpty)
         #expect(Monotonic.now() - started < 5, "it did not wait for the time limit")
         #expect(kill(process.pid, 0) != 0, "reaped")
+        #expect(process.watched.isEmpty, "its pipes went to the pump that ended it")
+        #expect(!process.isWaiting)
     }
 
     @Test func retireStopsAProcessThatIgnoresEndOfFile() throws {

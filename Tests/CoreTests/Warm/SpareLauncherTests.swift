@@ -115,4 +115,21 @@ import Testing
         #expect(!launcher.usedSpare)
         #expect(cold.started.count == 1)
     }
+
+    @Test func aWarmRunIsCancelledAsAColdOneWouldBe() throws {
+        var waiting = spareSpec
+        waiting.executable = "/bin/sh"
+        waiting.arguments = ["-c", "cat >/dev/null; exec sleep 30"]
+        let started = try PosixProcessLauncher().start(waiting)
+        let launcher = SpareLauncher(spare: started, spareSpec: waiting, staleness: { _ in nil }, cold: FakeLauncher(), log: { _ in })
+        var cancel = try Pipe.make()
+        Descriptor.close(&cancel.writeEnd)  // the worker hung up
+        defer { cancel.close() }
+        var spec = waiting
+        spec.stdin = Array("prompt".utf8)
+        let result = try launcher.run(spec, limits: limits, cancelOn: [cancel.readEnd], onStdout: { _ in })
+        #expect(launcher.usedSpare)
+        #expect(result.cancelled)
+        #expect(result.termination == .signaled(SIGTERM))
+    }
 }
