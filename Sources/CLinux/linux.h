@@ -42,17 +42,6 @@ static inline int clinux_close_range(unsigned int lowest, unsigned int highest) 
 #else
     errno = ENOSYS;
     return -1;
-/// accept4(fd, NULL, NULL, SOCK_CLOEXEC): the next connection, close-on-exec.
-static inline int clinux_accept_cloexec(int fd) { return (int)syscall(SYS_accept4, fd, NULL, NULL, SOCK_CLOEXEC); }
-
-/// The pid of the peer of a Unix socket (getsockopt SO_PEERCRED, whose struct ucred is _GNU_SOURCE's); -1 on failure.
-static inline int clinux_peer_pid(int fd) {
-    struct { pid_t pid; uid_t uid; gid_t gid; } credentials;
-    socklen_t length = sizeof credentials;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
-    return (int)credentials.pid;
-}
-
 #endif
 }
 
@@ -63,17 +52,6 @@ static inline int clinux_pidfd_open(pid_t pid) {
 #else
     errno = ENOSYS;
     return -1;
-/// accept4(fd, NULL, NULL, SOCK_CLOEXEC): the next connection, close-on-exec.
-static inline int clinux_accept_cloexec(int fd) { return (int)syscall(SYS_accept4, fd, NULL, NULL, SOCK_CLOEXEC); }
-
-/// The pid of the peer of a Unix socket (getsockopt SO_PEERCRED, whose struct ucred is _GNU_SOURCE's); -1 on failure.
-static inline int clinux_peer_pid(int fd) {
-    struct { pid_t pid; uid_t uid; gid_t gid; } credentials;
-    socklen_t length = sizeof credentials;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
-    return (int)credentials.pid;
-}
-
 #endif
 }
 

@@ -33,8 +33,7 @@ public struct RunAdmission: Sendable {
         let hold = try ledger.reserve(for: caller, perRunUSD: perRun, holdSeconds: RunWait.hangAllowance(plan), now: clock.now())
         // To the micro-dollar, down: `0.01`, not `0.010000000000000002`. A budget the cap leaves whole stays as
         // configured, word for word: the run's command line is then the warm spare's (``SpareCommand``).
-        let budget = (hold.budgetUSD * 1e6).rounded(.down) / 1e6
-        if budget < perRun { plan.claude.maxBudgetUSD = NumberText.short(budget) }
+        if hold.budgetUSD < perRun { plan.claude.maxBudgetUSD = NumberText.short((hold.budgetUSD * 1e6).rounded(.down) / 1e6) }
         plan.spend = PlannedSpend(hold: hold, directory: settings.spendDirectory, timeZone: settings.timeZone)
     }
 }

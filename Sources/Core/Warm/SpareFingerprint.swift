@@ -66,10 +66,16 @@ struct SpareFingerprint: Equatable {
             let named = text.dropFirst("gitdir: ".count).trimmingWhitespace()
             gitDirectory = named.hasPrefix("/") ? named : workspace + "/" + named
         }
-        var files = [gitDirectory + "/HEAD", gitDirectory + "/packed-refs"]
+        // A linked worktree keeps its HEAD here and the branches in the main repository (its `commondir`).
+        var commonDirectory = gitDirectory
+        if let named = FileBytes.read(gitDirectory + "/commondir", limit: 4096).map({ String(decoding: $0, as: UTF8.self).trimmingWhitespace() }),
+           !named.isEmpty {
+            commonDirectory = named.hasPrefix("/") ? named : gitDirectory + "/" + named
+        }
+        var files = [gitDirectory + "/HEAD", commonDirectory + "/packed-refs"]
         if let head = FileBytes.read(gitDirectory + "/HEAD", limit: 4096).map({ String(decoding: $0, as: UTF8.self) }), head.hasPrefix("ref: ") {
             let ref = head.dropFirst("ref: ".count).trimmingWhitespace()
-            if !ref.contains("..") { files.append(gitDirectory + "/" + ref) }
+            if !ref.contains("..") { files.append(commonDirectory + "/" + ref) }
         }
         return files
     }

@@ -23,7 +23,7 @@ import Testing
     @Test func aStartedProcessWaitsForItsInput() throws {
         var process = try start("exec cat")
         #expect(process.isWaiting)
-        #expect(process.watched.count == 2)
+        #expect(process.watched.count == 1, "its stdout")
         Monotonic.sleep(0.1)
         #expect(process.isWaiting, "the spec's stdin was not written: cat still waits")
         process.retire(within: 5)
@@ -85,10 +85,13 @@ import Testing
         #expect(result.stdout.isEmpty, "a retired process's output is dropped")
     }
 
-    @Test func aProcessThatWroteToStderrIsNoLongerWaiting() throws {
-        var process = try start("echo oops >&2; exec cat")
-        #expect(stopsWaiting(process))
-        process.retire(within: 5)
+    @Test func aWarningOnStderrLeavesItWaiting() throws {
+        var process = try start("echo 'a warning at start' >&2; exec cat")
+        Monotonic.sleep(0.2)
+        #expect(process.isWaiting, "stderr is no answer: it is read with the run's")
+        let result = process.run(stdin: Array("the prompt".utf8), limits: ProcessLimits(timeoutSeconds: 5), cancelOn: [], onStdout: nil)
+        #expect(String(decoding: result.stderr, as: UTF8.self) == "a warning at start\n")
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "the prompt")
     }
 
     @Test func aProcessThatExitedIsNoLongerWaiting() throws {

@@ -164,7 +164,7 @@ import Testing
         #expect(before.change(to: SpareFingerprint.take(spec)) == home + "/.claude/settings.json")
     }
 
-    @Test(.disabled("bug: SpareFingerprint.gitHeadFiles looks for the branch ref in a linked worktree's own git directory (.git/worktrees/NAME/refs/heads/…), where it never is: refs live in the common directory (the gitdir's `commondir`), so a commit that moves the worktree's branch is not seen"))
+    @Test
     func aNewCommitInALinkedWorktreeIsAChange() {
         let main = scratch.path + "/main"
         mkdir(main, 0o755)
