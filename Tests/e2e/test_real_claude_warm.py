@@ -178,7 +178,7 @@ def test_a_warm_runs_answer_and_usage_equal_a_cold_runs(warm, cold, warm_mock, c
     assert hot_finish == cold_finish == "stop"
     assert hot_usage == cold_usage == (2110, 5, 2115, 2000)
     assert [hot_line.get(f) for f in USAGE_FIELDS] == [cold_line.get(f) for f in USAGE_FIELDS]
-    assert hot_line["outcome"] == cold_line["outcome"] == "success"
+    assert hot_line["outcome"] == cold_line["outcome"] == "ok"
     # The same run as the CLI saw it: the prompt, the model, the tools offered.
     assert prompt_text(hot_request) == prompt_text(cold_request)
     assert (hot_request.get("model"), tool_names(hot_request)) == (cold_request.get("model"), tool_names(cold_request))
@@ -191,7 +191,7 @@ def test_a_run_with_a_schema_is_cold_and_leaves_the_spare_be(warm, warm_mock):
         {"role": "user", "content": f'Extract {uuid.uuid4()}: Ada is 36\n@mock tool StructuredOutput {{"name": "Ada", "age": 36}}'}])
     assert completion.choices[0].message.parsed == Person(name="Ada", age=36)
     line = last_audit(warm)
-    assert line["outcome"] == "success" and "warm" not in line, line
+    assert line["outcome"] == "ok" and "warm" not in line, line
     assert any(t["name"] == "StructuredOutput" for t in warm_mock.messages()[-1]["tools"])
     # Past the spare's next look at what it read (every second) and the workers' idle tick (2 s).
     time.sleep(3)
