@@ -230,6 +230,11 @@ def git(*args, cwd):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def not_used(stack):
+    """The log's lines on a spare a run found stale."""
+    return [line for line in stack.log().splitlines() if "warm spare not used" in line]
+
+
 def commit_marker(checkout, marker):
     with open(os.path.join(checkout, "CLAUDE.md"), "w") as f:
         f.write(f"Project rule: the marker is {marker}.\n")
@@ -275,11 +280,26 @@ def test_a_git_sync_that_moves_head_replaces_the_spare_before_the_next_run(make_
         line, markers = run()
         assert "warm" not in line and line["git_sync"] == "ok", line
         assert markers == (False, True), "the run after the sync must read the new CLAUDE.md"
-        assert "warm spare not used" in s.log()
+        [why] = not_used(s)
+        assert "/CLAUDE.md changed" in why, why
         _, _, _, fresh = waiting_spare(s)
         assert fresh != waiting
         line, markers = run()
         assert line.get("warm") is True and markers == (False, True), (line, markers)
+        # HEAD alone moving (a file the spare does not look at) replaces it all the same.
+        _, _, _, waiting = waiting_spare(s)
+        with open(os.path.join(editor, "notes.txt"), "w") as f:
+            f.write("not read by claude at start\n")
+        git("add", "notes.txt", cwd=editor)
+        git("commit", "-qm", "notes", cwd=editor)
+        git("push", "-q", cwd=editor)
+        assert spare_of(s)[3] == waiting
+        line, markers = run()
+        assert "warm" not in line and line["git_sync"] == "ok" and markers == (False, True), (line, markers)
+        assert os.path.exists(os.path.join(workdir, "notes.txt"))
+        why = not_used(s)[-1]
+        assert "/.git/" in why, why
+        print("git sync: " + "; ".join(w.split("warm spare not used: ")[1] for w in not_used(s)))
     finally:
         mock.close()
         shutil.rmtree(base, ignore_errors=True)
@@ -305,9 +325,12 @@ def test_no_request_reaches_the_api_in_a_minute_of_idling(make_stack):
               f"without CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC {figures[1][0]} ({figures[1][1]} connections)")
         assert readme_mock.seen == [] and readme_mock.connections == []
         assert audit_lines(readme) == [] and audit_lines(chatty) == []
+        # Without the setting nothing that spends may reach the API either: no Messages request.
+        assert chatty_mock.requests == [], [r["path"] for r in chatty_mock.requests]
         if chatty_mock.seen or chatty_mock.connections:
-            pytest.xfail(f"without CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC the waiting CLI made {figures[1][0]} requests "
-                         f"({figures[1][1]} connections) in a minute: {chatty_mock.seen[:5]}")
+            # 2.1.327 sends one HEAD /api/hello (a connection check, no tokens) as it starts, then nothing.
+            pytest.xfail(f"README says none with or without the setting; without it the CLI made {figures[1][0]} "
+                         f"request(s) in the minute: " + ", ".join(f"{r['method']} {r['path']}" for r in chatty_mock.seen))
     finally:
         readme_mock.close()
         chatty_mock.close()
