@@ -14,13 +14,16 @@ message), `@mock <verb> [argument]`:
   then_status CODE        every request of this prompt but the first answers HTTP CODE
   describe-images         answer with the request's images, as fake-claude's directive of that name does:
                           `2 images: image/png 92 bytes sha256 HEX, url URL`
-Every request is kept in `requests` (path, headers, parsed body, the body's size in bytes) for the tests to read;
+Every POST is kept in `requests` (path, headers, parsed body, the body's size in bytes) for the tests to read;
+every request of any method, a malformed one included, in `seen` (method, path, time.time() when it came), and
+the time of every connection in `connections` (one that sends nothing is no request);
 `images(body)` (or `mock.images()` for the last request) says what image blocks a request carried.
 """
 import base64
 import binascii
 import hashlib
 import json
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -78,11 +81,20 @@ def images(body):
     return found
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client that hangs up mid-answer (a cancelled run's CLI) is no error of the mock's.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class MockAnthropic:
     def __init__(self):
         self.requests = []
+        self.seen = []
+        self.connections = []
         self.attempts = {}
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = QuietServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -107,6 +119,17 @@ class MockAnthropic:
 
             def log_message(self, *args):
                 pass
+
+            def setup(self):
+                mock.connections.append(time.time())
+                super().setup()
+
+            def parse_request(self):
+                # Before any method's handler (or the 501 for one the mock has none of): what every client sent.
+                parsed = super().parse_request()
+                mock.seen.append({"method": getattr(self, "command", None), "path": getattr(self, "path", None),
+                                  "time": time.time()})
+                return parsed
 
             def do_HEAD(self):
                 self.send_response(200)
