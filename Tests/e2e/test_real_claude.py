@@ -282,10 +282,12 @@ def test_real_cli_hang_up_mid_stream_leaves_nothing(real, mock):
     text = f"hi {uuid.uuid4()}\n@mock text One slow answer in four long pieces.\n@mock pause 3"
     sock = real.stream_until({"model": "recruiter-triage", "stream": True, "messages": [{"role": "user", "content": text}]},
                              b'"content":"One')
-    assert pids_with("--include-partial-messages")
+    # This stack's streaming claude (another stack's waiting warm spare has the flag too).
+    streaming = lambda: [p for p in pids_with("--include-partial-messages") if os.path.realpath(f"/proc/{p}/cwd") == os.path.realpath(real.workdir)]
+    assert streaming()
     sock.close()
     closed = time.monotonic()
-    assert wait_for(lambda: not pids_with("--include-partial-messages") and lock_is_free(real), timeout=3)
+    assert wait_for(lambda: not streaming() and lock_is_free(real), timeout=3)
     print(f"hang-up to the real CLI gone: {time.monotonic() - closed:.3f} s")
     assert time.monotonic() - closed < 1.5
     assert wait_for(lambda: audit_lines(real)[-1]["outcome"] == "cancelled")

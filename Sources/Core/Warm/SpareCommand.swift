@@ -9,17 +9,34 @@ public enum SpareCommand {
         ClaudeInvocation(prompt: "", agent: agent, startedAhead: true)
     }
 
+    /// Set for every spare (and so for every warm run): without it the CLI sends a request to the API
+    /// host at start (`HEAD /api/hello`, 2.1.327), and update checks and telemetry beside; with it a
+    /// spare sends nothing until its prompt comes.
+    public static let environment = ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"]
+
     /// What a spare with these settings and agent starts (nothing for stdin).
     public static func spec(settings: ClaudeSettings, agent: String?) -> ProcessSpec {
-        ClaudeCommand(settings: settings).process(for: invocation(agent: agent))
+        process(settings, invocation(agent: agent))
     }
 
-    /// What `plan`'s run would start as, started ahead of its prompt (nothing for stdin); `nil` for a
-    /// job, which no spare serves (it outlives its worker; a spare's run is tied to the worker's connection).
-    public static func spec(of plan: RunPlan) -> ProcessSpec? {
+    /// `plan` as a spare runs it: started ahead, with the spare's ``environment``; `nil` for a job, which
+    /// no spare serves (it outlives its worker; a spare's run is tied to the worker's connection).
+    public static func startedAhead(_ plan: RunPlan) -> RunPlan? {
         guard case .chat = plan.kind else { return nil }
-        var invocation = plan.invocation
-        invocation.startedAhead = true
-        return ClaudeCommand(settings: plan.claude).process(for: invocation)
+        var plan = plan
+        plan.invocation.startedAhead = true
+        plan.claude.environment.merge(environment) { _, spare in spare }
+        return plan
+    }
+
+    /// What `plan`'s run would start as, started ahead of its prompt (nothing for stdin); `nil` for a job.
+    public static func spec(of plan: RunPlan) -> ProcessSpec? {
+        startedAhead(plan).map { ClaudeCommand(settings: $0.claude).process(for: $0.invocation) }
+    }
+
+    private static func process(_ settings: ClaudeSettings, _ invocation: ClaudeInvocation) -> ProcessSpec {
+        var settings = settings
+        settings.environment.merge(environment) { _, spare in spare }
+        return ClaudeCommand(settings: settings).process(for: invocation)
     }
 }

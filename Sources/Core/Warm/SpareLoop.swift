@@ -160,7 +160,7 @@ struct SpareLoop {
             log("warm spare: its keeper is gone; the run goes on")
         }
         var plan = order.plan
-        if SpareCommand.spec(of: plan) == spec { plan.invocation.startedAhead = true }
+        if let warm = SpareCommand.startedAhead(plan), SpareCommand.spec(of: plan) == spec { plan = warm }
         let fingerprint = self.fingerprint
         let launcher = SpareLauncher(spare: spare, spareSpec: spec, staleness: { [spec] started in
             if !started.isWaiting { return "its claude is no longer waiting" }

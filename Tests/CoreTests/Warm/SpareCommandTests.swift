@@ -28,7 +28,7 @@ import Testing
                                    "--max-budget-usd", "2.00"])
         #expect(spec.stdin.isEmpty)
         #expect(spec.executable == "/opt/claude/bin/claude")
-        #expect(spec.environment == claude.environment)
+        #expect(spec.environment == claude.environment.merging(["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"]) { $1 })
         #expect(spec.workingDirectory == "/srv/work")
         #expect(spec.diesWithParent)
     }
