@@ -339,10 +339,27 @@ def test_metric_counts_warm_runs(warm):
     before = warm_runs_metric(warm)
     assert warm.chat("@fake reply warm").status_code == 200
     assert last_audit(warm)["warm"] is True
+    # Not at once: the lock may still be held for a few ms after a warm run's answer (the bug in the next test).
+    assert wait_for(lambda: lock_is_free(warm))
     assert warm.chat("@fake reply cold", model="other").status_code == 200
     waiting_spare(warm)
     assert warm.chat("@fake reply warm again").status_code == 200
     assert warm_runs_metric(warm) - before == 2
+
+
+@pytest.mark.xfail(strict=True, reason="bug: after a run handed to the spare, SupervisorLink.run's deferred spares.ensure() "
+                   "forks the new keeper while the worker still holds its run-lock descriptor (released only when the "
+                   "endpoint returns); the child keeps that inherited descriptor, and so the lock, until "
+                   "SupervisorSetup.enter closes it, a few ms after the client already has its answer: the next "
+                   "request on another worker is refused busy")
+def test_the_lock_is_free_when_a_warm_runs_answer_comes(warm):
+    held = 0
+    for _ in range(15):
+        waiting_spare(warm)
+        assert warm.chat("@fake reply next please").status_code == 200
+        held += not lock_is_free(warm)
+        assert last_audit(warm)["warm"] is True
+    assert held == 0, f"the run lock was still held when the answer had come, after {held} of 15 warm runs"
 
 
 # --- 4. stale spares are replaced -------------------------------------------------------------------------
@@ -399,6 +416,20 @@ def test_a_claude_no_longer_executable_fails_as_a_cold_run(warm, cold, claude_co
         os.chmod(claude_copy, 0o755)
     waiting_spare(warm, timeout=10)
     assert warm.chat("@fake reply executable again").status_code == 200
+    assert last_audit(warm)["warm"] is True
+
+
+def test_kill_9_of_the_owner_among_two_workers_and_a_new_spare_comes(warm):
+    keeper, spare, claude = waiting_spare(warm)
+    owner = parent_of(keeper)
+    [other] = [w for w in warm.worker_pids if w != owner]
+    os.kill(owner, signal.SIGKILL)
+    assert wait_for(lambda: not any(process_alive(p) for p in (keeper, spare, claude)), timeout=3)
+    new = waiting_spare(warm, timeout=10)
+    print(f"two workers: the new spare's keeper is a child of {'the other' if parent_of(new[0]) == other else 'the new'} worker")
+    assert parent_of(new[0]) in warm.worker_pids and parent_of(new[0]) != owner
+    assert fakes_of(warm) == [new[2]]
+    assert warm.chat("@fake reply after the owner died").status_code == 200
     assert last_audit(warm)["warm"] is True
 
 
@@ -487,7 +518,9 @@ def test_a_spare_that_ends_by_itself_is_restarted_with_backoff(make_stack, tmp_p
     assert gaps[0] >= 0.8
     assert "next in 1 s" in lines[0]
     # A chat fails as a cold run with the same claude does (model "other": another command line, cold by design).
-    default, other = s.chat("hello"), s.chat("hello", model="other")
+    default = s.chat("hello")
+    assert wait_for(lambda: lock_is_free(s))  # not at once: see test_the_lock_is_free_when_a_warm_runs_answer_comes
+    other = s.chat("hello", model="other")
     assert default.status_code == 503
     assert default.json() == other.json(), (default.text, other.text)
     assert not audit_lines(s)[-2].get("warm")
