@@ -261,7 +261,7 @@ def test_one_spare_is_kept_waiting_with_the_started_ahead_command_line(warm, cla
     time.sleep(0.5)
     assert len(keepers_of(warm)) == 1 and len(spares_of(warm)) == 1
     assert spare_of(warm) == (keeper, spare, claude), "the spare is not replaced while nothing changes"
-    assert [p for p in fakes_of(warm)] == [claude], "one claude waits, nothing else runs"
+    assert fakes_of(warm) == [claude], "one claude waits, nothing else runs"
     with open(f"/proc/{claude}/environ", "rb") as f:
         environment = f.read()
     assert warm.token.encode() not in environment
