@@ -14,6 +14,9 @@ struct FastCGILoop {
     let logger: Logger
     /// Collects the children that have exited after each request (``JobReaper``).
     let reapChildren: () -> Void
+    /// Done after a request that ran claude, once its answer is sent and the run lock let go (the warm
+    /// spare started again: a fork made while the lock was held would hold it too, until the child closes it).
+    let afterRun: () -> Void
     /// Done every ``idleSeconds`` while no request comes (the warm spare started if none is kept).
     let idle: () -> Void
 
@@ -78,6 +81,7 @@ struct FastCGILoop {
             }
             FCGX_Finish_r(&request)
             reapChildren()
+            if case .ran = handled.run.outcome, !stop.isRequested { afterRun() }
             let elapsed = ContinuousClock.now - started
             if let problem = handled.run.problem {
                 logger.warning("\(problem)", metadata: ["request_id": .string(handled.run.requestID ?? "-")])

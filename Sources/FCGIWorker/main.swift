@@ -153,10 +153,10 @@ struct ClaudeFCGI: ParsableCommand {
             counters: counters)
         // Bodies and answers can be megabytes (a tenth of a 1 MiB answer's time was page faults).
         ProcessControl.keepFreedMemory()
-        // While idle, every few seconds: the host's warm spare is started if none is kept (another worker's
-        // may have gone with its worker; after a run, SupervisorLink starts one).
+        // The host's warm spare is started if none is kept: after each run (one spare serves one run), and every
+        // few seconds while idle (another worker's may have gone with its worker).
         let loop = FastCGILoop(bodyLimit: service.bodyLimit(forPath:), stop: stop, logger: logger, reapChildren: reaper.reap,
-                               idle: { reaper.reap(); spares?.ensure() })
+                               afterRun: { spares?.ensure() }, idle: { reaper.reap(); spares?.ensure() })
         guard loop.isStartedByFastCGISpawner else {
             StandardError.writeLine("claude-fcgi: fd 0 is not a listening socket; start it with spawn-fcgi (see README)")
             throw ExitCode(2)

@@ -15,7 +15,8 @@ public final class SupervisorLink: @unchecked Sendable {
     /// Kills and reaps what a supervisor that died in a run left of it; returns how many it killed.
     let endOrphans: () -> Int
     /// The host's warm spare: a run it fits is handed to it rather than to this worker's supervisor,
-    /// when one is waiting; after each run a new one is started (``SpareLink/ensure()``).
+    /// when one is waiting. (After each run the worker's loop starts a new one, once the run lock is let go:
+    /// ``SpareLink/ensure()``.)
     let spares: SpareLink?
     private var pid: pid_t = -1
     private var socket: Int32 = -1
@@ -88,9 +89,6 @@ public final class SupervisorLink: @unchecked Sendable {
         } catch {
             return .failed(detail: "the run is too large to hand to the run supervisor: \(error)", report: nil)
         }
-        // After the run (whoever ran it, whatever became of it) a spare is started if none is kept, unless
-        // this worker is stopping.
-        defer { if stop?.isRequested != true { spares?.ensure() } }
         if let spares, spares.fits(plan), var spare = spares.connect() {
             do {
                 try SocketPair.send(order, descriptor: lockDescriptor, on: spare.socket)
