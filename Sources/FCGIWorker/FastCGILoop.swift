@@ -17,7 +17,7 @@ struct FastCGILoop {
     /// Done after a request that ran claude, once its answer is sent and the run lock let go (the warm
     /// spare started again: a fork made while the lock was held would hold it too, until the child closes it).
     let afterRun: () -> Void
-    /// Done every ``idleSeconds`` while no request comes (the warm spare started if none is kept).
+    /// Done every ``idleSeconds``, between requests (the warm spare started if none is kept).
     let idle: () -> Void
 
     static let idleSeconds = 2.0
@@ -51,15 +51,20 @@ struct FastCGILoop {
         var waiting = PollSet()
         waiting.watch(0, for: .readable)
         waiting.watch(stop.descriptor, for: .readable)
+        var nextIdle = Monotonic.now() + Self.idleSeconds
         while true {
             if stop.isRequested {
                 logger.info("stop requested; no more requests taken, worker exiting")
                 return
             }
+            if Monotonic.now() >= nextIdle {
+                idle()
+                nextIdle = Monotonic.now() + Self.idleSeconds
+            }
             let accepted = FCGX_Accept_r(&request)
             if accepted == -EAGAIN || accepted == -EWOULDBLOCK || accepted == -EINTR {
                 do {
-                    if try waiting.wait(seconds: Self.idleSeconds).isEmpty { idle() }
+                    _ = try waiting.wait(seconds: max(0, nextIdle - Monotonic.now()))
                 } catch {
                     logger.critical("poll on the listening socket failed: \(Errno.describe(error.code))")
                     return

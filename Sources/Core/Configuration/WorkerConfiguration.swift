@@ -88,7 +88,7 @@ public struct WorkerConfiguration: Sendable {
                                    maxAnswers: try values.wholeNumber(.resendMaxAnswers),
                                    maxBytes: Int64(try values.wholeNumber(.resendStoreMaxMB)) << 20),
             warm: WarmSpareSettings(enabled: try values.text(.warmSpare) == "on", maxAgeSeconds: Double(try values.wholeNumber(.warmSpareMaxAge)),
-                                    directory: stateDirectory + "/warm")
+                                    stateDirectory: stateDirectory)
         )
     }
 

@@ -90,18 +90,24 @@ public final class SupervisorLink: @unchecked Sendable {
             return .failed(detail: "the run is too large to hand to the run supervisor: \(error)", report: nil)
         }
         if let spares, spares.fits(plan), var spare = spares.connect() {
-            do {
-                try SocketPair.send(order, descriptor: lockDescriptor, on: spare.socket)
-                let finish = awaitOutcome(plan, on: spare.socket, cancelOn: connection, watcher: watcher)
-                // The spare exits after its run; one that stopped answering is killed (its keeper ends what it left).
-                if finish.ending == .kill { kill(spare.pid, SIGKILL) }
-                Descriptor.close(&spare.socket)
-                return finish.outcome
-            } catch {
-                // Gone since it was connected to: nothing was handed over; the worker's own supervisor runs it.
-                log("warm spare: \(error); the run starts cold")
-                Descriptor.close(&spare.socket)
+            defer { Descriptor.close(&spare.socket) }
+            // Nothing of a run happens before its `started` event: a spare that ends before it (one exiting as
+            // it was connected to, whose backlog took the order; one that could not read it) ran nothing, and
+            // the worker's own supervisor runs it instead.
+            var started = false
+            let watching = RunWatcher(onEvent: { event in
+                if event == .started { started = true }
+                return watcher.onEvent(event)
+            }, onIdle: { started ? watcher.onIdle() : true }, hangUpGrace: watcher.hangUpGrace)
+            if (try? SocketPair.send(order, descriptor: lockDescriptor, on: spare.socket)) != nil {
+                let finish = awaitOutcome(plan, on: spare.socket, cancelOn: connection, watcher: watching)
+                if started || finish.ending != .reapDead {
+                    // The spare exits after its run (its keeper ends whatever it left); one that stopped answering is killed.
+                    if finish.ending == .kill { kill(spare.pid, SIGKILL) }
+                    return finish.outcome
+                }
             }
+            log("warm spare: gone before it took the run; the run starts cold")
         }
         var handedOver = false
         for _ in 0..<2 where !handedOver {

@@ -12,21 +12,19 @@ struct SupervisorLoop {
     let socket: Int32
     let cancel: CancelSignal
     let log: (String) -> Void
-    /// Reads the worker's frames; a frame over its limit is answered, and skipped.
-    var frames: Frames.Reader
+    /// Reads the worker's orders; a frame over its limit is answered, and skipped.
+    var orders: OrderReader
 
     init(socket: Int32, cancel: CancelSignal, log: @escaping (String) -> Void, frames: Frames.Reader = Frames.Reader()) {
         self.socket = socket
         self.cancel = cancel
         self.log = log
-        self.frames = frames
+        self.orders = OrderReader(frames: frames)
     }
 
     /// Serves orders until the worker is gone; returns the process's exit code.
     mutating func run() -> Int32 {
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        var lock: Int32?
-        defer { if var stale = lock { Descriptor.close(&stale) } }
+        defer { orders.close() }
         while true {
             var set = PollSet()
             set.watch(socket, for: .readable)
@@ -40,28 +38,11 @@ struct SupervisorLoop {
             }
             if ready.contains(cancel.descriptor) { return 0 }
             guard ready.contains(socket) else { continue }
-            let (count, descriptor) = SocketPair.receive(on: socket, into: &buffer)
-            if let descriptor {
-                if var stale = lock { Descriptor.close(&stale) }
-                lock = descriptor
-            }
-            guard count > 0 else { return 0 }
-            buffer.withUnsafeBytes { frames.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
-            while let frame = frames.next() {
-                // The lock rides on an order's first byte: whatever this frame is, it is this frame's.
-                var taken = lock ?? -1
-                lock = nil
-                switch frame {
-                case .failure(let tooLong):
-                    Descriptor.close(&taken)
-                    refuse("the run supervisor was sent \(tooLong)")
-                case .success(let frame):
-                    guard let order = RunOrder.decode(kind: frame.kind, payload: frame.payload), taken >= 0 else {
-                        Descriptor.close(&taken)
-                        refuse("the run supervisor could not read the run it was given")
-                        continue
-                    }
-                    perform(order, lock: taken)
+            guard orders.receive(on: socket) else { return 0 }
+            while let read = orders.next() {
+                switch read {
+                case .failure(let unreadable): refuse(unreadable.detail)
+                case .success(let run): perform(run.order, lock: run.lock)
                 }
             }
         }

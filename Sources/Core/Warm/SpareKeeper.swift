@@ -3,12 +3,12 @@ import Glibc
 /// A spare's keeper: the worker's child that forks the spare (``SpareLoop``) and outlives it, so that
 /// whatever a spare killed in a run leaves comes to a reaper that ends it, with the run lock held until
 /// it has (as a worker does for its own supervisor). While the spare waits, the keeper goes with its
-/// worker: its SIGTERM stops the spare. Once the spare has taken a run the keeper no longer does — that
-/// run is another worker's client's.
+/// worker: it gets SIGTERM when the worker dies, and tells the spare (`Q`), which stops waiting. A spare
+/// that has taken a run by then takes no notice: that run is another worker's client's.
 ///
-/// It hears from the spare on a socket: `T` with the run lock when the spare takes a run, `R` when the
-/// run's processes are gone (it lets its copy of the lock go and answers `A`); end of file when the
-/// spare exits.
+/// What they say on their socket: the spare `T` with the run lock when it takes a run (the keeper keeps a
+/// copy) and `R` when the run's processes are gone (the keeper lets its copy go and answers `A`); the
+/// keeper `Q`. End of file: the other is gone.
 struct SpareKeeper {
     let spec: ProcessSpec
     let settings: WarmSpareSettings
@@ -19,6 +19,15 @@ struct SpareKeeper {
 
     /// What `ps` shows for a spare's keeper.
     static let processName = "claude-fcgi-spk"
+
+    /// The spare took a run: the run lock comes with it.
+    static let taken = UInt8(ascii: "T")
+    /// The run's processes are gone: let the run lock go.
+    static let release = UInt8(ascii: "R")
+    /// The keeper let it go.
+    static let released = UInt8(ascii: "A")
+    /// The keeper's worker is gone: take no run.
+    static let quit = UInt8(ascii: "Q")
 
     /// Starts the spare, then waits for its end; returns the keeper's exit code.
     mutating func run() -> Int32 {
@@ -32,42 +41,39 @@ struct SpareKeeper {
                 SpareLoop.serve(spec: spec, settings: settings, spareLock: 3, keeper: 4, cancel: cancel, log: log)
             }
         } catch {
-            log("warm spare: \(error)")
+            log("warm spare: \(error); no spare for \(NumberText.short(SpareBackoff.maxDelaySeconds)) s")
+            Self.holdOff(cancel: cancel.descriptor, keeper: -1)
             return 70
         }
         Descriptor.close(&pair.second)
         Descriptor.close(&spareLock)  // the spare holds it now
         var runLock: Int32 = -1
         var buffer = [UInt8](repeating: 0, count: 64)
-        var signalled = false
+        var told = false
         while true {
             var set = PollSet()
             set.watch(pair.first, for: .readable)
-            if !signalled { set.watch(cancel.descriptor, for: .readable) }
-            guard let ready = try? set.wait(seconds: nil) else { break }
-            if ready.contains(cancel.descriptor) {
-                // Its worker is gone (or it was told to stop): so is the spare, or the run it took.
-                signalled = true
-                kill(spare, SIGTERM)
+            if !told { set.watch(cancel.descriptor, for: .readable) }
+            guard let ready = try? set.wait(seconds: nil) else {
+                kill(spare, SIGTERM)  // it can no longer be heard: stopped, so that it can be reaped
+                break
             }
-            guard ready.contains(pair.first) else { continue }
-            let (count, descriptor) = SocketPair.receive(on: pair.first, into: &buffer)
-            if let descriptor {
-                Descriptor.close(&runLock)
-                runLock = descriptor
-            }
-            guard count > 0 else { break }
-            for byte in buffer.prefix(count) {
-                switch byte {
-                case UInt8(ascii: "T"):
-                    // Taken: the run is no longer this worker's; it goes on if the worker dies.
-                    _ = try? ProcessControl.signalOnParentDeath(0)
-                case UInt8(ascii: "R"):
+            // What the spare said first: a run it took in the same moment is not stopped by the `Q`.
+            if ready.contains(pair.first) {
+                let (count, descriptor) = SocketPair.receive(on: pair.first, into: &buffer)
+                if let descriptor {
                     Descriptor.close(&runLock)
-                    _ = Descriptor.writeAll(pair.first, [UInt8(ascii: "A")])
-                default:
-                    break
+                    runLock = descriptor
                 }
+                guard count > 0 else { break }
+                for byte in buffer.prefix(count) where byte == Self.release {
+                    Descriptor.close(&runLock)
+                    _ = Descriptor.writeAll(pair.first, [Self.released])
+                }
+            }
+            if !told && ready.contains(cancel.descriptor) {
+                told = true
+                _ = Descriptor.writeAll(pair.first, [Self.quit])
             }
         }
         // The spare is gone or going: whatever it left of a run comes here (a child subreaper) and is ended before the lock goes.
@@ -76,5 +82,14 @@ struct SpareKeeper {
         Descriptor.close(&runLock)
         Descriptor.close(&pair.first)
         return 0
+    }
+
+    /// Holds the spare lock (by not exiting) for ``SpareBackoff/maxDelaySeconds`` or until told to stop:
+    /// after a spare could not be set up, the workers do not start another that fails the same way at once.
+    static func holdOff(cancel: Int32, keeper: Int32) {
+        var set = PollSet()
+        set.watch(cancel, for: .readable)
+        set.watch(keeper, for: [.readable, .peerClosed])
+        _ = try? set.wait(seconds: SpareBackoff.maxDelaySeconds)
     }
 }

@@ -1,23 +1,21 @@
 import Glibc
 
-/// The host's warm spare, in its own process (forked by its keeper, ``SpareKeeper``). It listens at
-/// the spare socket and keeps one claude started ahead of its prompt (``SpareCommand``); replaces it
-/// when what it read at start changed (``SpareFingerprint``, looked at every second), when it reached
-/// `--warm-spare-max-age`, or when it ended by itself (then after ``SpareBackoff``'s delay). Sent
+/// The host's warm spare, in its own process (forked by its keeper, ``SpareKeeper``), while it waits. It
+/// listens at the spare socket and keeps one claude started ahead of its prompt (``SpareCommand``);
+/// replaces it when what it read at start changed (``SpareFingerprint``, looked at every second), when it
+/// reached `--warm-spare-max-age`, or when it ended by itself (then after ``SpareBackoff``'s delay). Sent
 /// nothing, the waiting claude costs nothing: it makes no API request before its first input line.
 ///
-/// It takes one run, the first worker that connects's: from then on it is that run's supervisor just as a
-/// worker's own (``SupervisorLoop``) — the same order, run lock and events on the connection, whose end
-/// of file cancels the run — with the waiting claude as the run's when it still fits (``SpareLauncher``).
-/// It lets the spare lock go once the run's processes are gone, so that the next spare can start, and
-/// exits after the run; or at once, its claude retired, when its keeper is gone or it is told to stop.
+/// The first worker that connects hands it a run (``SpareRun``), and it exits after that run. It exits at
+/// once — no longer listening, then its claude retired — when its keeper is gone or says its worker is
+/// (`Q`), or when it is told to stop.
 struct SpareLoop {
     let spec: ProcessSpec
     let settings: WarmSpareSettings
     private var listener: Int32
     /// The socket to the keeper.
     let keeper: Int32
-    private var spareLock: Int32
+    private let spareLock: Int32
     let cancel: CancelSignal
     let log: (String) -> Void
 
@@ -38,12 +36,8 @@ struct SpareLoop {
         do {
             listener = try UnixSocket.listen(at: settings.socketPath)
         } catch {
-            // Holding the spare lock a while keeps the workers from starting another spare that fails the same way at once.
             log("warm spare: \(error); no spare for \(NumberText.short(SpareBackoff.maxDelaySeconds)) s")
-            var set = PollSet()
-            set.watch(cancel.descriptor, for: .readable)
-            set.watch(keeper, for: [.readable, .peerClosed])
-            _ = try? set.wait(seconds: SpareBackoff.maxDelaySeconds)
+            SpareKeeper.holdOff(cancel: cancel.descriptor, keeper: keeper)
             return 70
         }
         var loop = SpareLoop(spec: spec, settings: settings, listener: listener, keeper: keeper, spareLock: spareLock, cancel: cancel, log: log)
@@ -76,10 +70,13 @@ struct SpareLoop {
                 ready = try set.wait(seconds: max(0, wake - Monotonic.now()))
             } catch {
                 log("warm spare: \(error)")
+                stopListening()
                 retire()
                 return 71
             }
+            // Its keeper says its worker is gone (`Q`), or is gone itself (end of file): no more runs.
             if ready.contains(cancel.descriptor) || ready.contains(keeper) {
+                stopListening()
                 retire()
                 return 0
             }
@@ -88,7 +85,13 @@ struct SpareLoop {
                 continue
             }
             if ready.contains(listener), let connection = UnixSocket.accept(listener) {
-                take(connection)
+                // One run only: no second worker can connect from now on.
+                stopListening()
+                let waiting = spare
+                spare = nil
+                var run = SpareRun(spec: spec, spare: waiting, fingerprint: fingerprint, look: { [self] in look() }, keeper: keeper,
+                                   spareLock: spareLock, cancel: cancel, log: log)
+                run.take(connection)
                 return 0
             }
             let now = Monotonic.now()
@@ -100,7 +103,7 @@ struct SpareLoop {
                 nextCheck = now + WarmSpareSettings.checkSeconds
                 if let waiting = spare, !waiting.isWaiting {
                     endedByItself()  // exited with its stdout held open by a child of its own
-                } else if spare != nil, let fingerprint, let change = fingerprint.change(to: .take(spec)) {
+                } else if spare != nil, let fingerprint, let change = fingerprint.change(to: look()) {
                     log("warm spare replaced: \(change) changed since it started")
                     retire()
                     backoff.reset()
@@ -110,9 +113,14 @@ struct SpareLoop {
         }
     }
 
+    /// What the spare's claude reads at start, and the audit log (a run that went by).
+    private func look() -> SpareFingerprint {
+        .take(spec, alsoWatching: [AuditLog(stateDirectory: settings.stateDirectory).path])
+    }
+
     /// Starts a claude to wait for a run; one that cannot be started is tried again after the backoff's delay.
     private mutating func start() {
-        fingerprint = .take(spec)
+        fingerprint = look()
         startedAt = Monotonic.now()
         do {
             spare = try PosixProcessLauncher().start(spec)
@@ -129,6 +137,7 @@ struct SpareLoop {
         spare = nil
         let lived = Monotonic.now() - startedAt
         let result = ended.retire(within: WarmSpareSettings.retireSeconds)
+        ProcessControl.killAllDescendants()
         let delay = backoff.ended(afterSeconds: lived)
         nextStart = Monotonic.now() + delay
         let said = OneLine.clean(String(decoding: result.stderr.suffix(300), as: UTF8.self), limit: 300)
@@ -136,102 +145,20 @@ struct SpareLoop {
             + (said.isEmpty ? "" : ": \(said)") + "; next in \(NumberText.short(delay)) s")
     }
 
-    /// Retires the waiting claude, if any: its stdin closed, it exits having sent nothing.
+    /// Retires the waiting claude, if any: its stdin closed, it exits having sent nothing; whatever it
+    /// started in a session of its own (a subreaper's orphans come here) goes with it.
     private mutating func retire() {
         guard var waiting = spare else { return }
         spare = nil
         waiting.retire(within: WarmSpareSettings.retireSeconds)
+        ProcessControl.killAllDescendants()
     }
 
-    /// Takes the run a worker hands over on `connection` and supervises it to its end.
-    private mutating func take(_ connection: Int32) {
-        var connection = connection
-        defer { Descriptor.close(&connection) }
-        // One run only: no second worker can connect from now on. Nobody else binds the path while the spare lock is held.
-        Descriptor.close(&listener)
+    /// Stops taking connections, before anything slower: a worker that connected to a spare on its way out
+    /// would hand it a run it never runs. Nobody else binds the path while the spare lock is held.
+    private mutating func stopListening() {
+        guard listener >= 0 else { return }
         unlink(settings.socketPath)
-        guard let (order, lock) = receiveOrder(on: connection) else {
-            retire()
-            return
-        }
-        var runLock = lock
-        // The keeper holds a copy of the lock until whatever this run leaves is gone, should this process be killed.
-        if (try? SocketPair.send([UInt8(ascii: "T")], descriptor: runLock, on: keeper)) == nil {
-            log("warm spare: its keeper is gone; the run goes on")
-        }
-        var plan = order.plan
-        if let warm = SpareCommand.startedAhead(plan), SpareCommand.spec(of: plan) == spec { plan = warm }
-        let fingerprint = self.fingerprint
-        let launcher = SpareLauncher(spare: spare, spareSpec: spec, staleness: { [spec] started in
-            if !started.isWaiting { return "its claude is no longer waiting" }
-            if let change = fingerprint?.change(to: .take(spec)) { return "\(change) changed since it started" }
-            return nil
-        }, log: log)
-        spare = nil
-        var spareLock = self.spareLock
-        var released = false
-        let keeper = self.keeper
-        let supervisor = RunSupervisor(
-            plan: plan, launcher: launcher, store: FileJobStore(directory: RunSettings.jobsDirectory(in: plan.stateDirectory)),
-            clock: SystemWallClock(), send: { [connection] in Descriptor.writeAll(connection, RunEventCodec.encode($0)) }, log: log,
-            endLeftovers: { ProcessControl.killAllDescendants() },
-            releaseLock: {
-                guard !released else { return }
-                released = true
-                Descriptor.close(&runLock)
-                Self.keeperLetsGo(keeper)
-                // The run is over: the next spare may start.
-                Descriptor.close(&spareLock)
-            },
-            startedAhead: { launcher.usedSpare })
-        _ = supervisor.run(cancelOn: [cancel.descriptor, connection])
-        launcher.retireUnused()
-    }
-
-    /// Reads the one order a worker sends on `connection`, with the run lock riding on it; `nil` (the
-    /// worker told why when it can still hear) when none comes whole within a few seconds.
-    private func receiveOrder(on connection: Int32) -> (RunOrder, Int32)? {
-        var frames = Frames.Reader()
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        var lock: Int32 = -1
-        let deadline = Monotonic.now() + Self.orderSeconds
-        while Monotonic.now() < deadline {
-            var set = PollSet()
-            set.watch(connection, for: .readable)
-            set.watch(cancel.descriptor, for: .readable)
-            guard let ready = try? set.wait(seconds: deadline - Monotonic.now()), !ready.contains(cancel.descriptor) else { break }
-            guard ready.contains(connection) else { continue }
-            let (count, descriptor) = SocketPair.receive(on: connection, into: &buffer)
-            if let descriptor {
-                Descriptor.close(&lock)
-                lock = descriptor
-            }
-            guard count > 0 else { break }
-            buffer.withUnsafeBytes { frames.feed(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
-            guard let frame = frames.next() else { continue }
-            if case .success(let frame) = frame, let order = RunOrder.decode(kind: frame.kind, payload: frame.payload), lock >= 0 {
-                return (order, lock)
-            }
-            break
-        }
-        Descriptor.close(&lock)
-        let detail = "the warm spare could not read the run it was given"
-        log(detail)
-        _ = Descriptor.writeAll(connection, RunEventCodec.encode(.failure(.failed, detail: detail, report: nil)))
-        return nil
-    }
-
-    /// Seconds the spare waits for the order of a worker that connected (it sends it at once).
-    static let orderSeconds = 5.0
-
-    /// Asks the keeper to let its copy of the run lock go, and waits (a second at most) until it has,
-    /// so that the worker that gets the final event finds the lock free.
-    private static func keeperLetsGo(_ keeper: Int32) {
-        guard Descriptor.writeAll(keeper, [UInt8(ascii: "R")]) else { return }
-        var set = PollSet()
-        set.watch(keeper, for: .readable)
-        guard let ready = try? set.wait(seconds: 1), ready.contains(keeper) else { return }
-        var byte: UInt8 = 0
-        _ = read(keeper, &byte, 1)
+        Descriptor.close(&listener)
     }
 }

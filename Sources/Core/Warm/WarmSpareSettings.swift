@@ -4,14 +4,18 @@ public struct WarmSpareSettings: Sendable, Equatable {
     public var enabled: Bool
     /// Seconds a spare waits before it is replaced by a fresh one (the CLI reads its credentials at start).
     public var maxAgeSeconds: Double
-    /// `<state-dir>/warm`: the spare's lock and socket, mode 0700.
-    public var directory: String
+    /// The state directory: its `warm/` holds the spare's lock and socket (mode 0700); its audit log says
+    /// when a run went by.
+    public var stateDirectory: String
 
-    public init(enabled: Bool, maxAgeSeconds: Double, directory: String) {
+    public init(enabled: Bool, maxAgeSeconds: Double, stateDirectory: String) {
         self.enabled = enabled
         self.maxAgeSeconds = maxAgeSeconds
-        self.directory = directory
+        self.stateDirectory = stateDirectory
     }
+
+    /// `<state-dir>/warm`.
+    public var directory: String { stateDirectory + "/warm" }
 
     /// Held (`flock`) by the host's spare until its run is over: a worker that gets it starts the next spare.
     public var lockPath: String { directory + "/spare.lock" }

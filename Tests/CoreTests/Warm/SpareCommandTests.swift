@@ -17,7 +17,7 @@ import Testing
     }
 
     func link(enabled: Bool = true) -> SpareLink {
-        SpareLink(settings: WarmSpareSettings(enabled: enabled, maxAgeSeconds: 3600, directory: scratch.path + "/warm"),
+        SpareLink(settings: WarmSpareSettings(enabled: enabled, maxAgeSeconds: 3600, stateDirectory: scratch.path),
                   claude: claude, agent: "recruiter", log: { _ in })
     }
 

@@ -194,4 +194,44 @@ import Testing
         #expect(sh("cd tree && git checkout -q other"))
         #expect(before.change(to: SpareFingerprint.take(tree))?.hasSuffix("/HEAD") == true)
     }
+
+    @Test func aClaudeMdAboveTheWorkspaceIsAChange() {
+        // The scratch directory is the workspace's parent: the CLI reads the CLAUDE.md files up to /.
+        #expect(change { writeInPlace(scratch.path + "/CLAUDE.md", "# Above\n") } == scratch.path + "/CLAUDE.md")
+    }
+
+    @Test func aSkillTwoLevelsDownIsAChange() {
+        mkdir(workspace + "/.claude/skills", 0o755)
+        mkdir(workspace + "/.claude/skills/triage", 0o755)
+        let added = change { writeInPlace(workspace + "/.claude/skills/triage/SKILL.md", "triage\n") }
+        #expect(added == workspace + "/.claude/skills/triage", "the skill's directory, whose entries changed")
+        #expect(change { writeInPlace(workspace + "/.claude/skills/triage/SKILL.md", "triage, now longer\n") } == workspace + "/.claude/skills/triage/SKILL.md")
+    }
+
+    @Test func aRunThatWentByIsAChange() {
+        let audit = scratch.path + "/audit.log"
+        writeInPlace(audit, "{}\n")
+        let before = SpareFingerprint.take(spec, alsoWatching: [audit])
+        #expect(before.change(to: SpareFingerprint.take(spec, alsoWatching: [audit])) == nil)
+        let fd = open(audit, O_WRONLY | O_APPEND)
+        _ = write(fd, "{}\n", 3)
+        close(fd)
+        #expect(before.change(to: SpareFingerprint.take(spec, alsoWatching: [audit])) == audit)
+    }
+
+    @Test func anIndexChangeIsAChange() {
+        #expect(sh("git init -q . && git add CLAUDE.md && git commit -qm one"))
+        #expect(change { sh("echo more > notes.txt && git add notes.txt") } == workspace + "/.git/index")
+    }
+
+    @Test func theDatesAreUTCsAndTheZonesSeen() {
+        let dates = SpareFingerprint.dates(zone: ":UTC")
+        #expect(dates.count == 2 && dates[0] == dates[1] && dates[0].count == 10, "\(dates)")
+        #expect(SpareFingerprint.dates(zone: "No/Such_Zone")[1] == "", "a zone the tz database does not know is left out")
+    }
+
+    @Test func theAncestorsOfAPathAreEachDirectoryAboveIt() {
+        #expect(SpareFingerprint.ancestors(of: "/var/lib/claude-fcgi/work") == ["/var/lib/claude-fcgi", "/var/lib", "/var", "/"])
+        #expect(SpareFingerprint.ancestors(of: "/") == [])
+    }
 }
