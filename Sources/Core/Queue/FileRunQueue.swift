@@ -104,10 +104,7 @@ public struct FileRunQueue: RunQueue {
     /// An inotify descriptor that polls readable when a ticket leaves the directory; -1 when there is
     /// none (the line is then looked at on a timer only).
     private static func watchDepartures(_ directory: String) -> Int32 {
-        var fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
-        guard fd >= 0 else { return -1 }
-        if inotify_add_watch(fd, directory, UInt32(IN_DELETE | IN_MOVED_FROM)) < 0 { Descriptor.close(&fd) }
-        return fd
+        DirectoryWatch.descriptor(directory, events: Int32(IN_DELETE | IN_MOVED_FROM))
     }
 
     static func names(inDirectory path: String) -> [String] {
@@ -133,7 +130,7 @@ public struct FileRunQueue: RunQueue {
         var changes: Int32? { watch >= 0 ? watch : nil }
 
         func isFirst() throws(RunLockError) -> Bool {
-            if watch >= 0 { _ = Descriptor.readAvailable(watch, using: &buffer) { _ in } }
+            DirectoryWatch.drain(watch, using: &buffer)
             // The first ticket ahead of this one, until a live one (not first) or none (first).
             while let ahead = FileRunQueue.names(inDirectory: queue.directory).compactMap(TicketName.init(parsing:))
                 .filter({ $0.number < name.number }).min(by: { $0.number < $1.number }) {

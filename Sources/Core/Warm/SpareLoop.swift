@@ -57,9 +57,14 @@ struct SpareLoop {
 
     private mutating func run() -> Int32 {
         var nextCheck = Monotonic.now() + WarmSpareSettings.checkSeconds
+        // A run that went by appends to the audit log: looked at then, not a second later (the next run may come at once).
+        var runsGoingBy = DirectoryWatch.descriptor(settings.stateDirectory, events: Int32(IN_MODIFY | IN_CREATE | IN_MOVED_TO))
+        defer { Descriptor.close(&runsGoingBy) }
+        var events = [UInt8](repeating: 0, count: 4096)
         while true {
             if spare == nil && Monotonic.now() >= nextStart { start() }
             var set = PollSet()
+            set.watch(runsGoingBy, for: .readable)
             set.watch(listener, for: .readable)
             set.watch(cancel.descriptor, for: .readable)
             set.watch(keeper, for: [.readable, .peerClosed])
@@ -93,6 +98,10 @@ struct SpareLoop {
                                    spareLock: spareLock, cancel: cancel, log: log)
                 run.take(connection)
                 return 0
+            }
+            if ready.contains(runsGoingBy) {
+                DirectoryWatch.drain(runsGoingBy, using: &events)
+                nextCheck = 0
             }
             let now = Monotonic.now()
             if spare != nil && now >= startedAt + settings.maxAgeSeconds {
