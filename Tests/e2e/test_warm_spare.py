@@ -425,6 +425,28 @@ def test_a_stale_spare_is_replaced(warm, claude_copy):
     assert last_audit(warm)["warm"] is True and warm.records()[-1]["pid"] == new[2]
 
 
+def test_no_spare_is_kept_while_settings_give_claude_session_start_hooks(warm):
+    """The CLI runs SessionStart hooks as it starts: a spare would run them outside the run lock."""
+    spare = waiting_spare(warm)
+    settings = os.path.join(warm.workdir, ".claude", "settings.json")
+    with open(settings, "w") as f:
+        json.dump({"hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": "true"}]}]}}, f)
+    try:
+        assert wait_for(lambda: not process_alive(spare[2]), timeout=3), "the spare that predates the hook is retired"
+        assert wait_for(lambda: "give claude SessionStart hooks" in warm.log(), timeout=3)
+        time.sleep(1.5)
+        assert not any(is_waiting_fake(c) for s in spares_of(warm) for c in children(s)), "no claude waits"
+        before = len(audit_lines(warm))
+        assert warm.chat("@fake reply with a hook").status_code == 200
+        assert "warm" not in after(warm, before)
+    finally:
+        os.unlink(settings)
+    waiting_spare(warm, timeout=5)
+    before = len(audit_lines(warm))
+    assert warm.chat("@fake reply without").status_code == 200
+    assert after(warm, before)["warm"] is True
+
+
 def test_a_claude_no_longer_executable_fails_as_a_cold_run(warm, cold, claude_copy):
     waiting_spare(warm)
     os.chmod(claude_copy, 0o644)

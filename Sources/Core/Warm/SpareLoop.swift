@@ -25,6 +25,8 @@ struct SpareLoop {
     private var startedAt = 0.0
     private var nextStart = 0.0
     private var backoff = SpareBackoff()
+    /// The settings files with `SessionStart` hooks found at the last start (said once in the log).
+    private var refusedFor: [String] = []
 
     /// What `ps` shows for a spare.
     static let processName = "claude-fcgi-spr"
@@ -127,10 +129,23 @@ struct SpareLoop {
         .take(spec, alsoWatching: [AuditLog(stateDirectory: settings.stateDirectory).path])
     }
 
-    /// Starts a claude to wait for a run; one that cannot be started is tried again after the backoff's delay.
+    /// Starts a claude to wait for a run; one that cannot be started is tried again after the backoff's
+    /// delay. None is started while settings give claude `SessionStart` hooks (looked at again each second).
     private mutating func start() {
         fingerprint = look()
         startedAt = Monotonic.now()
+        let hooks = SessionStartHooks.files(for: spec)
+        if hooks != refusedFor {
+            if !hooks.isEmpty {
+                log("warm spare: none kept while \(hooks.joined(separator: ", ")) give claude SessionStart hooks, which the CLI runs "
+                    + "as it starts: a spare would run them outside the run lock; runs start cold")
+            }
+            refusedFor = hooks
+        }
+        guard hooks.isEmpty else {
+            nextStart = startedAt + WarmSpareSettings.checkSeconds
+            return
+        }
         do {
             spare = try PosixProcessLauncher().start(spec)
         } catch {
