@@ -9,7 +9,7 @@ enum UnixSocket {
         let fd = try SystemCall.retrying("cannot create a socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         do {
             unlink(path)
-            try withAddress(path) { address, length throws(SystemCallError) in
+            _ = try withAddress(path) { address, length throws(SystemCallError) in
                 try SystemCall.retrying("cannot bind \(path)") { bind(fd, address, length) }
             }
             try SystemCall.retrying("cannot listen on \(path)") { Glibc.listen(fd, backlog) }
