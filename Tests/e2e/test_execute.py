@@ -155,8 +155,12 @@ def test_job_survives_its_worker_and_all_workers(make_stack):
     supervisor = record["ppid"]
     accepting_worker = parent_of(supervisor)
     assert accepting_worker in s.worker_pids
+    ready = s.log().count("worker ready")
     os.kill(accepting_worker, signal.SIGKILL)
     assert wait_for(lambda: not process_alive(accepting_worker))
+    # multiwatch's replacement is up (its stop signal handled): a signal that reaches a child multiwatch forked
+    # before it execs the worker runs multiwatch's own handler there and is lost, and the pool waits for that worker.
+    assert wait_for(lambda: s.log().count("worker ready") > ready)
     s.stop_workers()  # the rest, and multiwatch, which had replaced the killed one
     assert process_alive(supervisor), "the job's supervisor must outlive the workers"
     s.restart_workers()
