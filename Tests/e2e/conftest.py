@@ -259,6 +259,21 @@ def make_stack():
         assert left == [], f"workers still running after run-local stopped: {left}"
 
 
+def in_background(call):
+    """Runs `call` in a thread; the list it returns gets the result (or the exception), and the thread."""
+    result = []
+
+    def run():
+        try:
+            result.append(call())
+        except Exception as error:  # noqa: BLE001 - the test looks at it
+            result.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return result, thread
+
+
 def wait_for(predicate, timeout=10.0, interval=0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -4,10 +4,9 @@ then nginx; nothing is left. A second Ctrl-C hurries the stop instead of leaving
 bench/stop-loop repeats the first case in many timings."""
 import os
 import signal
-import threading
 import time
 
-from conftest import pids_with, process_alive, wait_for
+from conftest import in_background, pids_with, process_alive, wait_for
 
 
 def stack_processes(stack):
@@ -24,24 +23,9 @@ def stack_processes(stack):
     return sorted(found)
 
 
-def chat_in_background(stack, text):
-    """Sends a chat from a thread; the list returned gets the response (or the exception)."""
-    result = []
-
-    def run():
-        try:
-            result.append(stack.chat(text))
-        except Exception as error:  # noqa: BLE001 - the test looks at it
-            result.append(error)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return result, thread
-
-
 def test_ctrl_c_mid_run_answers_the_run_and_leaves_nothing(make_stack):
     s = make_stack(workers=3)
-    answer, thread = chat_in_background(s, "@fake sleep 1\n@fake reply finished despite ctrl-c")
+    answer, thread = in_background(lambda: s.chat("@fake sleep 1\n@fake reply finished despite ctrl-c"))
     assert wait_for(lambda: s.records())
     os.killpg(s.process.pid, signal.SIGINT)
     assert s.process.wait(30) == 130
@@ -58,7 +42,7 @@ def test_ctrl_c_mid_run_answers_the_run_and_leaves_nothing(make_stack):
 
 def test_a_second_ctrl_c_ends_a_long_run_and_leaves_nothing(make_stack):
     s = make_stack(workers=2, env={"CLAUDE_FCGI_STOP_TIMEOUT": "60"})
-    answer, thread = chat_in_background(s, "@fake sleep 60")
+    answer, thread = in_background(lambda: s.chat("@fake sleep 60"))
     assert wait_for(lambda: s.records())
     run_pid = s.records()[-1]["pid"]
     os.killpg(s.process.pid, signal.SIGINT)
@@ -77,7 +61,7 @@ def test_sigint_to_a_worker_mid_run_is_a_stop_that_answers_the_run(make_stack):
     # A pool started in a terminal's foreground gets Ctrl-C itself: each worker must take it as the
     # stop it is (the run in hand answered), not die mid-request.
     s = make_stack(workers=1)
-    answer, thread = chat_in_background(s, "@fake sleep 1\n@fake reply finished despite sigint")
+    answer, thread = in_background(lambda: s.chat("@fake sleep 1\n@fake reply finished despite sigint"))
     assert wait_for(lambda: s.records())
     worker = s.worker_pids[0]
     os.kill(worker, signal.SIGINT)

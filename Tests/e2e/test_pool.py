@@ -8,22 +8,7 @@ import subprocess
 import threading
 import time
 
-from conftest import audit_lines, lock_is_free, process_alive, wait_for
-
-
-def in_background(call):
-    """Runs `call` in a thread; the list it returns gets the result (or the exception)."""
-    result = []
-
-    def run():
-        try:
-            result.append(call())
-        except Exception as error:  # noqa: BLE001 - the test looks at it
-            result.append(error)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return result, thread
+from conftest import audit_lines, in_background, lock_is_free, process_alive, wait_for
 
 
 def hammer(stack, stop, answers):

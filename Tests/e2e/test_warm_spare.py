@@ -14,14 +14,13 @@ import signal
 import struct
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 import zlib
 
 import pytest
 
-from conftest import (FAKE_CLAUDE, Stack, audit_lines, lock_is_free, parent_of, pids_with, process_alive,
+from conftest import (FAKE_CLAUDE, Stack, audit_lines, in_background, lock_is_free, parent_of, pids_with, process_alive,
                       process_name, wait_for)
 
 KEEPER, SPARE = "claude-fcgi-spk", "claude-fcgi-spr"
@@ -181,22 +180,6 @@ def warm_runs_metric(stack):
     found = re.search(r"^claude_fcgi_warm_runs_total(?:\{[^}]*\})? (\S+)$", text, re.M)
     return float(found.group(1)) if found else 0.0
 
-
-def in_background(call):
-    result = []
-
-    def run():
-        try:
-            result.append(call())
-        except Exception as error:  # noqa: BLE001 - the test looks at it
-            result.append(error)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return result, thread
-
-
-# --- stacks -----------------------------------------------------------------------------------------------
 
 def stopped(s):
     left = s.stop()
