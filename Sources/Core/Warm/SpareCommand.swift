@@ -16,7 +16,7 @@ public enum SpareCommand {
 
     /// What a spare with these settings and agent starts (nothing for stdin).
     public static func spec(settings: ClaudeSettings, agent: String?) -> ProcessSpec {
-        process(settings, invocation(agent: agent))
+        ClaudeCommand(settings: spareSettings(settings)).process(for: invocation(agent: agent))
     }
 
     /// `plan` as a spare runs it: started ahead, with the spare's ``environment``; `nil` for a job, which
@@ -25,18 +25,24 @@ public enum SpareCommand {
         guard case .chat = plan.kind else { return nil }
         var plan = plan
         plan.invocation.startedAhead = true
-        plan.claude.environment.merge(environment) { _, spare in spare }
+        plan.claude = spareSettings(plan.claude)
         return plan
     }
 
     /// What `plan`'s run would start as, started ahead of its prompt (nothing for stdin); `nil` for a job.
     public static func spec(of plan: RunPlan) -> ProcessSpec? {
-        startedAhead(plan).map { ClaudeCommand(settings: $0.claude).process(for: $0.invocation) }
+        startedAhead(plan).map(process(ofStartedAhead:))
     }
 
-    private static func process(_ settings: ClaudeSettings, _ invocation: ClaudeInvocation) -> ProcessSpec {
+    /// What a plan already in its started-ahead form (``startedAhead(_:)``) starts (nothing for stdin).
+    static func process(ofStartedAhead plan: RunPlan) -> ProcessSpec {
+        ClaudeCommand(settings: plan.claude).process(for: plan.invocation)
+    }
+
+    /// The run settings with the spare's ``environment``.
+    private static func spareSettings(_ settings: ClaudeSettings) -> ClaudeSettings {
         var settings = settings
         settings.environment.merge(environment) { _, spare in spare }
-        return ClaudeCommand(settings: settings).process(for: invocation)
+        return settings
     }
 }

@@ -37,7 +37,7 @@ struct SpareRun {
             log("warm spare: its keeper is gone; the run goes on")
         }
         var plan = order.plan
-        if let warm = SpareCommand.startedAhead(plan), ClaudeCommand(settings: warm.claude).process(for: warm.invocation) == spec {
+        if let warm = SpareCommand.startedAhead(plan), SpareCommand.process(ofStartedAhead: warm) == spec {
             plan = warm
         } else {
             retire()  // a run it cannot serve (a worker with other options): cold, and no claude waits beside it
